@@ -1,0 +1,10 @@
+import { runtimeSettingSpecs } from './runtime.js';
+import type { SettingSpecs } from './settings.js';
+
+/**
+ * Every group of settings Gatehouse reads, by the section of the README that documents it.
+ * A test checks that the README's settings table names each one.
+ */
+export const settingCatalog: Record<string, SettingSpecs> = {
+  runtime: runtimeSettingSpecs,
+};

@@ -1,0 +1,90 @@
+import * as v from 'valibot';
+import bundledFile from '../../config/gatehouse.json';
+import { ConfigError, describeType } from '../errors/index.js';
+
+/**
+ * One configuration mechanism for every function. A setting comes from, in order:
+ * 1. its environment variable (`env`), for scalars set per stage in serverless.yml;
+ * 2. its path in the bundled file `config/gatehouse.json` (`file`), for lists and maps too large
+ *    for Lambda's 4 KB environment; the file is compiled into each bundle, never read from disk;
+ * 3. its default.
+ * The value is validated by its schema; a malformed one fails at cold start naming the setting.
+ */
+export interface SettingSpec<T> {
+  /** Environment variable holding the value; JSON for non-string values. */
+  env?: string;
+  /** Dotted path in `config/gatehouse.json`. */
+  file?: string;
+  schema: v.GenericSchema<unknown, T>;
+  default: T;
+  /** One line for the README's settings table. */
+  doc: string;
+}
+
+export type SettingSpecs = Record<string, SettingSpec<unknown>>;
+export type Settings<S extends SettingSpecs> = { readonly [K in keyof S]: S[K]['default'] };
+
+export interface ConfigSources {
+  env: Record<string, string | undefined>;
+  file: unknown;
+}
+
+/** Declares a setting; exists so that `T` is inferred from the schema and checked against the default. */
+export function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
+  return spec;
+}
+
+/** Reads, validates and freezes a group of settings. Call once at module scope (cold start). */
+export function loadSettings<S extends SettingSpecs>(
+  specs: S,
+  sources: ConfigSources = { env: process.env, file: bundledFile },
+): Settings<S> {
+  const result: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    result[key] = readSetting(key, spec, sources);
+  }
+  return Object.freeze(result) as Settings<S>;
+}
+
+function readSetting<T>(key: string, spec: SettingSpec<T>, sources: ConfigSources): T {
+  const fromEnv = spec.env ? sources.env[spec.env] : undefined;
+  if (fromEnv !== undefined && fromEnv !== '') return parseEnvValue(spec, fromEnv);
+  const fromFile = spec.file ? valueAtPath(sources.file, spec.file) : undefined;
+  if (fromFile !== undefined) {
+    return validate(`${spec.file} (config/gatehouse.json)`, spec.schema, fromFile);
+  }
+  return validate(key, spec.schema, spec.default);
+}
+
+/** Strings are taken as they are when the schema accepts them; anything else is JSON. */
+function parseEnvValue<T>(spec: SettingSpec<T>, raw: string): T {
+  const name = `${spec.env} (environment)`;
+  const asString = v.safeParse(spec.schema, raw);
+  if (asString.success) return asString.output;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    const problem = asString.issues[0]?.message ?? 'invalid value';
+    throw new ConfigError(name, `${problem} (and it is not valid JSON)`);
+  }
+  return validate(name, spec.schema, parsed);
+}
+
+function validate<T>(name: string, schema: v.GenericSchema<unknown, T>, value: unknown): T {
+  const parsed = v.safeParse(schema, value);
+  if (parsed.success) return parsed.output;
+  const issue = parsed.issues[0];
+  const path = issue.path?.map((p) => String(p.key)).join('.');
+  const where = path ? `${name}.${path}` : name;
+  throw new ConfigError(where, `${issue.message} (got ${describeType(issue.input)})`);
+}
+
+function valueAtPath(root: unknown, path: string): unknown {
+  let node: unknown = root;
+  for (const part of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}

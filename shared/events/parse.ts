@@ -1,0 +1,86 @@
+import * as v from 'valibot';
+import { describeType, InvalidEventError } from '../errors/index.js';
+import * as authorizerSchemas from './authorizer-schema.js';
+import type * as T from './index.js';
+import type { AuthorizerEvent, TriggerSource, UserPoolTriggerEvent } from './index.js';
+import * as schemas from './schemas.js';
+
+/**
+ * Checks `input` against `schema` and returns the same object, typed. The original is returned
+ * (not valibot's copy) so that the handler answers Cognito with exactly what it was sent.
+ * Throws an `InvalidEventError` naming the first bad field, e.g.
+ * `request.userAttributes.email: expected string, got number`.
+ */
+export function checkEvent<E>(schema: v.GenericSchema, input: unknown): E {
+  const result = v.safeParse(schema, input, { abortEarly: true });
+  if (result.success) return input as E;
+  const issue = result.issues[0];
+  const path = (issue.path ?? []).map((step) => String(step.key)).join('.');
+  if (issue.input === undefined) throw new InvalidEventError(path, 'required, got nothing');
+  const expected = issue.kind === 'schema' ? `expected ${issue.expected}` : issue.message;
+  throw new InvalidEventError(path, `${expected}, got ${describeType(issue.input)}`);
+}
+
+export const parsePreSignUpEvent = (input: unknown) =>
+  checkEvent<T.PreSignUpEvent>(schemas.preSignUpSchema, input);
+export const parsePostConfirmationEvent = (input: unknown) =>
+  checkEvent<T.PostConfirmationEvent>(schemas.postConfirmationSchema, input);
+export const parseMigrateUserEvent = (input: unknown) =>
+  checkEvent<T.MigrateUserEvent>(schemas.migrateUserSchema, input);
+export const parseInboundFederationEvent = (input: unknown) =>
+  checkEvent<T.InboundFederationEvent>(schemas.inboundFederationSchema, input);
+export const parsePreAuthenticationEvent = (input: unknown) =>
+  checkEvent<T.PreAuthenticationEvent>(schemas.preAuthenticationSchema, input);
+export const parsePostAuthenticationEvent = (input: unknown) =>
+  checkEvent<T.PostAuthenticationEvent>(schemas.postAuthenticationSchema, input);
+export const parseDefineAuthChallengeEvent = (input: unknown) =>
+  checkEvent<T.DefineAuthChallengeEvent>(schemas.defineAuthChallengeSchema, input);
+export const parseCreateAuthChallengeEvent = (input: unknown) =>
+  checkEvent<T.CreateAuthChallengeEvent>(schemas.createAuthChallengeSchema, input);
+export const parseVerifyAuthChallengeEvent = (input: unknown) =>
+  checkEvent<T.VerifyAuthChallengeEvent>(schemas.verifyAuthChallengeSchema, input);
+export const parseTokenGenerationEvent = (input: unknown) =>
+  checkEvent<T.TokenGenerationEvent>(schemas.tokenGenerationSchema, input);
+export const parseCustomMessageEvent = (input: unknown) =>
+  checkEvent<T.CustomMessageEvent>(schemas.customMessageSchema, input);
+export const parseCustomEmailSenderEvent = (input: unknown) =>
+  checkEvent<T.CustomEmailSenderEvent>(schemas.customEmailSenderSchema, input);
+export const parseCustomSmsSenderEvent = (input: unknown) =>
+  checkEvent<T.CustomSmsSenderEvent>(schemas.customSmsSenderSchema, input);
+/** REST TOKEN, REST REQUEST, HTTP API 1.0 (REST REQUEST shape plus `version`) or HTTP API 2.0. */
+export function parseAuthorizerEvent(input: unknown): AuthorizerEvent {
+  const fields = (input ?? {}) as { version?: unknown; type?: unknown };
+  if (fields.version === '2.0') return checkEvent(authorizerSchemas.httpV2Schema, input);
+  if (fields.type === 'TOKEN') return checkEvent(authorizerSchemas.restTokenSchema, input);
+  return checkEvent(authorizerSchemas.restRequestSchema, input);
+}
+
+/** The parser for each triggerSource prefix; the prefix before `_` names the trigger. */
+const parserByPrefix: Record<string, (input: unknown) => UserPoolTriggerEvent> = {
+  PreSignUp: parsePreSignUpEvent,
+  PostConfirmation: parsePostConfirmationEvent,
+  UserMigration: parseMigrateUserEvent,
+  InboundFederation: parseInboundFederationEvent,
+  PreAuthentication: parsePreAuthenticationEvent,
+  PostAuthentication: parsePostAuthenticationEvent,
+  DefineAuthChallenge: parseDefineAuthChallengeEvent,
+  CreateAuthChallenge: parseCreateAuthChallengeEvent,
+  VerifyAuthChallengeResponse: parseVerifyAuthChallengeEvent,
+  TokenGeneration: parseTokenGenerationEvent,
+  CustomMessage: parseCustomMessageEvent,
+  CustomEmailSender: parseCustomEmailSenderEvent,
+  CustomSMSSender: parseCustomSmsSenderEvent,
+};
+
+/** Parses any user-pool trigger event, choosing the parser by its triggerSource. */
+export function parseTriggerEvent(input: unknown): UserPoolTriggerEvent {
+  const source = (input as { triggerSource?: unknown } | null)?.triggerSource;
+  if (typeof source !== 'string') {
+    throw new InvalidEventError('triggerSource', `expected string, got ${describeType(source)}`);
+  }
+  const parse = parserByPrefix[source.split('_')[0] ?? ''];
+  if (!parse) throw new InvalidEventError('triggerSource', `unknown triggerSource "${source}"`);
+  return parse(input);
+}
+
+export type { TriggerSource };
