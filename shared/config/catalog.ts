@@ -1,3 +1,4 @@
+import { mailSettingSpecs } from '../mail/settings.js';
 import { runtimeSettingSpecs } from './runtime.js';
 import type { SettingSpecs } from './settings.js';
 
@@ -7,4 +8,5 @@ import type { SettingSpecs } from './settings.js';
  */
 export const settingCatalog: Record<string, SettingSpecs> = {
   runtime: runtimeSettingSpecs,
+  mail: mailSettingSpecs,
 };

@@ -1,0 +1,48 @@
+/**
+ * The key layout of the single table, in one place so that concerns never collide. Every
+ * concern builds its keys here. `pk`/`sk` are the table's keys; `gsi1pk`/`gsi1sk` the index's.
+ *
+ * Users are keyed by their `sub` when Cognito sends it, else by their lower-cased userName
+ * (migration, unknown users), through `userKey`.
+ */
+export const keys = {
+  /** Partition of everything Gatehouse keeps about one user. */
+  user: (userId: string) => `USER#${userId}`,
+  profile: () => 'PROFILE',
+  /** Sign-in history: sorts by time, so the newest N are one Query away. */
+  signIn: (isoTime: string, id: string) => `SIGNIN#${isoTime}#${id}`,
+  signInPrefix: () => 'SIGNIN#',
+  device: (deviceKey: string) => `DEVICE#${deviceKey}`,
+  devicePrefix: () => 'DEVICE#',
+  /** Failed sign-in attempts in one fixed window (lockout). */
+  failedAttempts: (windowStart: number) => `FAILED#${windowStart}`,
+  lockout: () => 'LOCKOUT',
+  /** Post-confirmation progress: which onboarding steps are done (retry safety). */
+  onboarding: () => 'ONBOARDING',
+  securityEvent: (isoTime: string, kind: string) => `SECURITY#${isoTime}#${kind}`,
+  /** Risk engine state per user: trusted/distrusted devices and networks, feedback. */
+  risk: (kind: string, value: string) => `RISK#${kind}#${value}`,
+  /** Tokens issued before this time are refused by the authorizer. */
+  signedOutAt: () => 'SIGNED_OUT_AT',
+  /** Tenants (pre authentication: suspended tenants). */
+  tenant: (tenantId: string) => `TENANT#${tenantId}`,
+  invite: (code: string) => `INVITE#${code}`,
+  /** Fixed-window counters (sign-up velocity, attempts per IP). */
+  rate: (scope: string, subject: string) => `RATE#${scope}#${subject}`,
+  window: (windowStart: number) => `WINDOW#${windowStart}`,
+  legacyUser: (userName: string) => `LEGACY#${userName.toLowerCase()}`,
+  revokedToken: (jti: string) => `REVOKED#${jti}`,
+  /** Custom-auth challenges and magic links, consumed once. */
+  challenge: (id: string) => `CHALLENGE#${id}`,
+  /** Idempotency marker of an asynchronous send (custom senders), keyed by a hash of the event. */
+  sent: (digest: string) => `SENT#${digest}`,
+  /** Per-IP state for the risk engine (attempts on many accounts). */
+  ip: (ip: string) => `IP#${ip}`,
+  /** The sort key of single-item partitions. */
+  item: () => 'ITEM',
+} as const;
+
+/** The stable id of a user in this table: `sub` when known, else the lower-cased userName. */
+export function userKey(userAttributes: Record<string, string> | undefined, userName: string): string {
+  return userAttributes?.sub ?? userName.toLowerCase();
+}
