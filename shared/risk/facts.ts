@@ -1,0 +1,50 @@
+import { contextFields, verifyContext } from './context.js';
+import type { GeoLookup } from './geo.js';
+import { parseCoordinates } from './geo.js';
+import type { SignInAttempt } from './hooks.js';
+import { canonicalIp, networkOf, parseIp } from './ip.js';
+import type { AttemptFacts } from './model.js';
+import type { RiskConfig } from './settings.js';
+
+/**
+ * The facts of one attempt: its context read from the metadata, the signature checked, the IP
+ * normalised, and where it comes from. Location comes from the context when the context can be
+ * believed (validly signed, or unsigned where unsigned is accepted), otherwise from the
+ * database: a forged or stale context does not get to say where it is.
+ */
+export function attemptFacts(attempt: SignInAttempt, config: RiskConfig, geo?: GeoLookup): AttemptFacts {
+  const fields = contextFields(attempt.metadata);
+  const signature = verifyContext(
+    fields,
+    attempt.userName,
+    config.contextSecret,
+    config.contextMaxAgeSeconds,
+    attempt.at,
+  );
+  const ip = parseIp(fields.ip);
+  const ipText = ip && canonicalIp(ip);
+  const believable =
+    signature === 'valid' ||
+    (signature === 'missing' &&
+      (config.contextSignature === 'optional' || config.unsignedContextClients.includes(attempt.clientId)));
+  const claimed = believable ? parseCoordinates(fields.latitude, fields.longitude) : undefined;
+  const claimedCountry = believable ? fields.country?.toUpperCase() : undefined;
+  const looked = ipText && (!claimed || !claimedCountry) ? geo?.(ipText) : undefined;
+  const coordinates =
+    claimed ??
+    (looked?.latitude !== undefined && looked.longitude !== undefined
+      ? { latitude: looked.latitude, longitude: looked.longitude }
+      : undefined);
+  const country = claimedCountry ?? looked?.country;
+  return {
+    clientId: attempt.clientId,
+    ...(ip ? { ip, ipText, network: networkOf(ip) } : {}),
+    ...(fields.userAgent ? { userAgent: fields.userAgent } : {}),
+    ...(fields.deviceId ? { deviceId: fields.deviceId } : {}),
+    ...(country ? { country } : {}),
+    ...(coordinates ?? {}),
+    signature,
+    ...(attempt.newDeviceUsed !== undefined ? { newDeviceUsed: attempt.newDeviceUsed } : {}),
+    at: attempt.at,
+  };
+}
