@@ -82,6 +82,16 @@ export function historyFromItems(
   const history = emptyHistory();
   let latest: UserState['latest'];
   const before = now - CURRENT_SIGN_IN_MARGIN_MS;
+  // A user signs in from few addresses: parse each once (BigInt arithmetic is the costly part).
+  const addresses = new Map<string, { ip: string; network: string } | undefined>();
+  const address = (raw: string | undefined) => {
+    if (raw === undefined) return undefined;
+    if (!addresses.has(raw)) {
+      const ip = parseIp(raw);
+      addresses.set(raw, ip && { ip: canonicalIp(ip), network: networkOf(ip) });
+    }
+    return addresses.get(raw);
+  };
   for (const item of items) {
     if (isExpired(item, now)) continue;
     const sk = String(item.sk ?? '');
@@ -89,10 +99,9 @@ export function historyFromItems(
       const at = toMillis(item.at) ?? toMillis(sk.split('#')[1]);
       if (at === undefined || at > before) continue;
       if (typeof item.outcome === 'string' && FAILED_OUTCOME.test(item.outcome)) continue;
-      const ip = parseIp(text(item.ip));
       history.signIns.push({
         at,
-        ...(ip ? { ip: canonicalIp(ip), network: networkOf(ip) } : {}),
+        ...address(text(item.ip)),
         ...(text(item.country) ? { country: text(item.country)!.toUpperCase() } : {}),
         ...(num(item.latitude) !== undefined && num(item.longitude) !== undefined
           ? { latitude: num(item.latitude)!, longitude: num(item.longitude)! }
