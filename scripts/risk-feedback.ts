@@ -35,19 +35,20 @@ export function feedbackFromArgs(args: string[]): unknown {
   return { userId, verdict, ...options };
 }
 
-async function main(args: string[]): Promise<number> {
+/** Runs the CLI; answers its exit code (0 done, 2 bad arguments or unknown event). */
+export async function runRiskFeedbackCli(args: string[]): Promise<number> {
   if (args.includes('--help') || args.length < 2) {
-    console.error(USAGE);
+    process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   try {
     const event = parseRiskFeedbackEvent(feedbackFromArgs(args));
     const result = await applyRiskFeedback(event, loadRiskConfig().stateDays);
-    console.log(JSON.stringify(result, null, 2));
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (error) {
     if (error instanceof InvalidEventError || error instanceof UserFacingError) {
-      console.error(`risk-feedback: ${error.message}\n${USAGE}`);
+      process.stderr.write(`risk-feedback: ${error.message}\n${USAGE}\n`);
       return 2;
     }
     throw error;
@@ -55,7 +56,7 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then(
+  runRiskFeedbackCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(`risk-feedback failed: ${error instanceof Error ? error.message : String(error)}`);

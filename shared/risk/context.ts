@@ -13,6 +13,7 @@ import type { SignInContextFields } from './hooks.js';
  * ip=<ip>
  * userAgent=<userAgent>
  * deviceId=<deviceId>
+ * deviceKey=<deviceKey>
  * country=<country>
  * latitude=<latitude>
  * longitude=<longitude>
@@ -26,6 +27,7 @@ export const SIGNED_FIELDS = [
   'ip',
   'userAgent',
   'deviceId',
+  'deviceKey',
   'country',
   'latitude',
   'longitude',

@@ -36,11 +36,14 @@ export function attemptFacts(attempt: SignInAttempt, config: RiskConfig, geo?: G
       ? { latitude: looked.latitude, longitude: looked.longitude }
       : undefined);
   const country = claimedCountry ?? looked?.country;
+  // The device registry post authentication keeps is keyed by Cognito's device key when the app
+  // sends one, else by the app's device id: the same identity here.
+  const deviceId = fields.deviceKey ?? fields.deviceId;
   return {
     clientId: attempt.clientId,
     ...(ip ? { ip, ipText, network: networkOf(ip) } : {}),
     ...(fields.userAgent ? { userAgent: fields.userAgent } : {}),
-    ...(fields.deviceId ? { deviceId: fields.deviceId } : {}),
+    ...(deviceId ? { deviceId } : {}),
     ...(country ? { country } : {}),
     ...(coordinates ?? {}),
     signature,

@@ -112,7 +112,7 @@ async function findEvent(
   );
   if (!item) throw new UserFacingError('RISK_EVENT_NOT_FOUND', `No event ${eventId} for this user.`);
   const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
-  const deviceId = text(item.deviceId) ?? text(item.deviceKey);
+  const deviceId = text(item.deviceKey) ?? text(item.deviceId);
   const ip = text(item.ip);
   return { ...(deviceId ? { deviceId } : {}), ...(ip ? { ip } : {}) };
 }

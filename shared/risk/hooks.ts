@@ -15,6 +15,8 @@ export interface SignInContextFields {
   ip?: string;
   userAgent?: string;
   deviceId?: string;
+  /** Cognito's device key, when the app remembers devices; the device's identity when present. */
+  deviceKey?: string;
   country?: string;
   latitude?: string;
   longitude?: string;

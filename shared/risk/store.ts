@@ -70,6 +70,12 @@ const num = (value: unknown): number | undefined => {
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 };
 
+/** The device of a sign-in record: `deviceKey` (post authentication's registry key), else `deviceId`. */
+function device(item: Item): { deviceId?: string } {
+  const id = text(item.deviceKey) ?? text(item.deviceId);
+  return id ? { deviceId: id } : {};
+}
+
 /** Sign-in records whose outcome says they did not succeed are not history to trust. */
 const FAILED_OUTCOME = /fail|block|den(y|ied)|reject/i;
 
@@ -106,9 +112,7 @@ export function historyFromItems(
         ...(num(item.latitude) !== undefined && num(item.longitude) !== undefined
           ? { latitude: num(item.latitude)!, longitude: num(item.longitude)! }
           : {}),
-        ...((text(item.deviceId) ?? text(item.deviceKey))
-          ? { deviceId: (text(item.deviceId) ?? text(item.deviceKey))! }
-          : {}),
+        ...device(item),
       });
     } else if (sk.startsWith(keys.devicePrefix())) {
       const firstSeen = toMillis(item.firstSeen);

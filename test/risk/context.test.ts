@@ -23,6 +23,7 @@ describe('signed context', () => {
         'ip=203.0.113.10',
         'userAgent=Mozilla/5.0',
         'deviceId=laptop-1',
+        'deviceKey=',
         'country=',
         'latitude=',
         'longitude=',
@@ -88,6 +89,12 @@ describe('attempt facts', () => {
     const required = testConfig({ contextSignature: 'required' });
     const facts = attemptFacts(signInAttempt({ place: 'tokyo', claim: 'paris' }), required, testGeo());
     expect(facts).toMatchObject({ signature: 'missing', country: 'JP' });
+  });
+
+  it("identifies the device by Cognito's device key when the app sends one", () => {
+    const attempt = signInAttempt();
+    attempt.metadata.deviceKey = 'us-east-1_0a1b2c3d-device';
+    expect(attemptFacts(attempt, config).deviceId).toBe('us-east-1_0a1b2c3d-device');
   });
 
   it('works without a database and without an IP', () => {

@@ -117,3 +117,42 @@ describe('the risk-feedback function', () => {
     },
   );
 });
+
+const { runRiskFeedbackCli, feedbackFromArgs } = await import('../../scripts/risk-feedback.js');
+
+describe('the risk-feedback CLI', () => {
+  it('reads the user, the verdict and the options', () => {
+    expect(
+      feedbackFromArgs(['u-1', 'invalid', '--device', 'd-1', '--ip', '192.0.2.1', '--event', 'e-1']),
+    ).toEqual({
+      userId: 'u-1',
+      verdict: 'invalid',
+      deviceId: 'd-1',
+      ip: '192.0.2.1',
+      eventId: 'e-1',
+    });
+  });
+
+  it('writes the verdict to the table and exits 0', async () => {
+    const { output, result } = await captureOutput(() =>
+      runRiskFeedbackCli(['cli-user', 'valid', '--ip', '192.0.2.9']),
+    );
+    expect(result).toBe(0);
+    expect(output).toContain('"network": "192.0.2.0/24"');
+    const items = (await dynamo.scan()).filter((i) => i.pk === keys.user('cli-user'));
+    expect(items).toContainEqual(
+      expect.objectContaining({ sk: keys.riskNetwork('192.0.2.0/24'), trust: 'trusted' }),
+    );
+  });
+
+  it.each([
+    [['cli-user', 'maybe', '--ip', '192.0.2.9']],
+    [['cli-user', 'valid']],
+    [['cli-user', 'valid', '--colour', 'red']],
+    [['cli-user', 'valid', '--event', 'no-such-event']],
+  ])('exits 2 on %j', async (args) => {
+    const { result, output } = await captureOutput(() => runRiskFeedbackCli(args));
+    expect(result).toBe(2);
+    expect(output).toContain('usage: npm run risk-feedback');
+  });
+});
