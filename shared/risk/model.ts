@@ -44,7 +44,10 @@ export interface RiskHistory {
 export interface IpActivity {
   /** Attempts from this IP without a matching success, this one not counted. */
   failures: number;
-  /** Distinct accounts tried from this IP, this one included. */
+  /**
+   * Distinct accounts tried from this IP without a success yet, this one included: an office
+   * behind one address signs many accounts in successfully, a credential-stuffing run does not.
+   */
   accounts: number;
 }
 

@@ -170,7 +170,9 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
       ),
     ];
     if (facts.ipText)
-      writes.push(deps.store.recordIpSuccess(facts.ipText, windowStart, counterExpiry(windowStart)));
+      writes.push(
+        deps.store.recordIpSuccess(facts.ipText, attempt.userId, windowStart, counterExpiry(windowStart)),
+      );
     const results = await Promise.allSettled(writes);
     for (const result of results) {
       if (result.status === 'rejected')

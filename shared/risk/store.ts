@@ -18,7 +18,8 @@ export interface RiskStore {
   loadUser(userId: string, now: number, windowStart: number): Promise<UserState>;
   /** Counts an attempt from `ip` on `userId`; answers what the IP did in this window. */
   countIpAttempt(ip: string, userId: string, windowStart: number, expiresAt: number): Promise<IpActivity>;
-  recordIpSuccess(ip: string, windowStart: number, expiresAt: number): Promise<void>;
+  /** Counts a success from `ip` and takes `userId` out of the accounts tried without success. */
+  recordIpSuccess(ip: string, userId: string, windowStart: number, expiresAt: number): Promise<void>;
   saveAssessment(
     userId: string,
     assessment: StoredAssessment,
@@ -191,13 +192,17 @@ export function dynamoRiskStore(limit: number): RiskStore {
       return { failures: Math.max(0, attempts - 1 - successes), accounts };
     },
 
-    async recordIpSuccess(ip, windowStart, expiresAt) {
+    async recordIpSuccess(ip, userId, windowStart, expiresAt) {
       await documentClient().send(
         new UpdateCommand({
           TableName: tableName(),
           Key: { pk: keys.ip(ip), sk: keys.window(windowStart) },
-          UpdateExpression: 'ADD successes :one SET expiresAt = :expiresAt',
-          ExpressionAttributeValues: { ':one': 1, ':expiresAt': expiresAt },
+          UpdateExpression: 'ADD successes :one DELETE accounts :account SET expiresAt = :expiresAt',
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':account': new Set([accountDigest(userId)]),
+            ':expiresAt': expiresAt,
+          },
         }),
       );
     },

@@ -228,6 +228,20 @@ describe('the engine on dynalite', () => {
     expect(counter!.expiresAt).toBeGreaterThan(Math.floor(NOW / 1000));
   });
 
+  it('does not take an office behind one IP for credential stuffing: successes leave the account count', async () => {
+    const engine = engineFor();
+    const ip = '100.64.88.1';
+    for (let i = 0; i < 8; i++) {
+      const userId = freshUser();
+      await engine.assess(attemptOf(userId, { ip, deviceId: null, at: NOW + i * 10 }));
+      await engine.learn(attemptOf(userId, { ip, deviceId: null, at: NOW + i * 10 + 5 }));
+    }
+    const ninth = await engine.assess(attemptOf(freshUser(), { ip, deviceId: null, at: NOW + 100 }));
+    expect(ninth.reasons).toEqual([]);
+    const counter = (await dynamo.scan()).find((i) => i.pk === keys.ip(ip));
+    expect(counter).toMatchObject({ attempts: 9, successes: 8 });
+  });
+
   it('define auth challenge reuses the assessment of the same sign-in, in one Query, counting nothing', async () => {
     const userId = freshUser();
     await recordSignIn(userId, NOW - 2 * DAY, 'home');
