@@ -3,7 +3,7 @@ import type { GeoLookup } from './geo.js';
 import { parseCoordinates } from './geo.js';
 import type { SignInAttempt } from './hooks.js';
 import { canonicalIp, networkOf, parseIp } from './ip.js';
-import type { AttemptFacts } from './model.js';
+import type { AttemptFacts, RiskHistory } from './model.js';
 import type { RiskConfig } from './settings.js';
 
 /**
@@ -50,4 +50,33 @@ export function attemptFacts(attempt: SignInAttempt, config: RiskConfig, geo?: G
     ...(attempt.newDeviceUsed !== undefined ? { newDeviceUsed: attempt.newDeviceUsed } : {}),
     at: attempt.at,
   };
+}
+
+/**
+ * Sign-in records keep the location only when the app's context gave one: the others are
+ * located by their IP with the same database (in memory, each address once), so that an
+ * attempt located by the database has something to be compared with.
+ */
+export function locateHistory(history: RiskHistory, geo: GeoLookup | undefined): RiskHistory {
+  if (!geo) return history;
+  const cache = new Map<string, ReturnType<GeoLookup>>();
+  const lookup = (ip: string) => {
+    if (!cache.has(ip)) cache.set(ip, geo(ip));
+    return cache.get(ip);
+  };
+  const signIns = history.signIns.map((signIn) => {
+    const needsCountry = signIn.country === undefined;
+    const needsPlace = signIn.latitude === undefined || signIn.longitude === undefined;
+    if (!signIn.ip || (!needsCountry && !needsPlace)) return signIn;
+    const found = lookup(signIn.ip);
+    if (!found) return signIn;
+    return {
+      ...signIn,
+      ...(needsCountry && found.country ? { country: found.country } : {}),
+      ...(needsPlace && found.latitude !== undefined && found.longitude !== undefined
+        ? { latitude: found.latitude, longitude: found.longitude }
+        : {}),
+    };
+  });
+  return { ...history, signIns };
 }

@@ -1,7 +1,7 @@
 import { logger } from '../logging/index.js';
 import { nowSeconds } from '../storage/table.js';
 import { evaluateRisk, unavailableDecision } from './engine.js';
-import { attemptFacts } from './facts.js';
+import { attemptFacts, locateHistory } from './facts.js';
 import type { GeoLookup } from './geo.js';
 import type { RiskDecision, RiskHooks, SignInAttempt } from './hooks.js';
 import type { AttemptFacts, EvaluationInput, IpActivity } from './model.js';
@@ -121,11 +121,9 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
         return decision;
       }
     }
+    const history = locateHistory(state.history, deps.geo);
     const decision = {
-      ...evaluateRisk(
-        { attempt: facts, history: state.history, ...(ipActivity ? { ipActivity } : {}) },
-        config,
-      ),
+      ...evaluateRisk({ attempt: facts, history, ...(ipActivity ? { ipActivity } : {}) }, config),
       eventId,
     };
     log('risk assessed', decision, { eventId });
@@ -157,7 +155,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
       logger.warn('risk history unavailable', { error: String(error) });
       return { decision: unavailableDecision(config, 'history could not be read') };
     }
-    const input: EvaluationInput = { attempt: facts, history: state.history };
+    const input: EvaluationInput = { attempt: facts, history: locateHistory(state.history, deps.geo) };
     const previous = sameSignIn(state.latest, facts);
     const eventId = previous ? String(state.latest!.eventId) : newEventId();
     const decision = { ...(previous ?? evaluateRisk(input, config)), eventId };

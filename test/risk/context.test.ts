@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalContext, contextFields, signContext, verifyContext } from '../../shared/risk/context.js';
-import { attemptFacts } from '../../shared/risk/facts.js';
+import { attemptFacts, locateHistory } from '../../shared/risk/facts.js';
+import { emptyHistory } from '../../shared/risk/model.js';
 import { NOW, SECRET, signInAttempt, testConfig, testGeo, USER } from './support/fixtures.js';
 
 const fields = {
@@ -95,6 +96,25 @@ describe('attempt facts', () => {
     const attempt = signInAttempt();
     attempt.metadata.deviceKey = 'us-east-1_0a1b2c3d-device';
     expect(attemptFacts(attempt, config).deviceId).toBe('us-east-1_0a1b2c3d-device');
+  });
+
+  it('locates earlier sign-ins that kept no location by their IP, keeping what they kept', () => {
+    const history = {
+      ...emptyHistory(),
+      signIns: [
+        { at: NOW - 1, ip: '203.0.113.10' },
+        { at: NOW - 2, ip: '198.51.100.23', country: 'XX' },
+        { at: NOW - 3, ip: '192.0.2.200', latitude: 1, longitude: 2 },
+        { at: NOW - 4 },
+      ],
+    };
+    expect(locateHistory(history, testGeo()).signIns).toEqual([
+      { at: NOW - 1, ip: '203.0.113.10', country: 'US', latitude: 40.7128, longitude: -74.006 },
+      { at: NOW - 2, ip: '198.51.100.23', country: 'XX', latitude: 35.6762, longitude: 139.6503 },
+      { at: NOW - 3, ip: '192.0.2.200', latitude: 1, longitude: 2, country: 'US' },
+      { at: NOW - 4 },
+    ]);
+    expect(locateHistory(history, undefined)).toBe(history);
   });
 
   it('works without a database and without an IP', () => {

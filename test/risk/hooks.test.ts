@@ -47,15 +47,12 @@ describe('riskHooks() by default', () => {
           pk: keys.user(userId),
           sk: keys.signIn(new Date(NOW - HOUR).toISOString(), 'x'),
           at: NOW - HOUR,
-          ip: PLACES.home.ip,
-          country: 'US',
-          latitude: PLACES.home.latitude,
-          longitude: PLACES.home.longitude,
+          ip: PLACES.home.ip, // no location kept: the database places it too
           deviceKey: 'laptop-1',
         },
       }),
     );
-    // No coordinates in the context: Tokyo comes from the .mmdb file.
+    // No coordinates anywhere: New York and Tokyo both come from the .mmdb file.
     const decision = await hooks.riskHooks().assess({ ...signInAttempt({ place: 'tokyo' }), userId });
     expect(decision).toMatchObject({ level: 'high', action: 'block' });
     expect(decision.reasons.map((r) => r.signal)).toEqual([
