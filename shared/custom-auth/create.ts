@@ -38,14 +38,17 @@ export async function createAuthChallenge(
     return event;
   }
   const metadata = event.request.clientMetadata ?? {};
+  const last = session[session.length - 1];
+  const lastKind = challengeKind(last?.challengeMetadata);
+  // A retry keeps the method of the challenge it retries (the app need not resend its metadata).
   const kind: ChallengeKind = afterPassword
     ? 'STEP_UP'
-    : metadata[SIGN_IN_METHOD_KEY] === 'magic-link' && settings.magicLinkSecret && settings.magicLinkUrl
-      ? 'MAGIC_LINK'
-      : 'EMAIL_CODE';
-  const last = session[session.length - 1];
-  const previousId =
-    challengeKind(last?.challengeMetadata) === kind ? challengeId(last?.challengeMetadata) : undefined;
+    : lastKind === 'EMAIL_CODE' || lastKind === 'MAGIC_LINK'
+      ? lastKind
+      : metadata[SIGN_IN_METHOD_KEY] === 'magic-link' && settings.magicLinkSecret && settings.magicLinkUrl
+        ? 'MAGIC_LINK'
+        : 'EMAIL_CODE';
+  const previousId = lastKind === kind ? challengeId(last?.challengeMetadata) : undefined;
   const recipient = deliverableEmail(event);
   const destination = maskEmail(recipient ?? (event.userName.includes('@') ? event.userName : undefined));
   const userId = userKey(event.request.userAttributes, event.userName);
