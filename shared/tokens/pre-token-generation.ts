@@ -44,7 +44,7 @@ export async function preTokenGeneration<E extends TokenGenerationEvent>(
       clientId: user.callerContext.clientId,
       groups: user.request.groupConfiguration?.groupsToOverride ?? [],
       groupConfiguration: user.request.groupConfiguration,
-      requestedScopes: 'scopes' in user.request ? user.request.scopes : [],
+      requestedScopes: ('scopes' in user.request ? user.request.scopes : undefined) ?? [],
     },
     subject,
     settings,

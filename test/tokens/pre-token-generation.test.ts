@@ -129,6 +129,15 @@ describe('every version and source', () => {
     );
     expect(e.response.claimsAndScopeOverrideDetails).toBeNull();
   });
+  it('V2/V3 events without scopes still get the scopes of their roles', async () => {
+    const e = sample<TokenGenerationV2Event>('TokenGeneration_Authentication.V2_0');
+    delete (e.request as { scopes?: string[] }).scopes;
+    await sut.preTokenGeneration(e, settings);
+    expect(e.response.claimsAndScopeOverrideDetails?.accessTokenGeneration?.scopesToAdd).toEqual([
+      'gatehouse-api/items.read',
+      'gatehouse-api/profile.read',
+    ]);
+  });
 });
 
 describe('one read per invocation', () => {
