@@ -79,13 +79,17 @@ export async function createAuthChallenge(
   const digest = codeDigest(id, code);
   const expiresAt = nowSeconds(now) + settings.codeTtlSeconds;
   if (recipient) {
-    await saveChallenge(userId, id, { kind: 'code', codeDigest: digest, expiresAt });
-    await sendTemplatedEmail({
-      kind: 'authentication-code',
-      to: recipient,
-      locale: event.request.userAttributes.locale,
-      values: { code, minutes: String(Math.ceil(settings.codeTtlSeconds / 60)), ...nameOf(event) },
+    await timedDelivery(async () => {
+      await saveChallenge(userId, id, { kind: 'code', codeDigest: digest, expiresAt });
+      await sendTemplatedEmail({
+        kind: 'authentication-code',
+        to: recipient,
+        locale: event.request.userAttributes.locale,
+        values: { code, minutes: String(Math.ceil(settings.codeTtlSeconds / 60)), ...nameOf(event) },
+      });
     });
+  } else {
+    await decoyDelay();
   }
   setResponse(event.response, codePublic(destination), codePrivate(id, digest, expiresAt), `${kind}:${id}`);
   return event;
@@ -102,7 +106,11 @@ async function sendMagicLink(
 ): Promise<string> {
   if (metadata[HAS_MAGIC_LINK_KEY] === 'yes') return 'presented';
   const id = newChallengeId();
-  if (!recipient || !settings.magicLinkSecret || !settings.magicLinkUrl) return id;
+  if (!recipient || !settings.magicLinkSecret || !settings.magicLinkUrl) {
+    await decoyDelay();
+    return id;
+  }
+  const started = performance.now();
   const expiresAt = nowSeconds(now) + settings.magicLinkTtlSeconds;
   await saveChallenge(userId, id, { kind: 'magic-link', expiresAt });
   const token = signMagicLink({ u: userId, c: id, e: expiresAt }, settings.magicLinkSecret);
@@ -119,7 +127,29 @@ async function sendMagicLink(
       ...nameOf(event),
     },
   });
+  learnDeliveryTime(performance.now() - started);
   return id;
+}
+
+/**
+ * A decoy (unknown user, no verified address) sends nothing, so it would answer faster than a
+ * real challenge and tell who exists. It waits about as long as this container's recent
+ * deliveries took (an exponentially weighted average; a guess before the first one).
+ */
+let typicalDeliveryMs = 80;
+
+function learnDeliveryTime(ms: number): void {
+  typicalDeliveryMs = 0.8 * typicalDeliveryMs + 0.2 * Math.min(ms, 1500);
+}
+
+async function timedDelivery(deliver: () => Promise<void>): Promise<void> {
+  const started = performance.now();
+  await deliver();
+  learnDeliveryTime(performance.now() - started);
+}
+
+function decoyDelay(): Promise<void> {
+  return new Promise((done) => setTimeout(done, typicalDeliveryMs));
 }
 
 /** Codes and links go only to a verified address of a known user. */

@@ -1,6 +1,7 @@
 import type { PostAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { sendTemplatedEmail } from '../mail/send.js';
+import { describeError } from '../middleware/index.js';
 import { riskHooks, type SignInAttempt } from '../risk/hooks.js';
 import { buildAttempt } from './context.js';
 import { markLastSignIn, recordSignIn, touchDevice, trimHistory } from './history.js';
@@ -30,8 +31,15 @@ export async function postAuthentication(
   return event;
 }
 
+/** Neither learning nor a notification may cost the user a sign-in that already succeeded. */
 async function learnAndNotify(attempt: SignInAttempt): Promise<void> {
-  const { notify } = await riskHooks().learn(attempt);
+  let notify: 'new-device' | 'high-risk' | undefined;
+  try {
+    ({ notify } = await riskHooks().learn(attempt));
+  } catch (error) {
+    logger.warn('risk engine could not learn from the sign-in', { error: describeError(error) });
+    return;
+  }
   const to = attempt.userAttributes.email;
   if (!notify || !to) return;
   try {
@@ -42,8 +50,7 @@ async function learnAndNotify(attempt: SignInAttempt): Promise<void> {
       values: notificationValues(attempt),
     });
   } catch (error) {
-    // A notification must not cost the user their sign-in.
-    logger.warn('sign-in notification not sent', { kind: notify, error: (error as Error).name });
+    logger.warn('sign-in notification not sent', { kind: notify, error: describeError(error) });
   }
 }
 

@@ -157,6 +157,21 @@ describe('the risk engine learns and may notify', () => {
     expect(mails[0]!.body.text).toContain('203.0.113.42');
   });
 
+  it('keeps the sign-in when the engine or the mail fails', async () => {
+    useRiskHooks({
+      ...noRiskEngine,
+      learn: async () => {
+        throw new Error('engine down');
+      },
+    });
+    const e = event({ requestId: 'engine-down' });
+    await expect(sut.postAuthentication(e, settings)).resolves.toBe(e);
+    useRiskHooks({ ...noRiskEngine, learn: async () => ({ notify: 'new-device' }) });
+    const noMail = event({ requestId: 'bad-address' });
+    noMail.request.userAttributes.email = 'not an address';
+    await expect(sut.postAuthentication(noMail, settings)).resolves.toBe(noMail);
+  });
+
   it('sends nothing when the engine does not ask', async () => {
     await sut.postAuthentication(event(), settings);
     expect(await ses.mails()).toEqual([]);
