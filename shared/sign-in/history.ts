@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SignInAttempt } from '../risk/hooks.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, nowSeconds, tableName } from '../storage/table.js';
@@ -35,7 +35,8 @@ export interface SignInRecord {
 /**
  * The identity of one sign-in, the same for every retry of the trigger: a hash of userName,
  * clientId and the first of, from the app's metadata, `requestId`, or `timestamp` (when within
- * five minutes of now); else the minute the sign-in happened in. `keyTime` orders the record.
+ * five minutes of now); else the minute the sign-in happened in. `keyTime` (the app's timestamp,
+ * else now) orders the record; retries reuse the key the first call chose (see recordSignIn).
  */
 export function signInIdentity(attempt: SignInAttempt): { id: string; keyTime: number } {
   const { requestId, timestamp } = attempt.metadata;
@@ -54,7 +55,7 @@ export function signInIdentity(attempt: SignInAttempt): { id: string; keyTime: n
     .update(`${attempt.userName}\n${attempt.clientId}\n${discriminator}`)
     .digest('base64url')
     .slice(0, 22);
-  return { id, keyTime: trustedTime ?? bucket };
+  return { id, keyTime: trustedTime ?? attempt.at };
 }
 
 /** Epoch milliseconds from epoch seconds, epoch milliseconds or an ISO 8601 string. */
@@ -89,10 +90,19 @@ export interface HistoryPolicy {
 /**
  * Writes the sign-in record once: a retry of the same sign-in finds it and writes nothing.
  * Returns true when this call wrote it (the caller then learns and notifies, once).
+ *
+ * Two single conditional writes, no transaction: a marker `SIGNIN_ID#<id>` claims the record's
+ * sort key first (a retry reads the key the first call chose, even a minute later), then the
+ * record is put under that key only if absent. Whichever call wins the second write is "first".
  */
 export async function recordSignIn(attempt: SignInAttempt, policy: HistoryPolicy): Promise<boolean> {
   const { id, keyTime } = signInIdentity(attempt);
   const m = attempt.metadata;
+  const expiresAt = nowSeconds(attempt.at + policy.historyRetentionDays * DAY_MS);
+  // The marker only has to outlive Cognito's retries: a day is plenty.
+  const markerExpiresAt = nowSeconds(attempt.at + DAY_MS);
+  const proposedSk = keys.signIn(new Date(keyTime).toISOString(), id);
+  const sk = await claimRecordKey(attempt.userId, id, proposedSk, markerExpiresAt);
   const record: SignInRecord = {
     at: attempt.at,
     clientId: attempt.clientId,
@@ -104,19 +114,28 @@ export async function recordSignIn(attempt: SignInAttempt, policy: HistoryPolicy
     latitude: coordinate(m.latitude, 90),
     longitude: coordinate(m.longitude, 180),
     outcome: 'success',
-    expiresAt: nowSeconds(attempt.at + policy.historyRetentionDays * DAY_MS),
+    expiresAt,
   };
+  return putIfAbsent({ pk: keys.user(attempt.userId), sk, ...record });
+}
+
+/** The sort key of this sign-in's record: the one a previous call claimed, else `proposed`. */
+async function claimRecordKey(
+  userId: string,
+  id: string,
+  proposed: string,
+  expiresAt: number,
+): Promise<string> {
+  const marker = { pk: keys.user(userId), sk: keys.signInMarker(id) };
+  if (await putIfAbsent({ ...marker, recordSk: proposed, expiresAt })) return proposed;
+  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: marker }));
+  return typeof Item?.recordSk === 'string' ? Item.recordSk : proposed;
+}
+
+async function putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
   try {
     await documentClient().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: {
-          pk: keys.user(attempt.userId),
-          sk: keys.signIn(new Date(keyTime).toISOString(), id),
-          ...record,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+      new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
     );
     return true;
   } catch (error) {

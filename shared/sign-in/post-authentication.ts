@@ -3,9 +3,9 @@ import { logger } from '../logging/index.js';
 import { sendTemplatedEmail } from '../mail/send.js';
 import { describeError } from '../middleware/index.js';
 import { riskHooks, type SignInAttempt } from '../risk/hooks.js';
-import { buildAttempt } from './context.js';
+import { buildAttempt, hasLocationContext } from './context.js';
 import { markLastSignIn, recordSignIn, touchDevice, trimHistory } from './history.js';
-import { clearAttempts } from './lockout.js';
+import { clearAttempts, lastAttemptContext } from './lockout.js';
 import type { SignInSettings } from './settings.js';
 
 /**
@@ -19,6 +19,12 @@ export async function postAuthentication(
   now = Date.now(),
 ): Promise<PostAuthenticationEvent> {
   const attempt = buildAttempt(event, now);
+  // InitiateAuth passes its ClientMetadata to pre authentication only: without a challenge
+  // (USER_PASSWORD_AUTH, managed login) this trigger sees none, so it takes what pre authentication kept.
+  if (!hasLocationContext(attempt.metadata)) {
+    const kept = await lastAttemptContext(attempt.userId, settings, now);
+    if (kept) attempt.metadata = { ...kept, ...attempt.metadata };
+  }
   const firstTime = await recordSignIn(attempt, settings);
   await Promise.all([
     touchDevice(attempt, settings),

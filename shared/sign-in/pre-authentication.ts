@@ -2,7 +2,7 @@ import { UserFacingError } from '../errors/index.js';
 import type { PreAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { riskHooks } from '../risk/hooks.js';
-import { buildAttempt } from './context.js';
+import { buildAttempt, contextFields } from './context.js';
 import { countAttempt, isLockedOut } from './lockout.js';
 import { readProfile, readTenant, stringList, type UserProfile } from './profile.js';
 import type { ClientRule, SignInSettings } from './settings.js';
@@ -47,7 +47,8 @@ export async function preAuthentication(
     attempt.userNotFound ? Promise.resolve(undefined) : readProfile(attempt.userId),
   ]);
   if (locked) deny('SIGN_IN_LOCKED');
-  if (await countAttempt(attempt.userId, settings, now)) deny('SIGN_IN_LOCKED');
+  if (await countAttempt(attempt.userId, settings, now, contextFields(attempt.metadata)))
+    deny('SIGN_IN_LOCKED');
   // An unknown user goes no further: Cognito fails the attempt with its own generic answer.
   if (attempt.userNotFound) return event;
 

@@ -7,7 +7,7 @@ import {
   startLocalSes,
 } from '../../scripts/local/emulators.js';
 import { loadSettings } from '../../shared/config/settings.js';
-import type { PostAuthenticationEvent } from '../../shared/events/index.js';
+import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shared/events/index.js';
 import { noRiskEngine, type SignInAttempt, useRiskHooks } from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { sampleEvent } from '../support/events.js';
@@ -128,8 +128,33 @@ describe('post authentication', () => {
     const e = event();
     for (let i = 0; i < 3; i++) await lockout.countAttempt(e.userName, settings);
     await sut.postAuthentication(e, settings);
-    expect((await itemsOf(e.userName)).filter((i) => String(i.sk).startsWith('FAILED#'))).toEqual([]);
+    expect(await lockout.attemptsInWindow(e.userName, settings)).toBe(0);
     for (let i = 0; i < 3; i++) expect(await lockout.countAttempt(e.userName, settings)).toBe(false);
+  });
+
+  it('takes the context pre authentication kept when Cognito passes none (USER_PASSWORD_AUTH), once per sign-in', async () => {
+    const { preAuthentication } = await import('../../shared/sign-in/pre-authentication.js');
+    const { sampleEvent: sample } = await import('../support/events.js');
+    const e = event();
+    e.request.clientMetadata = undefined;
+    const pre = sample<PreAuthenticationEvent>('PreAuthentication_Authentication');
+    pre.userName = e.userName;
+    pre.request.userAttributes.sub = e.userName;
+    pre.request.validationData = {
+      ip: '192.0.2.55',
+      userAgent: 'curl/8',
+      deviceId: 'dev-9',
+      requestId: 'initiate-1',
+      other: 'x',
+    };
+    await preAuthentication(pre, settings);
+    await sut.postAuthentication(structuredClone(e), settings);
+    await sut.postAuthentication(structuredClone(e), settings, Date.now() + 61_000);
+    const records = (await itemsOf(e.userName)).filter((item) => String(item.sk).startsWith('SIGNIN#'));
+    expect(records).toEqual([
+      expect.objectContaining({ ip: '192.0.2.55', userAgent: 'curl/8', deviceKey: 'dev-9' }),
+    ]);
+    expect(records[0]).not.toHaveProperty('other');
   });
 });
 
