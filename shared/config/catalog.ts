@@ -1,5 +1,8 @@
+import { customAuthSettingSpecs } from '../custom-auth/settings.js';
 import { mailSettingSpecs } from '../mail/settings.js';
 import { riskSettingSpecs } from '../risk/settings.js';
+import { signInSettingSpecs } from '../sign-in/settings.js';
+import { tokenSettingSpecs } from '../tokens/settings.js';
 import { runtimeSettingSpecs } from './runtime.js';
 import type { SettingSpecs } from './settings.js';
 
@@ -11,4 +14,7 @@ export const settingCatalog: Record<string, SettingSpecs> = {
   runtime: runtimeSettingSpecs,
   mail: mailSettingSpecs,
   risk: riskSettingSpecs,
+  signIn: signInSettingSpecs,
+  tokens: tokenSettingSpecs,
+  customAuth: customAuthSettingSpecs,
 };
