@@ -207,6 +207,27 @@ describe('the risk engine through the sign-in triggers', () => {
     expect(define.result).toMatchObject({ response: { issueTokens: true, failAuthentication: false } });
   });
 
+  it('enforce: a burst of attempts on many accounts from one IP ends up blocked', async () => {
+    riskMode('enforce');
+    at(NOW);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 22; i++) {
+      const victim = user();
+      const { error } = await invoke(
+        'pre-authentication',
+        userEvent('PreAuthentication_Authentication', victim, {
+          validationData: { ip: '100.64.9.9', userAgent: 'Mozilla/5.0 (Windows NT 10.0) Chrome/126.0' },
+        }),
+      );
+      outcomes.push(error ? (error as UserFacingError).code : 'allowed');
+    }
+    // Allowed while few accounts were tried; step-up territory from the fifth account (medium);
+    // blocked once the IP also has 20 attempts without a success.
+    expect(outcomes.slice(0, 4)).toEqual(['allowed', 'allowed', 'allowed', 'allowed']);
+    expect(outcomes.slice(20)).toEqual(['SIGN_IN_RISK_BLOCKED', 'SIGN_IN_RISK_BLOCKED']);
+    expect(outcomes.indexOf('SIGN_IN_RISK_BLOCKED')).toBe(20);
+  });
+
   it('a new device gets a notification mail in the SES emulator; the known one does not', async () => {
     riskMode('audit');
     const eve = user();
