@@ -1,3 +1,4 @@
+import { authorizerSettingSpecs } from '../authorizer/settings.js';
 import { mailSettingSpecs } from '../mail/settings.js';
 import { runtimeSettingSpecs } from './runtime.js';
 import type { SettingSpecs } from './settings.js';
@@ -9,4 +10,5 @@ import type { SettingSpecs } from './settings.js';
 export const settingCatalog: Record<string, SettingSpecs> = {
   runtime: runtimeSettingSpecs,
   mail: mailSettingSpecs,
+  authorizer: authorizerSettingSpecs,
 };
