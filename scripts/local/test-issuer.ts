@@ -25,14 +25,22 @@ export function createTestKey(kid: string): TestKey {
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** An RS256 compact JWT; `header` overrides the default `{alg: RS256, kid}`. */
-export function signToken(key: TestKey, payload: Record<string, unknown>, header: Record<string, unknown> = {}) {
+export function signToken(
+  key: TestKey,
+  payload: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+) {
   const input = `${encode({ alg: 'RS256', typ: 'JWT', kid: key.kid, ...header })}.${encode(payload)}`;
   const signature = createSign('RSA-SHA256').update(input).sign(key.privateKey).toString('base64url');
   return `${input}.${signature}`;
 }
 
 /** An HS256 JWT with an arbitrary secret (the "public key as HMAC secret" confusion attack). */
-export function signHs256(secret: string | Buffer, payload: Record<string, unknown>, header: Record<string, unknown>) {
+export function signHs256(
+  secret: string | Buffer,
+  payload: Record<string, unknown>,
+  header: Record<string, unknown>,
+) {
   const input = `${encode({ alg: 'HS256', typ: 'JWT', ...header })}.${encode(payload)}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }

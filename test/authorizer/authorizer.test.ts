@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessClaims, createTestKey, signToken } from '../../scripts/local/test-issuer.js';
 import { UserFacingError } from '../../shared/errors/index.js';
-import { createTestKey, signToken } from '../../scripts/local/test-issuer.js';
-import { accessClaims } from '../../scripts/local/test-issuer.js';
-import { arnOf, CLIENT, eventFor, type Fixture, type Format, invoke, startFixture, verdict } from './fixture.js';
+import {
+  arnOf,
+  CLIENT,
+  eventFor,
+  type Fixture,
+  type Format,
+  invoke,
+  startFixture,
+  verdict,
+} from './fixture.js';
 
 let fx: Fixture;
 beforeAll(async () => {
@@ -13,19 +21,22 @@ afterAll(async () => fx?.stop());
 const FORMATS: Format[] = ['token', 'request', 'http-1.0', 'http-2.0'];
 
 describe('every event format, with tokens signed by a test key served as a JWKS', () => {
-  it.each(FORMATS)('%s: a valid access token on a route it may call is allowed, for exactly that ARN', async (format) => {
-    const authorizer = await fx.authorizer();
-    const event = eventFor(format, `Bearer ${fx.access()}`, { method: 'GET', path: '/items' });
-    const outcome = await invoke(authorizer, event);
-    expect(verdict(outcome, arnOf(event))).toBe('Allow');
-    expect(outcome.result).toMatchObject({
-      principalId: 'b1f3c2a4-0000-4000-8000-000000000001',
-      policyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [arnOf(event)] }],
-      },
-    });
-  });
+  it.each(FORMATS)(
+    '%s: a valid access token on a route it may call is allowed, for exactly that ARN',
+    async (format) => {
+      const authorizer = await fx.authorizer();
+      const event = eventFor(format, `Bearer ${fx.access()}`, { method: 'GET', path: '/items' });
+      const outcome = await invoke(authorizer, event);
+      expect(verdict(outcome, arnOf(event))).toBe('Allow');
+      expect(outcome.result).toMatchObject({
+        principalId: 'b1f3c2a4-0000-4000-8000-000000000001',
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [arnOf(event)] }],
+        },
+      });
+    },
+  );
 
   it.each(FORMATS)('%s: the sample event as AWS sends it (placeholder token) is a 401', async (format) => {
     const authorizer = await fx.authorizer();
@@ -84,7 +95,8 @@ describe('context for the backend', () => {
       tenant: 'acme',
       riskLevel: 'LOW',
     });
-    for (const value of Object.values(context)) expect(['string', 'number', 'boolean']).toContain(typeof value);
+    for (const value of Object.values(context))
+      expect(['string', 'number', 'boolean']).toContain(typeof value);
   });
 
   it('reads an ID token: cognito:username, the client from aud, a configured tenant claim', async () => {
@@ -119,8 +131,14 @@ describe('401 versus 403', () => {
     const outcome = await invoke(authorizer, event);
     expect(outcome.error).toBeInstanceOf(UserFacingError);
     expect((outcome.error as Error).message).toBe('Unauthorized');
-    expect(outcome.logs).toContainEqual(expect.objectContaining({ message: 'unauthorized', reason: 'NO_TOKEN' }));
-    expect(outcome.logs.at(-1)).toMatchObject({ message: 'completed', function: 'authorizer', outcome: 'rejected' });
+    expect(outcome.logs).toContainEqual(
+      expect.objectContaining({ message: 'unauthorized', reason: 'NO_TOKEN' }),
+    );
+    expect(outcome.logs.at(-1)).toMatchObject({
+      message: 'completed',
+      function: 'authorizer',
+      outcome: 'rejected',
+    });
   });
 
   it('returns Deny (403) for a valid token without the group, naming the rule in the log only', async () => {
@@ -155,12 +173,25 @@ describe('401 versus 403', () => {
     ['null', null],
     ['a string', 'Bearer x'],
     ['an empty object', {}],
-    ['a TOKEN event without token', { type: 'TOKEN', methodArn: 'arn:aws:execute-api:us-east-1:123456789012:a/b/GET/x' }],
+    [
+      'a TOKEN event without token',
+      { type: 'TOKEN', methodArn: 'arn:aws:execute-api:us-east-1:123456789012:a/b/GET/x' },
+    ],
     ['a TOKEN event with a numeric token', { type: 'TOKEN', authorizationToken: 7, methodArn: 'x' }],
     ['a malformed ARN', { type: 'TOKEN', authorizationToken: 'Bearer a.b.c', methodArn: 'arn:nope' }],
-    ['a 2.0 event with headers as a string', { version: '2.0', type: 'REQUEST', routeArn: 'x', headers: 'h' }],
+    [
+      'a 2.0 event with headers as a string',
+      { version: '2.0', type: 'REQUEST', routeArn: 'x', headers: 'h' },
+    ],
     ['an unknown version', { version: '3.0', type: 'REQUEST' }],
-    ['headers with an array value', { type: 'REQUEST', methodArn: 'arn:aws:execute-api:us-east-1:123456789012:a/b/GET/x', headers: { Authorization: 5 } }],
+    [
+      'headers with an array value',
+      {
+        type: 'REQUEST',
+        methodArn: 'arn:aws:execute-api:us-east-1:123456789012:a/b/GET/x',
+        headers: { Authorization: 5 },
+      },
+    ],
   ])('bad input (%s) is a 401, never a 500', async (_, event) => {
     const authorizer = await fx.authorizer();
     expect(verdict(await invoke(authorizer, event))).toBe('Unauthorized');
@@ -185,7 +216,10 @@ describe('verified-token cache', () => {
     expect((await authorizer.authorize(event)).effect).toBe('Allow');
     now = exp * 1000 + 1;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 + 50 - Date.now())));
-    await expect(authorizer.authorize(event)).rejects.toMatchObject({ reason: 'INVALID_TOKEN', detail: 'expired' });
+    await expect(authorizer.authorize(event)).rejects.toMatchObject({
+      reason: 'INVALID_TOKEN',
+      detail: 'expired',
+    });
   });
 
   it('is off with AUTHORIZER_TOKEN_CACHE_SIZE=0', async () => {
@@ -265,7 +299,9 @@ describe('keys and pools', () => {
       [signToken(fx.key, idClaims(iss2, CLIENT)), 'refused'],
     ];
     for (const [token, expected] of cases) {
-      const outcome = authorizer.authorize(eventFor('http-2.0', `Bearer ${token}`, { method: 'GET', path: '/items' }));
+      const outcome = authorizer.authorize(
+        eventFor('http-2.0', `Bearer ${token}`, { method: 'GET', path: '/items' }),
+      );
       if (expected === 'Allow') expect((await outcome).effect).toBe('Allow');
       else await expect(outcome).rejects.toMatchObject({ reason: 'INVALID_TOKEN' });
     }

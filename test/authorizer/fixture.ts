@@ -1,8 +1,4 @@
 import type { Context } from 'aws-lambda';
-import { type Authorizer, type AuthorizerDependencies } from '../../shared/authorizer/authorize.js';
-import { authorizerHandler, createAuthorizer } from '../../shared/authorizer/handler.js';
-import { type AuthorizerSettings, loadAuthorizerSettings, type RouteRuleSetting } from '../../shared/authorizer/settings.js';
-import type { IamPolicyAuthorizerResult, PolicyDocument } from '../../shared/events/index.js';
 import {
   accessClaims,
   createTestKey,
@@ -12,6 +8,14 @@ import {
   type TestIssuer,
   type TestKey,
 } from '../../scripts/local/test-issuer.js';
+import type { Authorizer, AuthorizerDependencies } from '../../shared/authorizer/authorize.js';
+import { authorizerHandler, createAuthorizer } from '../../shared/authorizer/handler.js';
+import {
+  type AuthorizerSettings,
+  loadAuthorizerSettings,
+  type RouteRuleSetting,
+} from '../../shared/authorizer/settings.js';
+import type { IamPolicyAuthorizerResult, PolicyDocument } from '../../shared/events/index.js';
 import { lambdaContext, sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
 
@@ -33,7 +37,11 @@ export interface Fixture {
   issuer: TestIssuer;
   iss: string;
   settings(env?: Record<string, string>, file?: Record<string, unknown>): AuthorizerSettings;
-  authorizer(env?: Record<string, string>, file?: Record<string, unknown>, deps?: AuthorizerDependencies): Promise<Authorizer>;
+  authorizer(
+    env?: Record<string, string>,
+    file?: Record<string, unknown>,
+    deps?: AuthorizerDependencies,
+  ): Promise<Authorizer>;
   access(extra?: Record<string, unknown>): string;
   id(extra?: Record<string, unknown>): string;
   stop(): Promise<void>;
@@ -103,14 +111,21 @@ export function eventFor(format: Format, authorization: string, route?: { method
 }
 
 export interface Outcome {
-  result: IamPolicyAuthorizerResult | { isAuthorized: boolean; context?: Record<string, unknown> } | undefined;
+  result:
+    | IamPolicyAuthorizerResult
+    | { isAuthorized: boolean; context?: Record<string, unknown> }
+    | undefined;
   error: unknown;
   output: string;
   logs: Record<string, unknown>[];
 }
 
 /** Runs the whole Lambda chain (middy, logs) on an event. */
-export async function invoke(authorizer: Authorizer, event: unknown, context: Context = lambdaContext('authorizer')) {
+export async function invoke(
+  authorizer: Authorizer,
+  event: unknown,
+  context: Context = lambdaContext('authorizer'),
+) {
   const handler = authorizerHandler(authorizer);
   const { result, error, output } = await captureOutput(() => handler(event, context));
   return { result, error, output, logs: logLines(output) } as Outcome;
