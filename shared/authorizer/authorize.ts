@@ -5,14 +5,16 @@ import type { AuthorizerContext, AuthorizerResult, PolicyDocument } from '../eve
 import { cachedPolicy, exactPolicy } from './policy.js';
 import { contextOf, principalOf } from './principal.js';
 import {
+  type ArnRoute,
   AuthorizationFailure,
   bearerToken,
+  parseArn,
   type ReasonCode,
   type RequestFacts,
   readRequest,
 } from './request.js';
 import type { RevocationCheck } from './revocation.js';
-import { type Principal, RouteTable, satisfies } from './routes.js';
+import { type CompiledRule, type Principal, RouteTable, satisfies } from './routes.js';
 import type { AuthorizerSettings } from './settings.js';
 import { TokenVerifier, trustedPools } from './verify.js';
 
@@ -22,7 +24,7 @@ export interface Decision {
   reason: ReasonCode;
   result: AuthorizerResult;
   /** Index of the deciding rule in `authorizer.routes`, when one matched. */
-  rule?: number;
+  rule: number | undefined;
   sub: string;
   cached: boolean;
 }
@@ -33,9 +35,19 @@ interface VerifiedToken {
   context: AuthorizerContext;
   /** `exp` in milliseconds. */
   expiresAt: number;
-  /** Cached-mode policies by API prefix (one API per authorizer in practice). */
-  policies: Map<string, PolicyDocument>;
+  /** Cached-mode policies by API prefix (one API per authorizer in practice), made on first need. */
+  policies: Map<string, PolicyDocument> | undefined;
 }
+
+/** What one ARN always means: its route, its deciding rule, its exact policies. */
+interface KnownArn extends ArnRoute {
+  rule: CompiledRule | undefined;
+  allow: PolicyDocument;
+  deny: PolicyDocument;
+}
+
+/** A warm authorizer sees the same ARNs again and again; bounded, as their paths come from callers. */
+const MAX_KNOWN_ARNS = 1000;
 
 export interface AuthorizerDependencies {
   /** JWKS fetcher (tests serve the JWKS from a local server). */
@@ -55,6 +67,7 @@ export class Authorizer {
   private readonly verifier: TokenVerifier;
   private readonly routes: RouteTable;
   private readonly tokens: SimpleLruCache<string, VerifiedToken> | undefined;
+  private readonly knownArns = new Map<string, KnownArn>();
   private readonly now: () => number;
 
   constructor(
@@ -74,28 +87,50 @@ export class Authorizer {
 
   async authorize(event: unknown): Promise<Decision> {
     const request = readRequest(event, this.settings);
-    const token = bearerToken(request.authorization, this.settings.maxTokenBytes);
+    const route = this.knownArn(request.arn);
+    if (request.authorization.length > this.settings.maxTokenBytes + 7) {
+      throw new AuthorizationFailure('TOKEN_TOO_LARGE'); // before hashing it
+    }
+    const key = this.tokens ? tokenKey(request.authorization) : undefined;
     let cached = true;
-    let verified = this.cachedToken(token);
+    let verified = key === undefined ? undefined : this.cachedToken(key);
     if (!verified) {
       cached = false;
-      verified = await this.verifyToken(token);
+      verified = await this.verifyToken(request.authorization, key);
     }
     if (this.dependencies.revocation) {
       const refused = await this.dependencies.revocation.check(verified.principal.claims);
       if (refused) throw new AuthorizationFailure(refused);
     }
-    return this.decide(request, verified, cached);
+    return this.decide(request, route, verified, cached);
   }
 
-  private cachedToken(token: string): VerifiedToken | undefined {
-    if (!this.tokens) return undefined;
-    const entry = this.tokens.get(tokenKey(token));
-    // Past `exp`, verify again: the library then refuses it, with the grace it applies.
+  private knownArn(arn: string): KnownArn {
+    const known = this.knownArns.get(arn);
+    if (known) return known;
+    const route = parseArn(arn);
+    const fresh: KnownArn = {
+      ...route,
+      rule: this.routes.match(route.method, route.path),
+      allow: exactPolicy('Allow', arn),
+      deny: exactPolicy('Deny', arn),
+    };
+    if (this.knownArns.size >= MAX_KNOWN_ARNS) this.knownArns.clear();
+    this.knownArns.set(arn, fresh);
+    return fresh;
+  }
+
+  /**
+   * A token verified before, by the SHA-256 of the whole header value: a hit skips the format
+   * check and the signature; an entry past the token's `exp` is ignored (verified again, refused).
+   */
+  private cachedToken(key: string): VerifiedToken | undefined {
+    const entry = this.tokens?.get(key);
     return entry && entry.expiresAt > this.now() ? entry : undefined;
   }
 
-  private async verifyToken(token: string): Promise<VerifiedToken> {
+  private async verifyToken(authorization: string, key: string | undefined): Promise<VerifiedToken> {
+    const token = bearerToken(authorization, this.settings.maxTokenBytes);
     const payload = await this.verifier.verify(token);
     const principal = principalOf(payload);
     if (!principal.sub) throw new AuthorizationFailure('INVALID_TOKEN', 'no-sub');
@@ -103,52 +138,40 @@ export class Authorizer {
       principal,
       context: contextOf(principal, this.settings.tenantClaim),
       expiresAt: (payload.exp ?? 0) * 1000,
-      policies: new Map(),
+      policies: undefined,
     };
-    this.tokens?.set(tokenKey(token), verified);
+    if (key !== undefined) this.tokens?.set(key, verified);
     return verified;
   }
 
-  private decide(request: RequestFacts, verified: VerifiedToken, cached: boolean): Decision {
-    const { principal } = verified;
-    const rule = this.routes.match(request.method, request.path);
+  private decide(request: RequestFacts, route: KnownArn, verified: VerifiedToken, cached: boolean): Decision {
+    const { principal, context } = verified;
+    const rule = route.rule;
     const allowed = rule !== undefined && satisfies(principal, rule);
-    const reason: ReasonCode = allowed ? 'ALLOWED' : rule ? 'MISSING_RIGHTS' : 'NO_RULE';
     const effect = allowed ? 'Allow' : 'Deny';
-    const base = {
-      effect,
-      reason,
-      sub: principal.sub,
-      cached,
-      ...(rule ? { rule: rule.index } : {}),
-    } as const;
-    if (request.format === 'http-2.0' && this.settings.simpleResponses) {
-      return { ...base, result: { isAuthorized: allowed, context: verified.context } };
-    }
-    return {
-      ...base,
-      result: {
-        principalId: principal.sub,
-        policyDocument: this.policy(request, verified, allowed),
-        context: verified.context,
-      },
-    };
+    const reason: ReasonCode = allowed ? 'ALLOWED' : rule ? 'MISSING_RIGHTS' : 'NO_RULE';
+    const result: AuthorizerResult =
+      request.format === 'http-2.0' && this.settings.simpleResponses
+        ? { isAuthorized: allowed, context }
+        : { principalId: principal.sub, policyDocument: this.policy(route, verified, allowed), context };
+    return { effect, reason, result, rule: rule?.index, sub: principal.sub, cached };
   }
 
-  private policy(request: RequestFacts, verified: VerifiedToken, allowed: boolean): PolicyDocument {
-    if (this.settings.resultCacheTtl === 0) return exactPolicy(allowed ? 'Allow' : 'Deny', request.arn);
-    let policy = verified.policies.get(request.apiPrefix);
+  private policy(route: KnownArn, verified: VerifiedToken, allowed: boolean): PolicyDocument {
+    if (this.settings.resultCacheTtl === 0) return allowed ? route.allow : route.deny;
+    verified.policies ??= new Map();
+    let policy = verified.policies.get(route.apiPrefix);
     if (!policy) {
-      policy = cachedPolicy(verified.principal, this.routes, request.apiPrefix);
+      policy = cachedPolicy(verified.principal, this.routes, route.apiPrefix);
       // Too long for API Gateway: exact (correct, only less cacheable).
-      if (!policy) return exactPolicy(allowed ? 'Allow' : 'Deny', request.arn);
-      verified.policies.set(request.apiPrefix, policy);
+      if (!policy) return allowed ? route.allow : route.deny;
+      verified.policies.set(route.apiPrefix, policy);
     }
     return policy;
   }
 }
 
-/** The cache key of a token: its SHA-256, so the cache never holds a usable token. */
-function tokenKey(token: string): string {
-  return hash('sha256', token, 'base64url');
+/** The cache key of a token (its whole header value): its SHA-256, so the cache never holds a usable token. */
+function tokenKey(authorization: string): string {
+  return hash('sha256', authorization, 'base64url');
 }

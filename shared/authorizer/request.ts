@@ -37,6 +37,10 @@ export interface RequestFacts {
   authorization: string;
   /** `methodArn` or `routeArn`: the resource the policy speaks about. */
   arn: string;
+}
+
+/** The route an ARN names. */
+export interface ArnRoute {
   /** `arn:...:apiId/stage/`, the prefix of every resource of this API and stage. */
   apiPrefix: string;
   method: string;
@@ -48,7 +52,7 @@ const ARN = /^(arn:[\w-]+:execute-api:[\w-]+:\d{12}:[\w-]+\/[^/]+\/)([A-Z]+|\*)(
 const MAX_ARN_LENGTH = 1600;
 
 /**
- * Reads the token and the route from a REST TOKEN / REQUEST or HTTP API 1.0 / 2.0 event, checking
+ * Reads the token and the ARN from a REST TOKEN / REQUEST or HTTP API 1.0 / 2.0 event, checking
  * every field it touches (the event is untrusted in shape: a bad one is a 401, never a 500).
  */
 export function readRequest(input: unknown, settings: Pick<AuthorizerSettings, 'eventFormat'>): RequestFacts {
@@ -61,17 +65,15 @@ export function readRequest(input: unknown, settings: Pick<AuthorizerSettings, '
   const arn = format === 'http-2.0' ? event.routeArn : event.methodArn;
   if (typeof arn !== 'string' || arn.length > MAX_ARN_LENGTH)
     throw new AuthorizationFailure('UNSUPPORTED_EVENT');
+  const authorization = format === 'token' ? tokenField(event.authorizationToken) : headerValue(event);
+  return { format, authorization, arn };
+}
+
+/** Method, path and API prefix of `arn:aws:execute-api:region:account:api/stage/METHOD/path`. */
+export function parseArn(arn: string): ArnRoute {
   const match = ARN.exec(arn);
   if (!match) throw new AuthorizationFailure('UNSUPPORTED_EVENT', 'arn');
-  const authorization = format === 'token' ? tokenField(event.authorizationToken) : headerValue(event);
-  return {
-    format,
-    authorization,
-    arn,
-    apiPrefix: match[1] as string,
-    method: match[2] as string,
-    path: match[3] ?? '/',
-  };
+  return { apiPrefix: match[1] as string, method: match[2] as string, path: match[3] ?? '/' };
 }
 
 function detectFormat(event: Record<string, unknown>): EventFormat | undefined {
@@ -121,44 +123,36 @@ function authorizationValues(headers: unknown): string[] {
   return values;
 }
 
-const BEARER = /^bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
-
-/**
- * The compact JWT of a `Bearer <jwt>` value: exactly one scheme, one space, three base64url
- * parts. Length is checked first, so an oversized value costs nothing more.
- */
-export function bearerToken(authorization: string, maxBytes: number): string {
-  if (authorization.length > maxBytes + 7) throw new AuthorizationFailure('TOKEN_TOO_LARGE');
-  const match = BEARER.exec(authorization);
-  if (match) {
-    const token = match[1] as string;
-    if (!isCanonicalBase64url(token)) throw new AuthorizationFailure('MALFORMED_TOKEN');
-    return token;
-  }
-  if (!/^bearer /i.test(authorization)) throw new AuthorizationFailure('NOT_BEARER');
-  if (/[\s,]/.test(authorization.slice(7).trim())) throw new AuthorizationFailure('SEVERAL_TOKENS');
-  throw new AuthorizationFailure('MALFORMED_TOKEN');
-}
-
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
- * True when each part is canonical base64url: a last character whose unused low bits are zero.
- * Decoders ignore those bits, so without this check one signature would have several spellings
- * (each a distinct "token" that verifies).
+ * The compact JWT of a `Bearer <jwt>` value: the scheme (any case), one space, one token.
+ * aws-jwt-verify then checks the three base64url parts; this adds what it lets through: `=`
+ * padding and a signature whose last character carries stray low bits. Decoders ignore both,
+ * so one signature would have several spellings, each a distinct "token" that verifies.
+ * Header and payload need nothing more: the signature covers their exact text.
+ * Native `indexOf` scans only: this runs on every request.
  */
-function isCanonicalBase64url(token: string): boolean {
-  let start = 0;
-  for (let part = 0; part < 3; part++) {
-    const end = part < 2 ? token.indexOf('.', start) : token.length;
-    const length = end - start;
-    const extra = length % 4;
-    if (extra === 1) return false;
-    if (extra !== 0) {
-      const bits = BASE64URL.indexOf(token[end - 1] as string);
-      if (bits & (extra === 2 ? 0b1111 : 0b11)) return false;
-    }
-    start = end + 1;
+export function bearerToken(authorization: string, maxBytes: number): string {
+  if (authorization.length > maxBytes + 7) throw new AuthorizationFailure('TOKEN_TOO_LARGE');
+  if (authorization.length < 7 || authorization.slice(0, 7).toLowerCase() !== 'bearer ') {
+    throw new AuthorizationFailure('NOT_BEARER');
   }
-  return true;
+  const token = authorization.slice(7);
+  if (token.indexOf(' ') !== -1 || token.indexOf(',') !== -1)
+    throw new AuthorizationFailure('SEVERAL_TOKENS');
+  const lastDot = token.lastIndexOf('.');
+  if (lastDot === -1 || token.indexOf('=') !== -1 || !isCanonical(token.slice(lastDot + 1))) {
+    throw new AuthorizationFailure('MALFORMED_TOKEN');
+  }
+  return token;
+}
+
+/** True when the last character of a base64url string carries no stray low bits. */
+function isCanonical(part: string): boolean {
+  const extra = part.length % 4;
+  if (part.length === 0 || extra === 1) return false;
+  if (extra === 0) return true;
+  const bits = BASE64URL.indexOf(part[part.length - 1] as string);
+  return (bits & (extra === 2 ? 0b1111 : 0b11)) === 0;
 }
