@@ -1,4 +1,8 @@
+import { federationSettingSpecs } from '../federation/settings.js';
 import { mailSettingSpecs } from '../mail/settings.js';
+import { migrationSettingSpecs } from '../migration/settings.js';
+import { onboardingSettingSpecs } from '../onboarding/settings.js';
+import { signUpSettingSpecs } from '../sign-up/settings.js';
 import { runtimeSettingSpecs } from './runtime.js';
 import type { SettingSpecs } from './settings.js';
 
@@ -9,4 +13,8 @@ import type { SettingSpecs } from './settings.js';
 export const settingCatalog: Record<string, SettingSpecs> = {
   runtime: runtimeSettingSpecs,
   mail: mailSettingSpecs,
+  signUp: signUpSettingSpecs,
+  onboarding: onboardingSettingSpecs,
+  migration: migrationSettingSpecs,
+  federation: federationSettingSpecs,
 };
