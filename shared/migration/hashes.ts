@@ -51,7 +51,8 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
     case 'bcrypt':
       return bcrypt.compare(password, hash);
     case 'argon2id':
-      return argon2Verify({ password, hash });
+      // hash-wasm refuses an empty password; no hash matches one.
+      return password === '' ? false : argon2Verify({ password, hash });
     case 'scrypt': {
       const { ln, r, p, salt, key } = parseScrypt(hash)!;
       const N = 2 ** ln;
