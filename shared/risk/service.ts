@@ -92,6 +92,26 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
       : { level, score, action: 'allow', wouldTake: action, reasons };
   }
 
+  /**
+   * Migration flags a breached password on the PROFILE keyed by the userName (the user had no
+   * `sub` yet). At a user's first sign-in (no history) under a `sub`, that item is read too;
+   * learn then carries the flag over to the `sub`'s profile, where the one Query finds it.
+   * Answers true when the flag was found there.
+   */
+  async function readMigrationFlag(attempt: SignInAttempt, state: UserState): Promise<boolean> {
+    const nameKey = attempt.userName.toLowerCase();
+    if (
+      state.history.compromisedCredentials ||
+      state.history.signIns.length > 0 ||
+      nameKey === attempt.userId
+    ) {
+      return false;
+    }
+    const flagged = await deps.store.readNameProfileFlag(attempt.userName);
+    if (flagged) state.history.compromisedCredentials = true;
+    return flagged;
+  }
+
   async function assess(attempt: SignInAttempt): Promise<RiskDecision> {
     const facts = attemptFacts(attempt, config, deps.geo);
     const counting = attempt.phase === undefined || attempt.phase === 'pre-authentication';
@@ -106,6 +126,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
           ? deps.store.countIpAttempt(facts.ipText, attempt.userId, windowStart, counterExpiry(windowStart))
           : Promise.resolve(undefined),
       ]);
+      await readMigrationFlag(attempt, state);
     } catch (error) {
       const decision = { ...unavailableDecision(config, 'history could not be read'), eventId };
       logger.warn('risk history unavailable', { error: String(error) });
@@ -151,6 +172,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     let state: UserState;
     try {
       state = await deps.store.loadUser(attempt.userId, attempt.at, windowStart);
+      if (await readMigrationFlag(attempt, state)) await deps.store.carryCompromisedFlag(attempt.userId);
     } catch (error) {
       logger.warn('risk history unavailable', { error: String(error) });
       return { decision: unavailableDecision(config, 'history could not be read') };

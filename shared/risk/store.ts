@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
 import type { RiskDecision } from './hooks.js';
@@ -18,6 +18,12 @@ export interface RiskStore {
   loadUser(userId: string, now: number, windowStart: number): Promise<UserState>;
   /** Counts an attempt from `ip` on `userId`; answers what the IP did in this window. */
   countIpAttempt(ip: string, userId: string, windowStart: number, expiresAt: number): Promise<IpActivity>;
+  /**
+   * Migration flags a breached password before the user has a `sub`, on the PROFILE under the
+   * lower-cased userName: read at a first sign-in only, and carried over by `carryCompromisedFlag`.
+   */
+  readNameProfileFlag(userName: string): Promise<boolean>;
+  carryCompromisedFlag(userId: string): Promise<void>;
   /** Counts a success from `ip` and takes `userId` out of the accounts tried without success. */
   recordIpSuccess(ip: string, userId: string, windowStart: number, expiresAt: number): Promise<void>;
   saveAssessment(
@@ -189,6 +195,28 @@ export function dynamoRiskStore(limit: number): RiskStore {
       const successes = num(item.successes) ?? 0;
       const accounts = item.accounts instanceof Set ? item.accounts.size : 1;
       return { failures: Math.max(0, attempts - 1 - successes), accounts };
+    },
+
+    async readNameProfileFlag(userName) {
+      const result = await documentClient().send(
+        new GetCommand({
+          TableName: tableName(),
+          Key: { pk: keys.user(userName.toLowerCase()), sk: keys.profile() },
+          ProjectionExpression: 'compromisedCredentials',
+        }),
+      );
+      return result.Item?.compromisedCredentials === true;
+    },
+
+    async carryCompromisedFlag(userId) {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: { pk: keys.user(userId), sk: keys.profile() },
+          UpdateExpression: 'SET compromisedCredentials = :true',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
     },
 
     async recordIpSuccess(ip, userId, windowStart, expiresAt) {

@@ -42,6 +42,8 @@ const ranges = (...texts: string[]) => texts.map((t) => parseCidr(t)!);
 const storeDown: RiskStore = {
   loadUser: () => Promise.reject(new Error('ProvisionedThroughputExceededException')),
   countIpAttempt: () => Promise.reject(new Error('ProvisionedThroughputExceededException')),
+  readNameProfileFlag: () => Promise.reject(new Error('down')),
+  carryCompromisedFlag: () => Promise.reject(new Error('down')),
   recordIpSuccess: () => Promise.reject(new Error('down')),
   saveAssessment: () => Promise.reject(new Error('down')),
 };

@@ -302,6 +302,28 @@ describe('the engine on dynalite', () => {
     });
   });
 
+  it('finds the breached-password flag migration set under the userName, and carries it to the sub', async () => {
+    const sub = freshUser();
+    const userName = `Legacy.${sub}`;
+    // What migrate-user writes before the user has a sub.
+    await put({ pk: keys.user(userName.toLowerCase()), sk: keys.profile(), compromisedCredentials: true });
+    const engine = engineFor();
+    const first = { ...attemptOf(sub), userName };
+    sends.mockClear();
+    const decision = await engine.assess(first);
+    expect(decision).toMatchObject({ level: 'high', reasons: [{ signal: 'compromised-credentials' }] });
+    expect(callsSince().sort()).toEqual(['GetCommand', 'QueryCommand', 'UpdateCommand', 'UpdateCommand']);
+    await engine.learn({ ...first, at: NOW + 1000 });
+    const profile = (await dynamo.scan()).find((i) => i.pk === keys.user(sub) && i.sk === keys.profile());
+    expect(profile).toMatchObject({ compromisedCredentials: true });
+    // Once the user has history, the one Query finds the flag on the sub's own profile.
+    await recordSignIn(sub, NOW - HOUR, 'home');
+    sends.mockClear();
+    const later = await engine.assess({ ...first, at: NOW + 2 * HOUR });
+    expect(later.reasons.map((r) => r.signal)).toContain('compromised-credentials');
+    expect(callsSince()).not.toContain('GetCommand');
+  });
+
   it('operator feedback on an event trusts its network and device in later scores', async () => {
     const userId = freshUser();
     await recordSignIn(userId, NOW - 2 * HOUR, 'home');
