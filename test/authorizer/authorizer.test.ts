@@ -345,3 +345,26 @@ describe('keys and pools', () => {
     });
   });
 });
+
+describe('an unreachable JWKS', () => {
+  it('is a 500 (fail closed, retryable), not a 401 blaming the caller', async () => {
+    const { startTestIssuer } = await import('../../scripts/local/test-issuer.js');
+    const gone = await startTestIssuer([fx.key]);
+    const iss = gone.issuer('local_Gone1');
+    await gone.stop();
+    const { createAuthorizer } = await import('../../shared/authorizer/handler.js');
+    const cold = await createAuthorizer(
+      fx.settings({}, { pools: [{ userPoolId: 'local_Gone1', clientIds: [CLIENT], issuer: iss }] }),
+    );
+    await expect(cold.hydrate()).rejects.toThrow(); // the cold start logs it and goes on
+    const event = eventFor('http-2.0', `Bearer ${signToken(fx.key, accessClaims(iss, CLIENT))}`);
+    const outcome = await invoke(cold, event);
+    expect(verdict(outcome, arnOf(event))).toBe('Error');
+    expect(outcome.logs).toContainEqual(
+      expect.objectContaining({
+        message: 'authorizer failure',
+        error: expect.objectContaining({ name: 'JwksUnavailableError' }),
+      }),
+    );
+  });
+});
