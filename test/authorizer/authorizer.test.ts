@@ -368,3 +368,30 @@ describe('an unreachable JWKS', () => {
     );
   });
 });
+
+describe('with API Gateway caching the answers (AUTHORIZER_CACHE_TTL > 0)', () => {
+  it('answers with the same wide policy whichever route asks first, computed once per kind of caller', async () => {
+    const authorizer = await fx.authorizer({ AUTHORIZER_CACHE_TTL: '300' });
+    const reader = () => `Bearer ${fx.access({ 'cognito:groups': ['readers'], sub: crypto.randomUUID() })}`;
+    const first = await authorizer.authorize(
+      eventFor('http-2.0', reader(), { method: 'GET', path: '/items' }),
+    );
+    const second = await authorizer.authorize(
+      eventFor('http-2.0', reader(), { method: 'GET', path: '/items/7' }),
+    );
+    const policy = (first.result as { policyDocument: unknown }).policyDocument;
+    expect((second.result as { policyDocument: unknown }).policyDocument).toBe(policy);
+    const resources = (policy as { Statement: Array<{ Effect: string; Resource: string[] }> }).Statement;
+    expect(resources[0]?.Resource.map((r) => r.split('/').slice(2).join('/'))).toEqual([
+      'GET/items',
+      'GET/items/*',
+    ]);
+    const admin = await authorizer.authorize(
+      eventFor('http-2.0', `Bearer ${fx.access({ 'cognito:groups': ['admins'] })}`, {
+        method: 'GET',
+        path: '/items',
+      }),
+    );
+    expect((admin.result as { policyDocument: unknown }).policyDocument).not.toEqual(policy);
+  });
+});
