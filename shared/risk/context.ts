@@ -17,7 +17,7 @@ import type { SignInContextFields } from './hooks.js';
  * country=<country>
  * latitude=<latitude>
  * longitude=<longitude>
- * timestamp=<epoch seconds>
+ * timestamp=<epoch seconds (or milliseconds)>
  * ```
  *
  * Absent fields are empty after `=`. The user name is part of it so that a context signed for
@@ -78,9 +78,9 @@ export function verifyContext(
     ? Buffer.from(fields.signature, 'hex')
     : Buffer.alloc(0);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'forged';
-  const timestamp = Number(fields.timestamp);
-  if (!/^\d{1,12}$/.test(fields.timestamp ?? '') || Math.abs(now - timestamp * 1000) > maxAgeSeconds * 1000) {
-    return 'stale';
-  }
-  return 'valid';
+  // Epoch seconds as documented; epoch milliseconds (13 digits) are read as such.
+  if (!/^\d{1,13}$/.test(fields.timestamp ?? '')) return 'stale';
+  const value = Number(fields.timestamp);
+  const signedAt = value < 1e12 ? value * 1000 : value;
+  return Math.abs(now - signedAt) > maxAgeSeconds * 1000 ? 'stale' : 'valid';
 }

@@ -45,6 +45,8 @@ describe('signed context', () => {
     ['one second past max age', signed(), SECRET, NOW + 301_000, 'stale'],
     ['one second past max age in the future', signed(), SECRET, NOW - 301_000, 'stale'],
     ['a non-numeric timestamp', signed({ timestamp: 'yesterday' }), SECRET, NOW, 'stale'],
+    ['a timestamp in milliseconds', signed({ timestamp: String(NOW) }), SECRET, NOW + 300_000, 'valid'],
+    ['a stale timestamp in milliseconds', signed({ timestamp: String(NOW) }), SECRET, NOW + 301_000, 'stale'],
   ] as const)('%s: %s', (_, context, secret, now, expected) => {
     expect(verifyContext(context, USER, secret, 300, now)).toBe(expected);
   });
