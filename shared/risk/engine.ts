@@ -44,7 +44,7 @@ function decide(score: number, reasons: RiskReason[], config: RiskConfig): RiskD
 }
 
 /** In enforce mode the level's action; in audit mode `allow`, with the action enforcement would take. */
-function withAction(
+export function withAction(
   level: RiskLevel,
   score: number,
   reasons: RiskReason[],

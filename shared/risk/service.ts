@@ -1,6 +1,6 @@
 import { logger } from '../logging/index.js';
 import { nowSeconds } from '../storage/table.js';
-import { evaluateRisk, unavailableDecision } from './engine.js';
+import { evaluateRisk, unavailableDecision, withAction } from './engine.js';
 import { attemptFacts, locateHistory } from './facts.js';
 import type { GeoLookup } from './geo.js';
 import type { RiskDecision, RiskHooks, SignInAttempt } from './hooks.js';
@@ -77,19 +77,8 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     if (!recent || latest.ip !== facts.ipText || latest.deviceId !== facts.deviceId) return undefined;
     const { level, score, reasons } = latest as unknown as RiskDecision;
     if (!level || typeof score !== 'number' || !Array.isArray(reasons)) return undefined;
-    return evaluateFromStored(level, score, reasons);
-  }
-
-  /** A stored decision's action under the current mode and actions. */
-  function evaluateFromStored(
-    level: RiskDecision['level'],
-    score: number,
-    reasons: RiskDecision['reasons'],
-  ): RiskDecision {
-    const action = config.actions[level];
-    return config.mode === 'enforce'
-      ? { level, score, action, reasons }
-      : { level, score, action: 'allow', wouldTake: action, reasons };
+    // Its action under the current mode and actions.
+    return withAction(level, score, reasons, config);
   }
 
   /**
