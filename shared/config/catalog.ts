@@ -1,3 +1,4 @@
+import { authorizerSettingSpecs } from '../authorizer/settings.js';
 import { customAuthSettingSpecs } from '../custom-auth/settings.js';
 import { mailSettingSpecs } from '../mail/settings.js';
 import { signInSettingSpecs } from '../sign-in/settings.js';
@@ -15,4 +16,5 @@ export const settingCatalog: Record<string, SettingSpecs> = {
   signIn: signInSettingSpecs,
   tokens: tokenSettingSpecs,
   customAuth: customAuthSettingSpecs,
+  authorizer: authorizerSettingSpecs,
 };
