@@ -60,7 +60,7 @@ export async function preAuthentication(
 
   const decision = await riskHooks().assess(attempt);
   if (decision.action === 'block') {
-    logger.info('risk engine blocked the sign-in', { level: decision.level, score: decision.score });
+    logger.info('risk engine blocked the sign-in', { riskLevel: decision.level, riskScore: decision.score });
     deny('SIGN_IN_RISK_BLOCKED');
   }
   return event;

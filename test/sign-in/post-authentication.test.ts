@@ -11,6 +11,7 @@ import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shar
 import { noRiskEngine, type SignInAttempt, useRiskHooks } from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { sampleEvent } from '../support/events.js';
+import { captureOutput, logLines } from '../support/logs.js';
 
 let dynamo: LocalDynamo;
 let ses: LocalSes;
@@ -190,7 +191,11 @@ describe('the risk engine learns and may notify', () => {
       },
     });
     const e = event({ requestId: 'engine-down' });
-    await expect(sut.postAuthentication(e, settings)).resolves.toBe(e);
+    const { result, output } = await captureOutput(() => sut.postAuthentication(e, settings));
+    expect(result).toBe(e);
+    expect(logLines(output)).toContainEqual(
+      expect.objectContaining({ message: 'risk engine could not learn from the sign-in' }),
+    );
     useRiskHooks({ ...noRiskEngine, learn: async () => ({ notify: 'new-device' }) });
     const noMail = event({ requestId: 'bad-address' });
     noMail.request.userAttributes.email = 'not an address';
