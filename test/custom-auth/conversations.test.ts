@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type LocalDynamo,
   type LocalSes,
@@ -31,7 +31,8 @@ beforeAll(async () => {
 });
 afterAll(async () => Promise.all([dynamo?.stop(), ses?.stop()]));
 beforeEach(async () => ses.clear());
-afterEach(() => useRiskHooks(noRiskEngine));
+// Each test starts from the engine-less default; the tests that need an engine set their own.
+beforeEach(() => useRiskHooks(noRiskEngine));
 
 const SECRET = 'a-magic-link-secret-of-at-least-32-characters';
 const customAuth = (env: Record<string, string> = {}, file: unknown = {}) =>

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type LocalDynamo,
   type LocalSes,
@@ -32,7 +32,8 @@ beforeAll(async () => {
 });
 afterAll(async () => Promise.all([dynamo?.stop(), ses?.stop()]));
 beforeEach(async () => ses.clear());
-afterEach(() => useRiskHooks(noRiskEngine));
+// Each test starts from the engine-less default; the tests that need an engine set their own.
+beforeEach(() => useRiskHooks(noRiskEngine));
 
 const settings = loadSettings(signInSettingSpecs, {
   env: { GATEHOUSE_SIGN_IN_HISTORY_LIMIT: '3', GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '3' },

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
@@ -22,7 +22,8 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => dynamo?.stop());
-afterEach(() => useRiskHooks(noRiskEngine));
+// Each test starts from the engine-less default; the tests that need an engine set their own.
+beforeEach(() => useRiskHooks(noRiskEngine));
 
 const CLIENT = '3example0clientid0000000000';
 const ADMIN_CLIENT = 'adminconsoleclient000000000';
