@@ -225,6 +225,23 @@ describe('password then step-up', () => {
     expect(await talk.respond(code)).toEqual({ state: 'tokens' });
   });
 
+  it('policy groups, a member by Cognito group: step-up', async () => {
+    const user = newUser();
+    const settings = customAuth(
+      { GATEHOUSE_STEP_UP_POLICY: 'groups' },
+      { customAuth: { stepUpGroups: ['admins'] } },
+    );
+    const talk = new Conversation(user, settings, signIn, ['admins']);
+    await talk.initiate({ withPassword: true });
+    expect(await talk.respond('srp-proof')).toMatchObject({
+      state: 'challenge',
+      publicParameters: { method: 'code' },
+    });
+    expect(await talk.respond(codeIn((await mailsTo(user.attributes.email!))[0]))).toEqual({
+      state: 'tokens',
+    });
+  });
+
   it('fails on a wrong password without asking anything else', async () => {
     const talk = new Conversation(
       newUser({ passwordIsRight: false }),
