@@ -1,4 +1,5 @@
 import { mailSettingSpecs } from '../mail/settings.js';
+import { senderSettingSpecs } from '../senders/settings.js';
 import { runtimeSettingSpecs } from './runtime.js';
 import type { SettingSpecs } from './settings.js';
 
@@ -9,4 +10,5 @@ import type { SettingSpecs } from './settings.js';
 export const settingCatalog: Record<string, SettingSpecs> = {
   runtime: runtimeSettingSpecs,
   mail: mailSettingSpecs,
+  senders: senderSettingSpecs,
 };
