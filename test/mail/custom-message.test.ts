@@ -170,3 +170,25 @@ describe('custom message function', () => {
     );
   });
 });
+
+describe('branding settings', () => {
+  it('come from config/gatehouse.json for every function, the environment winning', () => {
+    const fromFile = loadSettings(mailSettingSpecs, {
+      env: { MAIL_BRAND_COLOR: '#000000' },
+      file: { mail: { productName: 'Acme', brandColor: '#ffffff', supportAddress: 'help@acme.test' } },
+    });
+    expect(fromFile).toMatchObject({
+      productName: 'Acme',
+      brandColor: '#000000',
+      supportAddress: 'help@acme.test',
+    });
+  });
+
+  it.each([
+    ['MAIL_BRAND_COLOR', 'red; background:url(x)'],
+    ['MAIL_LOGO_URL', 'not a url'],
+    ['COGNITO_EMAIL_SENDING_ACCOUNT', 'SES'],
+  ])('refuse a malformed %s, naming it', (env, value) => {
+    expect(() => loadSettings(mailSettingSpecs, { env: { [env]: value }, file: {} })).toThrow(env);
+  });
+});
