@@ -1,5 +1,9 @@
+import { authorizerSettingSpecs } from '../authorizer/settings.js';
+import { customAuthSettingSpecs } from '../custom-auth/settings.js';
 import { mailSettingSpecs } from '../mail/settings.js';
 import { senderSettingSpecs } from '../senders/settings.js';
+import { signInSettingSpecs } from '../sign-in/settings.js';
+import { tokenSettingSpecs } from '../tokens/settings.js';
 import { runtimeSettingSpecs } from './runtime.js';
 import type { SettingSpecs } from './settings.js';
 
@@ -11,4 +15,8 @@ export const settingCatalog: Record<string, SettingSpecs> = {
   runtime: runtimeSettingSpecs,
   mail: mailSettingSpecs,
   senders: senderSettingSpecs,
+  signIn: signInSettingSpecs,
+  tokens: tokenSettingSpecs,
+  customAuth: customAuthSettingSpecs,
+  authorizer: authorizerSettingSpecs,
 };

@@ -52,7 +52,7 @@ describe('sendTemplatedEmail', () => {
       'authentication-code',
       'es-MX',
       'Tu código de inicio de sesión de Acme',
-      'Usa este código para terminar de iniciar sesión: 123456',
+      'Tu código de inicio de sesión: 123456',
     ],
     ['new-device', 'pt', 'Novo acesso à sua conta em Acme', 'Dispositivo: Firefox on Linux'],
     [

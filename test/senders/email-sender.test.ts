@@ -93,7 +93,12 @@ describe('custom email sender', () => {
     ],
     ['CustomEmailSender_ForgotPassword', 'pt-BR', 'Redefina sua senha de Acme', `nova senha: ${CODE}`],
     ['CustomEmailSender_AdminCreateUser', 'es', 'Te invitaron a Acme', `Contraseña temporal: ${CODE}`],
-    ['CustomEmailSender_Authentication', 'pt', 'Seu código de acesso a Acme', `concluir o acesso: ${CODE}`],
+    [
+      'CustomEmailSender_Authentication',
+      'pt',
+      'Seu código de acesso a Acme',
+      `Seu código de acesso: ${CODE}`,
+    ],
     [
       'CustomEmailSender_VerifyUserAttribute',
       'en',
