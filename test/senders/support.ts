@@ -69,7 +69,7 @@ export function fakeAwsHandler(
 function bodyText(body: unknown): string {
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;
-  return Buffer.from(body as Uint8Array).toString('utf8');
+  return new TextDecoder().decode(body as Uint8Array);
 }
 
 export const snsPublished = (messageId: string) =>
