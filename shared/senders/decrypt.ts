@@ -1,5 +1,5 @@
 import { buildDecrypt } from '@aws-crypto/decrypt-node';
-import { KmsKeyringNode } from '@aws-crypto/kms-keyring-node';
+import { KmsKeyringNode, type KmsNodeClientSupplier } from '@aws-crypto/kms-keyring-node';
 import { CommitmentPolicy, type KeyringNode } from '@aws-crypto/material-management-node';
 
 /** Turns the base64 `request.code` of a custom sender event into the plaintext code. */
@@ -22,9 +22,14 @@ export function codeDecrypter(keyring: KeyringNode): CodeDecrypter {
   };
 }
 
-/** The production keyring: decrypts only with the pool's key (a strict, not a discovery, keyring). */
-export function kmsDecrypter(keyArn: string): CodeDecrypter {
-  return codeDecrypter(new KmsKeyringNode({ keyIds: [keyArn] }));
+/**
+ * The production keyring: decrypts only with the pool's key (a strict, not a discovery, keyring).
+ * `clientProvider` replaces the KMS client (tests simulate KMS at the SDK level).
+ */
+export function kmsDecrypter(keyArn: string, clientProvider?: KmsNodeClientSupplier): CodeDecrypter {
+  return codeDecrypter(
+    new KmsKeyringNode({ keyIds: [keyArn], ...(clientProvider ? { clientProvider } : {}) }),
+  );
 }
 
 /** Used when no key is configured (local runs): every code is undecryptable, said plainly. */
