@@ -213,6 +213,15 @@ describe('custom email sender', () => {
     expect(await ses.mails()).toHaveLength(1);
   });
 
+  it('mails a hostile attribute as text, never as markup', async () => {
+    const event = await codeEvent('CustomEmailSender_SignUp');
+    event.request.userAttributes.given_name = '<img src=x onerror=alert(1)>';
+    await send(event);
+    const [sent] = await ses.mails();
+    expect(sent!.body.html).not.toContain('<img');
+    expect(sent!.body.html).toContain('Hello &lt;img src=x onerror=alert(1)&gt;,');
+  });
+
   it('drops a message for a user with no email address', async () => {
     const event = await codeEvent('CustomEmailSender_SignUp');
     delete event.request.userAttributes.email;
