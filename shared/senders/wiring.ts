@@ -1,4 +1,3 @@
-import { runtimeSettings } from '../config/runtime.js';
 import { mailSettings } from '../mail/settings.js';
 import { kmsDecrypter, noKeyDecrypter } from './decrypt.js';
 import type { SenderDependencies } from './deliver.js';
@@ -8,7 +7,6 @@ import { senderSettings } from './settings.js';
 /** The production dependencies both senders share, built once per container from the settings. */
 export function senderDependencies(): SenderDependencies {
   const settings = senderSettings();
-  runtimeSettings();
   return {
     decrypt: settings.kmsKeyArn ? kmsDecrypter(settings.kmsKeyArn) : noKeyDecrypter,
     markers: tableSentMarkers(settings.sentMarkerSeconds),
