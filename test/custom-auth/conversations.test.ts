@@ -83,7 +83,7 @@ describe('passwordless sign-in by emailed code', () => {
       publicParameters: { method: 'code', destination: `u***@example.com` },
     });
     const [mail] = await mailsTo(user.attributes.email!);
-    expect(mail?.subject).toBe('Your sign-in code');
+    expect(mail?.subject).toBe('Your Gatehouse sign-in code');
     const code = codeIn(mail);
     expect(code).toMatch(/^\d{6}$/);
 
@@ -277,7 +277,7 @@ describe('magic link', () => {
     expect(challenge).toMatchObject({
       publicParameters: { method: 'magic-link', destination: 'u***@example.com' },
     });
-    expect(mail?.subject).toBe('Your sign-in link');
+    expect(mail?.subject).toBe('Your Gatehouse sign-in link');
     expect(mail?.body.text).toContain('https://app.example.com/sign-in/link#token=');
     expect(await talk.respond(token)).toEqual({ state: 'tokens' });
     // Single use: the same link in a new session is refused.

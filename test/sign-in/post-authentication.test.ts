@@ -162,8 +162,8 @@ describe('post authentication', () => {
 
 describe('the risk engine learns and may notify', () => {
   it.each([
-    ['new-device', 'New sign-in to your account'],
-    ['high-risk', 'Unusual sign-in to your account'],
+    ['new-device', 'New sign-in to your Gatehouse account'],
+    ['high-risk', 'Unusual sign-in to your Gatehouse account'],
   ] as const)('%s sends one mail, even when Cognito retries', async (notify, subject) => {
     const learned: SignInAttempt[] = [];
     useRiskHooks({
