@@ -5,6 +5,7 @@ import { mailSettingSpecs } from '../mail/settings.js';
 import { migrationSettingSpecs } from '../migration/settings.js';
 import { onboardingSettingSpecs } from '../onboarding/settings.js';
 import { riskSettingSpecs } from '../risk/settings.js';
+import { senderSettingSpecs } from '../senders/settings.js';
 import { signInSettingSpecs } from '../sign-in/settings.js';
 import { signUpSettingSpecs } from '../sign-up/settings.js';
 import { tokenSettingSpecs } from '../tokens/settings.js';
@@ -19,6 +20,7 @@ export const settingCatalog: Record<string, SettingSpecs> = {
   runtime: runtimeSettingSpecs,
   mail: mailSettingSpecs,
   risk: riskSettingSpecs,
+  senders: senderSettingSpecs,
   signIn: signInSettingSpecs,
   tokens: tokenSettingSpecs,
   customAuth: customAuthSettingSpecs,
