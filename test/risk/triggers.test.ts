@@ -242,6 +242,7 @@ describe('the risk engine through the sign-in triggers', () => {
     const mails = (await ses.mails()).filter((mail) => mail.destination.to.includes(eve.email));
     expect(mails).toHaveLength(1);
     expect(mails[0]!.from).toBe('auth@gatehouse.test');
+    expect(mails[0]!.subject).toMatch(/^New sign-in to your .+ account$/);
   });
 
   it('pre token generation puts the recorded level in the tokens (audit: high, yet signed in)', async () => {
