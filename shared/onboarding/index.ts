@@ -51,9 +51,36 @@ export async function postConfirmation(
   if (event.triggerSource === 'PostConfirmation_ConfirmSignUp') {
     await onboard(event, userId, deps);
   } else {
+    await clearCompromisedFlag(userId, event.userName);
     await recordPasswordChange(event, userId, deps);
   }
   return event;
+}
+
+/**
+ * A new password ends what a breached one meant: the risk engine's compromised-credential
+ * signal would otherwise keep scoring (and, in enforce mode, blocking) the user for good. The
+ * flag may stand on the `sub` profile and, for a migrated user, on the lower-cased userName's
+ * one (migration runs before Cognito assigns a sub). Never creates a profile.
+ */
+async function clearCompromisedFlag(userId: string, userName: string) {
+  const owners = [...new Set([userId, userName.toLowerCase()])];
+  await Promise.all(
+    owners.map((owner) =>
+      documentClient()
+        .send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: { pk: keys.user(owner), sk: keys.profile() },
+            UpdateExpression: 'REMOVE compromisedCredentials',
+            ConditionExpression: 'attribute_exists(compromisedCredentials)',
+          }),
+        )
+        .catch((error: Error) => {
+          if (error.name !== 'ConditionalCheckFailedException') throw error;
+        }),
+    ),
+  );
 }
 
 async function onboard(event: PostConfirmationEvent, userId: string, deps: OnboardingDependencies) {

@@ -1,4 +1,5 @@
 import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type LocalDynamo,
@@ -245,6 +246,33 @@ describe('post confirmation on ConfirmForgotPassword', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatchObject({ subject: 'Your Gatehouse password was changed' });
     expect(groups.calls()).toBe(0);
+  });
+
+  it('clears the compromised-credential flag on the sub and the migrated username profiles, creating none', async () => {
+    const event = confirmEvent('PostConfirmation_ConfirmForgotPassword');
+    const sub = event.request.userAttributes.sub!;
+    event.userName = `Legacy.${sub}`;
+    const legacy = event.userName.toLowerCase();
+    for (const owner of [sub, legacy]) {
+      await dynamo.client.send(
+        new PutItemCommand({
+          TableName: dynamo.tableName,
+          Item: { pk: { S: `USER#${owner}` }, sk: { S: 'PROFILE' }, compromisedCredentials: { BOOL: true } },
+        }),
+      );
+    }
+    const deps = { settings: settings(), cognito: () => groupsStub().client, now: () => NOW };
+    await onboarding.postConfirmation(structuredClone(event), deps);
+    await onboarding.postConfirmation(structuredClone(event), deps);
+    const profiles = (await dynamo.scan()).filter(
+      (i) => i.sk === 'PROFILE' && [`USER#${sub}`, `USER#${legacy}`].includes(i.pk as string),
+    );
+    expect(profiles).toHaveLength(2);
+    for (const profile of profiles) expect(profile).not.toHaveProperty('compromisedCredentials');
+
+    const clean = confirmEvent('PostConfirmation_ConfirmForgotPassword');
+    await onboarding.postConfirmation(clean, deps);
+    expect((await itemsOf(clean.request.userAttributes.sub!)).map((i) => i.sk)).not.toContain('PROFILE');
   });
 
   it('sends the notification on the retry after a failed mail, and only once', async () => {
