@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +59,11 @@ export async function startCognitoLocal(options: CognitoStartOptions): Promise<L
     join(workDir, '.cognito', 'config.json'),
     JSON.stringify(
       {
-        LambdaClient: { endpoint: options.lambdaEndpoint, region: 'us-east-1', credentials: localCredentials },
+        LambdaClient: {
+          endpoint: options.lambdaEndpoint,
+          region: 'us-east-1',
+          credentials: localCredentials,
+        },
         TriggerFunctions: options.triggerFunctions,
         TokenConfig: { IssuerDomain: endpoint },
         UserPoolDefaults: { UsernameAttributes: ['email'] },

@@ -36,7 +36,11 @@ export const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..',
 
 export async function startOffline(options: OfflineStartOptions): Promise<LocalOffline> {
   const stage = options.stage ?? 'local';
-  const params = { ...options.params, httpPort: String(options.httpPort), lambdaPort: String(options.lambdaPort) };
+  const params = {
+    ...options.params,
+    httpPort: String(options.httpPort),
+    lambdaPort: String(options.lambdaPort),
+  };
   const args = [
     serverlessBin(),
     'offline',
@@ -52,6 +56,7 @@ export async function startOffline(options: OfflineStartOptions): Promise<LocalO
     cwd: serviceDir,
     env: {
       ...options.env,
+      GATEHOUSE_LOCAL_STACK: '1',
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
       SLS_DEPRECATION_DISABLE: '*',

@@ -122,8 +122,9 @@ function manage(name: string, child: ChildProcess, pid: number): ManagedProcess 
       const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), STOP_GRACE_MS);
       await exited;
       clearTimeout(timer);
-      // The leader is gone; anything it left in its group goes too.
+      // The leader is gone; anything it left in its group goes too, and is waited for.
       killGroup(pid, 'SIGKILL');
+      await waitForGroupGone(pid, STOP_GRACE_MS);
     },
   };
 }
@@ -134,6 +135,21 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // ESRCH: the group is already gone.
   }
+}
+
+/** True while any process of the group exists (zombies not yet reaped by init included). */
+export function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForGroupGone(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (groupAlive(pid) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 25));
 }
 
 /** Stops every process this module started and that is still running. */

@@ -1,6 +1,15 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { type LocalCognito, startCognitoLocal } from './cognito.js';
-import { type LocalDynamo, type LocalSes, localEnvironment, startLocalDynamo, startLocalSes } from './emulators.js';
-import { type LocalOffline, startOffline } from './offline.js';
+import {
+  type LocalDynamo,
+  type LocalSes,
+  localEnvironment,
+  startLocalDynamo,
+  startLocalSes,
+} from './emulators.js';
+import { type LocalOffline, serviceDir, startOffline } from './offline.js';
 import { freePort } from './processes.js';
 import { startTriggerTap, type TriggerInvocation, type TriggerTap } from './trigger-tap.js';
 
@@ -50,6 +59,11 @@ export interface FunctionLogLine {
 export interface StackOptions {
   /** Settings for the functions (environment variables), e.g. what the demo configures. */
   env?: Record<string, string>;
+  /**
+   * Settings file entries (lists and maps), merged over config/gatehouse.json and bundled into
+   * every function instead of it (see scripts/local/esbuild-plugins.cjs).
+   */
+  config?: Record<string, unknown>;
   /** Progress lines while starting (default: silent). */
   progress?: (line: string) => void;
 }
@@ -77,7 +91,12 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
   const progress = options.progress ?? (() => undefined);
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    const results = await Promise.allSettled(stoppers.splice(0).reverse().map((stop) => stop()));
+    const results = await Promise.allSettled(
+      stoppers
+        .splice(0)
+        .reverse()
+        .map((stop) => stop()),
+    );
     const failed = results.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   };
@@ -110,6 +129,8 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
     stoppers.push(cognito.stop);
     progress(`cognito-local ${cognito.endpoint} (pool ${cognito.userPoolId}, client ${cognito.clientId})`);
 
+    const configFile = writeConfigFile(options.config ?? {});
+    stoppers.push(async () => rmSync(dirname(configFile), { recursive: true, force: true }));
     const functionEnv = {
       ...localEnvironment(dynamo, ses),
       ...localIssuerEnvironment(cognito),
@@ -120,7 +141,7 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
       httpPort,
       lambdaPort,
       stage: STAGE,
-      env: functionEnv,
+      env: { ...functionEnv, GATEHOUSE_CONFIG_FILE: configFile },
       params: {
         userPoolId: cognito.userPoolId,
         userPoolClientId: cognito.clientId,
@@ -143,7 +164,8 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
       offline,
       functionEnv,
       startupMs,
-      invoke: (functionName, event) => invokeThrough(tap.endpoint, lambdaName(functionKey(functionName)), event),
+      invoke: (functionName, event) =>
+        invokeThrough(tap.endpoint, lambdaName(functionKey(functionName)), event),
       functionLogs: () => parseFunctionLogs(offline.process.lines()),
       stop: stopAll,
     };
@@ -154,14 +176,41 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
 }
 
 /**
- * Where a verifier finds cognito-local's keys: its issuer is `http://127.0.0.1:<port>/<poolId>`
- * (Cognito's is `https://cognito-idp.<region>.amazonaws.com/<poolId>`).
+ * Where the functions find cognito-local: the Cognito API (COGNITO_ENDPOINT: post confirmation
+ * adds users to groups, pre sign-up looks users up) and the token issuer of the authorizer
+ * (AUTHORIZER_LOCAL_ISSUER: tokens are verified against `<endpoint>/<poolId>` and its http JWKS).
+ * Settings a function does not declare are ignored by it.
  */
 function localIssuerEnvironment(cognito: LocalCognito): Record<string, string> {
   return {
-    COGNITO_LOCAL_ENDPOINT: cognito.endpoint,
     COGNITO_ENDPOINT: cognito.endpoint,
+    AUTHORIZER_LOCAL_ISSUER: cognito.endpoint,
   };
+}
+
+/** config/gatehouse.json with `overrides` merged over it, in a temporary file. */
+function writeConfigFile(overrides: Record<string, unknown>): string {
+  const base = JSON.parse(readFileSync(join(serviceDir, 'config', 'gatehouse.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const file = join(mkdtempSync(join(tmpdir(), 'gatehouse-config-')), 'gatehouse.json');
+  writeFileSync(file, JSON.stringify(deepMerge(base, overrides), null, 2));
+  return file;
+}
+
+/** Objects merge key by key; anything else (lists included) is replaced. */
+export function deepMerge(base: Record<string, unknown>, overrides: Record<string, unknown>) {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = merged[key];
+    merged[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return merged;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 async function invokeThrough(endpoint: string, name: string, event: unknown): Promise<FunctionResult> {

@@ -70,7 +70,11 @@ export async function startTriggerTap(target: () => string, fixEvent: EventFixer
         headers.set(name, value);
       }
     }
-    const answer = await fetch(`${target()}${request.url}`, { method: request.method, headers, body: payload });
+    const answer = await fetch(`${target()}${request.url}`, {
+      method: request.method,
+      headers,
+      body: payload,
+    });
     const answerBody = await answer.text();
     if (record) {
       const functionError = answer.headers.get('x-amz-function-error');

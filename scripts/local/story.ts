@@ -1,0 +1,453 @@
+import {
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminSetUserPasswordCommand,
+  type AuthenticationResultType,
+  ConfirmSignUpCommand,
+  CreateGroupCommand,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { buildEvent } from '../../shared/events/builders.js';
+import type { GatehouseStack } from './stack.js';
+import { hasModule, landed, runStep, type StepRecorder, type StepResult } from './story-kit.js';
+import { decodeClaims, localTokenVerifier, tamperWithToken } from './verify-token.js';
+
+/**
+ * The story `npm run demo` plays and the e2e tests check, step by step: sign-up to API call,
+ * against cognito-local, serverless-offline, dynalite and the SES emulator.
+ */
+
+/** The group GET /items requires, which post confirmation gives every new user. */
+export const MEMBERS_GROUP = 'members';
+
+/** What the story configures on the stack (settings file entries and environment). */
+export const storyConfig: Record<string, unknown> = {
+  onboarding: { defaultGroups: [MEMBERS_GROUP] },
+  authorizer: { routes: [{ method: 'GET', path: '/items', groups: [MEMBERS_GROUP] }] },
+};
+export const storyEnv: Record<string, string> = {
+  // The sample route accepts ID and access tokens, to show both.
+  AUTHORIZER_TOKEN_USE: 'any',
+};
+
+const ANN = 'ann@example.org';
+const BOB = 'bob@example.org';
+const CAROL = 'carol@legacy.example.org';
+
+/** The steps of the story, in order (the e2e tests run one test per step). */
+export const storyTitles = {
+  signUp: `Sign up ${ANN}`,
+  readCode: 'Read the confirmation code',
+  confirm: 'Confirm the sign-up',
+  signIn: `Sign in as ${ANN}`,
+  callApi: 'Call the protected route GET /items',
+  outsider: `A user outside the "${MEMBERS_GROUP}" group: ${BOB}`,
+  legacy: `A legacy user signs in for the first time: ${CAROL}`,
+  refresh: 'Refresh the tokens',
+  preAuthentication: 'Pre authentication, from a known place',
+  risky: 'A risky sign-in: a new device, far away',
+} as const;
+
+interface Person {
+  email: string;
+  password: string;
+  sub?: string;
+  tokens?: AuthenticationResultType;
+}
+
+/** Where the people of the story sign in from (the app passes this in clientMetadata). */
+const home = {
+  ip: '198.51.100.7',
+  userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15',
+  deviceId: 'device-ann-laptop',
+  country: 'FR',
+  latitude: '48.8566',
+  longitude: '2.3522',
+};
+const farAway = {
+  ip: '203.0.113.200',
+  userAgent: 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36',
+  deviceId: 'device-never-seen',
+  country: 'JP',
+  latitude: '35.6762',
+  longitude: '139.6503',
+};
+
+export interface Story {
+  steps: { title: string; run: () => Promise<StepResult> }[];
+}
+
+export async function createStory(stack: GatehouseStack, print?: (line: string) => void): Promise<Story> {
+  const { cognito } = stack;
+  const client = cognito.client;
+  const verifier = await localTokenVerifier(cognito);
+  const run = (title: string, body: (step: StepRecorder) => Promise<void>) => ({
+    title,
+    run: () => runStep(stack, title, body, print),
+  });
+  const ann: Person = { email: ANN, password: 'Correct-Horse-Battery-9' };
+  const bob: Person = { email: BOB, password: 'Another-Long-Secret-7' };
+  const legacy: Person = { email: CAROL, password: 'Legacy-Password-42' };
+
+  await client.send(new CreateGroupCommand({ UserPoolId: cognito.userPoolId, GroupName: MEMBERS_GROUP }));
+
+  const signIn = (person: Person, metadata: Record<string, string>) =>
+    client.send(
+      new InitiateAuthCommand({
+        ClientId: cognito.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: person.email, PASSWORD: person.password },
+        ClientMetadata: metadata,
+      }),
+    );
+  const callItems = async (token: string | undefined) => {
+    const answer = await fetch(`${stack.offline.httpEndpoint}/items`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    return { status: answer.status, body: await answer.text() };
+  };
+  const userAttributes = async (person: Person) => {
+    const user = await client.send(
+      new AdminGetUserCommand({ UserPoolId: cognito.userPoolId, Username: person.email }),
+    );
+    return Object.fromEntries((user.UserAttributes ?? []).map((a) => [a.Name!, a.Value ?? '']));
+  };
+  const triggered = (step: StepRecorder, triggerSource: string) => {
+    const invocation = step.invocations().find((i) => i.triggerSource === triggerSource);
+    return step.check(
+      `${triggerSource} ran and answered`,
+      invocation !== undefined && invocation.error === undefined,
+      invocation ? `refused: ${invocation.error}` : 'not invoked',
+    );
+  };
+
+  const steps = [
+    run(storyTitles.signUp, async (step) => {
+      const result = await step.action(`SignUp ${ann.email} (clientMetadata: ip, device, location)`, () =>
+        client.send(
+          new SignUpCommand({
+            ClientId: cognito.clientId,
+            Username: ann.email,
+            Password: ann.password,
+            UserAttributes: [
+              { Name: 'email', Value: ann.email },
+              { Name: 'given_name', Value: 'Ann' },
+            ],
+            ClientMetadata: home,
+          }),
+        ),
+      );
+      ann.sub = result.value?.UserSub;
+      step.check('user created, waiting for confirmation', result.value?.UserConfirmed === false);
+      triggered(step, 'PreSignUp_SignUp');
+      triggered(step, 'CustomMessage_SignUp');
+      const message = step.invocations().find((i) => i.triggerSource === 'CustomMessage_SignUp');
+      const response = (message?.response as { response?: { emailMessage?: string } } | undefined)?.response;
+      step.check(
+        'custom message rendered a branded email carrying the code placeholder',
+        Boolean(response?.emailMessage?.includes('{####}')),
+        undefined,
+        landed('custom-message') ? undefined : 'custom message (issue 4)',
+      );
+    }),
+
+    run(storyTitles.readCode, async (step) => {
+      const delivery = cognito.deliveredCodes().findLast((d) => d.destination === ann.email);
+      step.note(
+        'cognito-local does not send mail: it prints each message it would send; the demo reads the code there.',
+      );
+      if (delivery) {
+        step.note(
+          `code ${mask(delivery.code)} for ${delivery.destination}, subject "${delivery.subject ?? '(none)'}"`,
+        );
+      }
+      step.check('a 6-digit code was delivered', /^\d{6}$/.test(delivery?.code ?? ''));
+    }),
+
+    run(storyTitles.confirm, async (step) => {
+      const delivery = cognito.deliveredCodes().findLast((d) => d.destination === ann.email);
+      const result = await step.action('ConfirmSignUp with the code', () =>
+        client.send(
+          new ConfirmSignUpCommand({
+            ClientId: cognito.clientId,
+            Username: ann.email,
+            ConfirmationCode: delivery?.code ?? '000000',
+          }),
+        ),
+      );
+      step.check('confirmed', result.error === undefined, result.error?.message);
+      triggered(step, 'PostConfirmation_ConfirmSignUp');
+      const pending = landed('post-confirmation') ? undefined : 'post confirmation (issue 3)';
+      const items = await stack.dynamo.scan();
+      const profile = items.find((item) => item.pk === `USER#${ann.sub}` && item.sk === 'PROFILE');
+      if (profile) step.note(`profile: ${Object.keys(profile).join(', ')}`);
+      step.check('profile item created in DynamoDB', profile !== undefined, undefined, pending);
+      const groups = await client.send(
+        new AdminListGroupsForUserCommand({ UserPoolId: cognito.userPoolId, Username: ann.email }),
+      );
+      const names = (groups.Groups ?? []).map((g) => g.GroupName);
+      step.note(`groups: ${names.join(', ') || 'none'}`);
+      step.check(`added to the "${MEMBERS_GROUP}" group`, names.includes(MEMBERS_GROUP), undefined, pending);
+      const mails = await waitForMail(stack, ann.email);
+      for (const mail of mails) step.note(`mail to ${ann.email}: "${mail.subject}"`);
+      step.check('welcome mail sent through SES', mails.length > 0, undefined, pending);
+    }),
+
+    run(storyTitles.signIn, async (step) => {
+      const result = await step.action('InitiateAuth USER_PASSWORD_AUTH', () => signIn(ann, home));
+      ann.tokens = result.value?.AuthenticationResult;
+      step.check('tokens issued', Boolean(ann.tokens?.IdToken && ann.tokens.AccessToken));
+      triggered(step, 'PostAuthentication_Authentication');
+      triggered(step, 'TokenGeneration_Authentication');
+      if (!ann.tokens?.IdToken || !ann.tokens.AccessToken) return;
+      const id = await verifier.verifyIdToken(ann.tokens.IdToken).catch((e: Error) => e);
+      const access = await verifier.verifyAccessToken(ann.tokens.AccessToken).catch((e: Error) => e);
+      step.check('ID token verifies (RS256, JWKS, issuer, audience)', !(id instanceof Error), String(id));
+      step.check(
+        'access token verifies (RS256, JWKS, issuer, client_id)',
+        !(access instanceof Error),
+        String(access),
+      );
+      const claims = decodeClaims(ann.tokens.IdToken);
+      const extra = Object.keys(claims).filter((claim) => !baseIdClaims.has(claim));
+      step.note(`ID token claims: ${Object.keys(claims).join(', ')}`);
+      step.check(
+        "pre token generation added Gatehouse's claims",
+        extra.length > 0,
+        'no claim beyond Cognito’s own',
+        landed('pre-token-generation') ? undefined : 'pre token generation (issue 5)',
+      );
+      const history = (await stack.dynamo.scan()).filter(
+        (item) => item.pk === `USER#${ann.sub}` && String(item.sk).startsWith('SIGNIN#'),
+      );
+      step.check(
+        'sign-in recorded in the history',
+        history.length > 0,
+        undefined,
+        landed('post-authentication') ? undefined : 'post authentication (issue 5)',
+      );
+    }),
+
+    run(storyTitles.callApi, async (step) => {
+      const pending = landed('authorizer')
+        ? undefined
+        : 'authorizer (issue 7); until then it denies everything';
+      const withAccess = await step.action('GET /items with the access token', () =>
+        callItems(ann.tokens?.AccessToken),
+      );
+      step.note(`HTTP ${withAccess.value?.status} ${shorten(withAccess.value?.body ?? '')}`);
+      step.check(
+        'allowed (200)',
+        withAccess.value?.status === 200,
+        `HTTP ${withAccess.value?.status}`,
+        pending,
+      );
+      const withId = await step.action('GET /items with the ID token', () => callItems(ann.tokens?.IdToken));
+      step.check('allowed (200)', withId.value?.status === 200, `HTTP ${withId.value?.status}`, pending);
+      const tampered = await step.action(
+        'GET /items with a tampered token (payload changed, signature kept)',
+        () => callItems(tamperWithToken(ann.tokens?.AccessToken ?? 'a.e30.c')),
+      );
+      step.check(
+        'refused as unauthenticated (401)',
+        tampered.value?.status === 401,
+        `HTTP ${tampered.value?.status}`,
+        pending,
+      );
+      const none = await step.action('GET /items without a token', () => callItems(undefined));
+      step.check(
+        'refused as unauthenticated (401)',
+        none.value?.status === 401,
+        `HTTP ${none.value?.status}`,
+      );
+    }),
+
+    run(storyTitles.outsider, async (step) => {
+      const created = await step.action(
+        `AdminCreateUser ${bob.email} (an admin creates him: no group)`,
+        async () => {
+          await client.send(
+            new AdminCreateUserCommand({
+              UserPoolId: cognito.userPoolId,
+              Username: bob.email,
+              MessageAction: 'SUPPRESS',
+              TemporaryPassword: bob.password,
+              UserAttributes: [
+                { Name: 'email', Value: bob.email },
+                { Name: 'email_verified', Value: 'true' },
+              ],
+            }),
+          );
+          await client.send(
+            new AdminSetUserPasswordCommand({
+              UserPoolId: cognito.userPoolId,
+              Username: bob.email,
+              Password: bob.password,
+              Permanent: true,
+            }),
+          );
+        },
+      );
+      step.check('user created', created.error === undefined, created.error?.message);
+      const result = await step.action('InitiateAuth USER_PASSWORD_AUTH', () => signIn(bob, home));
+      bob.tokens = result.value?.AuthenticationResult;
+      step.check('tokens issued', Boolean(bob.tokens?.AccessToken));
+      const call = await step.action('GET /items with his access token', () =>
+        callItems(bob.tokens?.AccessToken),
+      );
+      step.check('refused as forbidden (403)', call.value?.status === 403, `HTTP ${call.value?.status}`);
+    }),
+
+    run(storyTitles.legacy, async (step) => {
+      const seeded = await seedLegacyUser(stack, legacy);
+      step.note(seeded);
+      const result = await step.action('InitiateAuth USER_PASSWORD_AUTH (unknown to the pool)', () =>
+        signIn(legacy, home),
+      );
+      triggered(step, 'UserMigration_Authentication');
+      const pending = landed('migrate-user') ? undefined : 'migrate user (issue 3)';
+      const invocation = step.invocations().find((i) => i.triggerSource === 'UserMigration_Authentication');
+      const response =
+        (invocation?.response as { response?: Record<string, unknown> } | undefined)?.response ?? {};
+      step.check(
+        'migrated: CONFIRMED, welcome message suppressed',
+        response.finalUserStatus === 'CONFIRMED' && response.messageAction === 'SUPPRESS',
+        JSON.stringify(response),
+        pending,
+      );
+      step.check(
+        'tokens issued',
+        Boolean(result.value?.AuthenticationResult?.IdToken),
+        result.error?.message,
+        pending,
+      );
+      if (result.value?.AuthenticationResult?.IdToken) {
+        const attributes = await userAttributes(legacy).catch(() => ({}));
+        step.note(`attributes now in the pool: ${Object.keys(attributes).join(', ')}`);
+      }
+    }),
+
+    run(storyTitles.refresh, async (step) => {
+      const result = await step.action('InitiateAuth REFRESH_TOKEN_AUTH', () =>
+        client.send(
+          new InitiateAuthCommand({
+            ClientId: cognito.clientId,
+            AuthFlow: 'REFRESH_TOKEN_AUTH',
+            AuthParameters: { REFRESH_TOKEN: ann.tokens?.RefreshToken ?? '' },
+          }),
+        ),
+      );
+      triggered(step, 'TokenGeneration_RefreshTokens');
+      const idToken = result.value?.AuthenticationResult?.IdToken;
+      const verified = idToken
+        ? await verifier.verifyIdToken(idToken).catch((e: Error) => e)
+        : new Error('none');
+      step.check('new ID token issued and verifies', !(verified instanceof Error), String(verified));
+      if (result.value?.AuthenticationResult?.AccessToken)
+        ann.tokens = { ...ann.tokens, ...result.value.AuthenticationResult };
+      const call = await step.action('GET /items with the new access token', () =>
+        callItems(ann.tokens?.AccessToken),
+      );
+      step.check(
+        'allowed (200)',
+        call.value?.status === 200,
+        `HTTP ${call.value?.status}`,
+        landed('authorizer') ? undefined : 'authorizer (issue 7)',
+      );
+    }),
+
+    run(storyTitles.preAuthentication, async (step) => {
+      step.note(
+        'cognito-local does not call pre authentication: the demo invokes the function through the Lambda',
+      );
+      step.note('endpoint with the event Cognito would send (validationData = the app’s clientMetadata).');
+      const event = await signInEvent('pre-authentication', ann, home);
+      const result = await step.action('invoke pre-authentication (home, known device)', () =>
+        stack.invoke('pre-authentication', event),
+      );
+      step.check('sign-in allowed', result.value?.error === undefined, result.value?.error);
+    }),
+
+    run(storyTitles.risky, async (step) => {
+      step.note(
+        `${home.country} an hour ago, now ${farAway.country} (${farAway.latitude}, ${farAway.longitude}) on a device never seen`,
+      );
+      const event = await signInEvent('pre-authentication', ann, farAway);
+      const result = await step.action('invoke pre-authentication (new device, far away)', () =>
+        stack.invoke('pre-authentication', event),
+      );
+      const refused = result.value?.error;
+      step.note(refused ? `Cognito would answer: "${refused}"` : 'Cognito would let the sign-in go on');
+      step.check(
+        'the risk engine refused it',
+        refused !== undefined,
+        'allowed',
+        hasModule('risk/engine.ts') && landed('pre-authentication') ? undefined : 'risk engine (issue 6)',
+      );
+    }),
+  ];
+
+  /** A sign-in trigger event as Cognito sends it for this user, with the app's context. */
+  async function signInEvent(functionName: string, person: Person, context: Record<string, string>) {
+    const event = buildEvent<Record<string, unknown>>(
+      functionName === 'pre-authentication' ? 'PreAuthentication_Authentication' : functionName,
+    );
+    const attributes = await userAttributes(person);
+    Object.assign(event, {
+      userPoolId: cognito.userPoolId,
+      userName: attributes.sub ?? person.email,
+      callerContext: { awsSdkVersion: 'aws-sdk-js-3', clientId: cognito.clientId },
+    });
+    const request = event.request as Record<string, unknown>;
+    request.userAttributes = { ...attributes, 'cognito:user_status': 'CONFIRMED' };
+    request.validationData = context;
+    request.userNotFound = false;
+    return event;
+  }
+
+  return { steps };
+}
+
+/** What cognito-local puts in every ID token by itself (anything else came from a trigger). */
+const baseIdClaims = new Set([
+  'cognito:username',
+  'auth_time',
+  'email',
+  'email_verified',
+  'event_id',
+  'iat',
+  'jti',
+  'sub',
+  'token_use',
+  'cognito:groups',
+  'exp',
+  'iss',
+  'aud',
+]);
+
+/**
+ * The legacy user the migration trigger finds: until the migration adapter lands there is no
+ * legacy store to seed, and the step says so.
+ */
+async function seedLegacyUser(_stack: GatehouseStack, person: Person): Promise<string> {
+  return `legacy store: no adapter yet, ${person.email} is not seeded`;
+}
+
+async function waitForMail(stack: GatehouseStack, to: string, timeoutMs = 1500) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mails = (await stack.ses.mails()).filter((mail) => mail.destination.to.includes(to));
+    if (mails.length || Date.now() > deadline) return mails;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+function mask(code: string): string {
+  return `${code.slice(0, 2)}${'•'.repeat(Math.max(0, code.length - 2))}`;
+}
+
+function shorten(text: string, max = 160): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
