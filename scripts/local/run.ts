@@ -15,7 +15,7 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(): Promise<LocalStack> {
-  process.env.AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING = '1';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const [dynamo, ses] = await Promise.all([startLocalDynamo(), startLocalSes()]);
   Object.assign(process.env, localEnvironment(dynamo, ses));
   return { dynamo, ses, stop: async () => void (await Promise.all([dynamo.stop(), ses.stop()])) };

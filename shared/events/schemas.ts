@@ -135,8 +135,10 @@ export const tokenGenerationSchema = v.variant('version', [
     version: v.literal('1'),
   }),
   v.looseObject({
-    ...envelope(userTokenGenerationSources, v.looseObject({ ...tokenRequestV1, scopes: v.array(v.string()) }))
-      .entries,
+    ...envelope(
+      userTokenGenerationSources,
+      v.looseObject({ ...tokenRequestV1, scopes: v.optional(v.array(v.string())) }),
+    ).entries,
     version: v.literal('2'),
   }),
   v.looseObject({
@@ -146,7 +148,7 @@ export const tokenGenerationSchema = v.variant('version', [
         userAttributes: v.optional(stringMap),
         groupConfiguration: v.optional(groupConfiguration),
         clientMetadata: v.optional(stringMap),
-        scopes: v.array(v.string()),
+        scopes: v.optional(v.array(v.string())),
       }),
     ).entries,
     version: v.literal('3'),

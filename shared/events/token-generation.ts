@@ -53,8 +53,8 @@ export interface TokenGenerationRequestV1 {
 }
 
 export interface TokenGenerationRequestV2 extends TokenGenerationRequestV1 {
-  /** Scopes requested; empty for sign-ins that requested none. */
-  scopes: string[];
+  /** Scopes of the access token to be; Powertools' schema (and AWS's V2/V3 examples) may leave it out. */
+  scopes?: string[];
 }
 
 export interface TokenGenerationResponseV1 {
