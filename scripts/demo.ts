@@ -26,6 +26,10 @@ async function main(): Promise<number> {
   const results: StepResult[] = [];
   try {
     console.log(`Stack ready in ${seconds(stack.startupMs)}.`);
+    console.log(
+      'cognito-local calls the triggers through a tap that records them (⚡ below) and sends Cognito’s\n' +
+        'event shape (version "1", the region, the user’s groups in pre token generation).',
+    );
     const story = await createStory(stack, (line) => console.log(line));
     for (const step of story.steps) results.push(await step.run());
   } finally {

@@ -1,7 +1,8 @@
 /**
  * npm run dev: the demo's local stack (cognito-local, serverless-offline, dynalite, the SES
  * emulator), left running until Ctrl-C, with the endpoints and how to point clients at them.
- * serverless-offline rebuilds a function when its source changes.
+ * serverless-offline rebuilds a function when its source changes. Ports are free ones unless given:
+ * `npm run dev -- --cognito-port 9229 --http-port 3000 --lambda-port 3002`.
  */
 import { CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { exitOnSignals, stopAllManaged } from './local/processes.js';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   stack = await startGatehouseStack({
     config: storyConfig,
     env: storyEnv,
+    ports: portsFromArguments(process.argv.slice(2)),
     progress: (l) => console.log(`  ${l}`),
   });
   await stack.cognito.client.send(
@@ -37,6 +39,22 @@ async function main(): Promise<void> {
       console.log(`✉ code ${delivery.code} for ${delivery.destination}`);
     codes = deliveries.length;
   }, 250);
+}
+
+/** `--cognito-port 9229 --http-port 3000 --lambda-port 3002`: fixed ports for a browser app's config. */
+function portsFromArguments(args: string[]) {
+  const ports: { cognito?: number; http?: number; lambda?: number } = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const name = args[i]?.match(/^--(cognito|http|lambda)-port$/)?.[1] as keyof typeof ports | undefined;
+    const port = Number(args[i + 1]);
+    if (!name || !Number.isInteger(port) || port <= 0 || port > 65535) {
+      throw new Error(
+        `usage: npm run dev -- [--cognito-port N] [--http-port N] [--lambda-port N] (got "${args[i]}")`,
+      );
+    }
+    ports[name] = port;
+  }
+  return ports;
 }
 
 function instructions(stack: GatehouseStack): string {

@@ -64,6 +64,8 @@ export interface StackOptions {
    * every function instead of it (see scripts/local/esbuild-plugins.cjs).
    */
   config?: Record<string, unknown>;
+  /** Fixed ports (default: free ports chosen by the OS), e.g. for a browser app's config. */
+  ports?: { cognito?: number; http?: number; lambda?: number };
   /** Progress lines while starting (default: silent). */
   progress?: (line: string) => void;
 }
@@ -104,9 +106,9 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
     const [dynamo, ses, cognitoPort, httpPort, lambdaPort] = await Promise.all([
       startLocalDynamo(),
       startLocalSes(),
-      freePort(),
-      freePort(),
-      freePort(),
+      options.ports?.cognito ?? freePort(),
+      options.ports?.http ?? freePort(),
+      options.ports?.lambda ?? freePort(),
     ]);
     stoppers.push(dynamo.stop, ses.stop);
     progress(`dynalite ${dynamo.endpoint} (table ${dynamo.tableName}), SES emulator ${ses.endpoint}`);

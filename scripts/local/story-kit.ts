@@ -138,10 +138,7 @@ export function describeInvocation(invocation: TriggerInvocation): string {
   const head = `⚡ ${functionOf(invocation.lambdaName)} (${invocation.triggerSource ?? 'no triggerSource'})`;
   if (invocation.error !== undefined) return `${head} refused: "${invocation.error}"`;
   const response = (invocation.response as { response?: Record<string, unknown> } | undefined)?.response;
-  const fixed = invocation.fixed.length
-    ? ` [event fixed to Cognito's shape: ${invocation.fixed.join(', ')}]`
-    : '';
-  return `${head} → ${describeResponse(invocation.triggerSource ?? '', response ?? {})}${fixed}`;
+  return `${head} → ${describeResponse(invocation.triggerSource ?? '', response ?? {})}`;
 }
 
 function describeResponse(source: string, response: Record<string, unknown>): string {
