@@ -1,3 +1,4 @@
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
@@ -9,7 +10,10 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { buildEvent } from '../../shared/events/builders.js';
+import { keys } from '../../shared/storage/keys.js';
 import type { GatehouseStack } from './stack.js';
 import { hasModule, landed, runStep, type StepRecorder, type StepResult } from './story-kit.js';
 import { decodeClaims, localTokenVerifier, tamperWithToken } from './verify-token.js';
@@ -46,7 +50,6 @@ export const storyTitles = {
   outsider: `A user outside the "${MEMBERS_GROUP}" group: ${BOB}`,
   legacy: `A legacy user signs in for the first time: ${CAROL}`,
   refresh: 'Refresh the tokens',
-  preAuthentication: 'Pre authentication, from a known place',
   risky: 'A risky sign-in: a new device, far away',
 } as const;
 
@@ -196,6 +199,14 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
     }),
 
     run(storyTitles.signIn, async (step) => {
+      step.note(
+        'cognito-local does not call pre authentication: the demo invokes it through the Lambda endpoint',
+      );
+      step.note(
+        'with the event Cognito sends before checking the password (validationData = clientMetadata).',
+      );
+      const refusal = await preAuthenticate(step, ann, home, 'pre authentication (home, known device)');
+      step.check('pre authentication let the sign-in go on', refusal === undefined, refusal);
       const result = await step.action('InitiateAuth USER_PASSWORD_AUTH', () => signIn(ann, home));
       ann.tokens = result.value?.AuthenticationResult;
       step.check('tokens issued', Boolean(ann.tokens?.IdToken && ann.tokens.AccessToken));
@@ -327,6 +338,23 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
         const attributes = await userAttributes(legacy).catch(() => ({}));
         step.note(`attributes now in the pool: ${Object.keys(attributes).join(', ')}`);
       }
+      const items = await stack.dynamo.scan();
+      const record = items.find((item) => item.pk === keys.legacyUser(legacy.email));
+      step.check('legacy record marked migrated', record?.migratedAt !== undefined, undefined, pending);
+      const before = step.invocations().length;
+      const again = await step.action('InitiateAuth again (the user now lives in the pool)', () =>
+        signIn(legacy, home),
+      );
+      const migratedAgain = step
+        .invocations()
+        .slice(before)
+        .some((i) => i.triggerSource === 'UserMigration_Authentication');
+      step.check(
+        'signed in without the migrate-user trigger',
+        Boolean(again.value?.AuthenticationResult) && !migratedAgain,
+        again.error?.message ?? 'migrate user called again',
+        pending,
+      );
     }),
 
     run(storyTitles.refresh, async (step) => {
@@ -358,27 +386,11 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
       );
     }),
 
-    run(storyTitles.preAuthentication, async (step) => {
-      step.note(
-        'cognito-local does not call pre authentication: the demo invokes the function through the Lambda',
-      );
-      step.note('endpoint with the event Cognito would send (validationData = the app’s clientMetadata).');
-      const event = await signInEvent('pre-authentication', ann, home);
-      const result = await step.action('invoke pre-authentication (home, known device)', () =>
-        stack.invoke('pre-authentication', event),
-      );
-      step.check('sign-in allowed', result.value?.error === undefined, result.value?.error);
-    }),
-
     run(storyTitles.risky, async (step) => {
       step.note(
         `${home.country} an hour ago, now ${farAway.country} (${farAway.latitude}, ${farAway.longitude}) on a device never seen`,
       );
-      const event = await signInEvent('pre-authentication', ann, farAway);
-      const result = await step.action('invoke pre-authentication (new device, far away)', () =>
-        stack.invoke('pre-authentication', event),
-      );
-      const refused = result.value?.error;
+      const refused = await preAuthenticate(step, ann, farAway, 'pre authentication (new device, far away)');
       step.note(refused ? `Cognito would answer: "${refused}"` : 'Cognito would let the sign-in go on');
       step.check(
         'the risk engine refused it',
@@ -389,11 +401,25 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
     }),
   ];
 
-  /** A sign-in trigger event as Cognito sends it for this user, with the app's context. */
-  async function signInEvent(functionName: string, person: Person, context: Record<string, string>) {
-    const event = buildEvent<Record<string, unknown>>(
-      functionName === 'pre-authentication' ? 'PreAuthentication_Authentication' : functionName,
-    );
+  /**
+   * Invokes pre authentication as Cognito would on InitiateAuth (cognito-local does not), with the
+   * app's context as validationData; answers the message Cognito would return when it refuses.
+   */
+  async function preAuthenticate(
+    step: StepRecorder,
+    person: Person,
+    context: Record<string, string>,
+    label: string,
+  ) {
+    const event = await preAuthenticationEvent(person, context);
+    const result = await step.action(label, () => stack.invoke('pre-authentication', event));
+    if (result.error) return result.error.message;
+    return result.value?.error;
+  }
+
+  /** The pre authentication event Cognito sends for this user, with the app's context. */
+  async function preAuthenticationEvent(person: Person, context: Record<string, string>) {
+    const event = buildEvent<Record<string, unknown>>('PreAuthentication_Authentication');
     const attributes = await userAttributes(person);
     Object.assign(event, {
       userPoolId: cognito.userPoolId,
@@ -428,11 +454,28 @@ const baseIdClaims = new Set([
 ]);
 
 /**
- * The legacy user the migration trigger finds: until the migration adapter lands there is no
- * legacy store to seed, and the step says so.
+ * The legacy user the migration trigger finds: an item of the DynamoDB legacy store
+ * (`LEGACY#<username>` / `ITEM`, a PBKDF2-SHA256 password hash in passlib format, the user's
+ * fields), as an import from the old system would write it.
  */
-async function seedLegacyUser(_stack: GatehouseStack, person: Person): Promise<string> {
-  return `legacy store: no adapter yet, ${person.email} is not seeded`;
+async function seedLegacyUser(stack: GatehouseStack, person: Person): Promise<string> {
+  const salt = randomBytes(16);
+  const iterations = 100_000;
+  const key = pbkdf2Sync(person.password, salt, iterations, 32, 'sha256');
+  const adapted = (bytes: Buffer) => bytes.toString('base64').replace(/=+$/, '').replace(/\+/g, '.');
+  const passwordHash = `$pbkdf2-sha256$${iterations}$${adapted(salt)}$${adapted(key)}`;
+  await stack.dynamo.client.send(
+    new PutItemCommand({
+      TableName: stack.dynamo.tableName,
+      Item: marshall({
+        pk: keys.legacyUser(person.email),
+        sk: keys.item(),
+        passwordHash,
+        fields: { email: person.email, emailVerified: true, givenName: 'Carol', locale: 'fr' },
+      }),
+    }),
+  );
+  return `legacy store: ${person.email} seeded in DynamoDB (${keys.legacyUser(person.email)}, PBKDF2-SHA256 hash, email, givenName, locale)`;
 }
 
 async function waitForMail(stack: GatehouseStack, to: string, timeoutMs = 1500) {
