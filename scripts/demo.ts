@@ -5,15 +5,17 @@
  * Exits 1 if any step did not do what it should.
  */
 import { exitOnSignals, stopAllManaged } from './local/processes.js';
-import { type GatehouseStack, startGatehouseStack } from './local/stack.js';
+import { type GatehouseStack, startGatehouseStack, stopAllStacks } from './local/stack.js';
 import { createStory, storyConfig, storyEnv } from './local/story.js';
 import type { StepResult } from './local/story-kit.js';
 
 async function main(): Promise<number> {
   const started = performance.now();
   let stack: GatehouseStack | undefined;
+  let interrupted = false;
   exitOnSignals(async () => {
-    await stack?.stop();
+    interrupted = true;
+    await stopAllStacks();
     await stopAllManaged();
   });
   console.log('Gatehouse demo: sign-up to API call, on a local Cognito, DynamoDB, SES and API Gateway.\n');
@@ -31,7 +33,10 @@ async function main(): Promise<number> {
         'event shape (version "1", the region, the user’s groups in pre token generation).',
     );
     const story = await createStory(stack, (line) => console.log(line));
-    for (const step of story.steps) results.push(await step.run());
+    for (const step of story.steps) {
+      if (interrupted) return 1;
+      results.push(await step.run());
+    }
   } finally {
     await stack.stop();
   }

@@ -6,14 +6,14 @@
  */
 import { CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { exitOnSignals, stopAllManaged } from './local/processes.js';
-import { type GatehouseStack, startGatehouseStack } from './local/stack.js';
+import { type GatehouseStack, startGatehouseStack, stopAllStacks } from './local/stack.js';
 import { MEMBERS_GROUP, storyConfig, storyEnv } from './local/story.js';
 import { describeInvocation } from './local/story-kit.js';
 
 async function main(): Promise<void> {
   let stack: GatehouseStack | undefined;
   exitOnSignals(async () => {
-    await stack?.stop();
+    await stopAllStacks();
     await stopAllManaged();
   });
   console.log('Starting the Gatehouse local stack on 127.0.0.1...');

@@ -1,6 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AdminListGroupsForUserCommand,
@@ -8,7 +7,7 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { type ManagedProcess, spawnManaged } from './processes.js';
+import { type ManagedProcess, spawnManaged, temporaryDirectory } from './processes.js';
 
 /**
  * cognito-local (a Cognito user-pool API emulator) in a child process, with a user pool and an
@@ -52,7 +51,8 @@ const require = createRequire(import.meta.url);
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export async function startCognitoLocal(options: CognitoStartOptions): Promise<LocalCognito> {
-  const workDir = mkdtempSync(join(tmpdir(), 'gatehouse-cognito-'));
+  const temporary = temporaryDirectory('gatehouse-cognito-');
+  const workDir = temporary.path;
   const endpoint = `http://127.0.0.1:${options.port}`;
   mkdirSync(join(workDir, '.cognito'));
   writeFileSync(
@@ -78,7 +78,7 @@ export async function startCognitoLocal(options: CognitoStartOptions): Promise<L
   });
   const stop = async () => {
     await process.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    temporary.remove();
   };
   try {
     await process.waitForLine(/Cognito Local running on/, options.startTimeoutMs ?? 30_000);

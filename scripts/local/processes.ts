@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Child processes of the local stack (cognito-local, serverless-offline), each started in its own
@@ -164,7 +167,24 @@ function installExitHook(): void {
   // Synchronous last resort: `exit` handlers cannot wait, so no grace period here.
   process.on('exit', () => {
     for (const pid of running.keys()) killGroup(pid, 'SIGKILL');
+    for (const path of temporaryPaths) rmSync(path, { recursive: true, force: true });
   });
+}
+
+const temporaryPaths = new Set<string>();
+
+/** A temporary directory of the stack: removed by `remove()`, or at exit if it was not. */
+export function temporaryDirectory(prefix: string): { path: string; remove(): void } {
+  installExitHook();
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  temporaryPaths.add(path);
+  return {
+    path,
+    remove() {
+      rmSync(path, { recursive: true, force: true });
+      temporaryPaths.delete(path);
+    },
+  };
 }
 
 /**

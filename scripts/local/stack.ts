@@ -1,6 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type LocalCognito, startCognitoLocal } from './cognito.js';
 import {
   type LocalDynamo,
@@ -10,7 +9,7 @@ import {
   startLocalSes,
 } from './emulators.js';
 import { type LocalOffline, serviceDir, startOffline } from './offline.js';
-import { freePort } from './processes.js';
+import { freePort, temporaryDirectory } from './processes.js';
 import { startTriggerTap, type TriggerInvocation, type TriggerTap } from './trigger-tap.js';
 
 /**
@@ -88,11 +87,19 @@ export function functionKey(functionName: string): string {
   return functionName.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
+const activeStacks = new Set<() => Promise<void>>();
+
+/** Stops every stack started in this process, also one still starting (signal handlers). */
+export async function stopAllStacks(): Promise<void> {
+  await Promise.allSettled([...activeStacks].map((stop) => stop()));
+}
+
 export async function startGatehouseStack(options: StackOptions = {}): Promise<GatehouseStack> {
   const started = performance.now();
   const progress = options.progress ?? (() => undefined);
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
+    activeStacks.delete(stopAll);
     const results = await Promise.allSettled(
       stoppers
         .splice(0)
@@ -102,6 +109,7 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
     const failed = results.find((result) => result.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   };
+  activeStacks.add(stopAll);
   try {
     const [dynamo, ses, cognitoPort, httpPort, lambdaPort] = await Promise.all([
       startLocalDynamo(),
@@ -131,8 +139,9 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
     stoppers.push(cognito.stop);
     progress(`cognito-local ${cognito.endpoint} (pool ${cognito.userPoolId}, client ${cognito.clientId})`);
 
-    const configFile = writeConfigFile(options.config ?? {});
-    stoppers.push(async () => rmSync(dirname(configFile), { recursive: true, force: true }));
+    const configDirectory = temporaryDirectory('gatehouse-config-');
+    stoppers.push(async () => configDirectory.remove());
+    const configFile = writeConfigFile(configDirectory.path, options.config ?? {});
     const functionEnv = {
       ...localEnvironment(dynamo, ses),
       ...localIssuerEnvironment(cognito),
@@ -191,12 +200,12 @@ function localIssuerEnvironment(cognito: LocalCognito): Record<string, string> {
 }
 
 /** config/gatehouse.json with `overrides` merged over it, in a temporary file. */
-function writeConfigFile(overrides: Record<string, unknown>): string {
+function writeConfigFile(directory: string, overrides: Record<string, unknown>): string {
   const base = JSON.parse(readFileSync(join(serviceDir, 'config', 'gatehouse.json'), 'utf8')) as Record<
     string,
     unknown
   >;
-  const file = join(mkdtempSync(join(tmpdir(), 'gatehouse-config-')), 'gatehouse.json');
+  const file = join(directory, 'gatehouse.json');
   writeFileSync(file, JSON.stringify(deepMerge(base, overrides), null, 2));
   return file;
 }
