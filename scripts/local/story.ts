@@ -43,6 +43,7 @@ const CAROL = 'carol@legacy.example.org';
 /** The steps of the story, in order (the e2e tests run one test per step). */
 export const storyTitles = {
   signUp: `Sign up ${ANN}`,
+  disposable: 'A sign-up from a disposable address',
   readCode: 'Read the confirmation code',
   confirm: 'Confirm the sign-up',
   signIn: `Sign in as ${ANN}`,
@@ -153,6 +154,27 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
         Boolean(response?.emailMessage?.includes('{####}')),
         undefined,
         landed('custom-message') ? undefined : 'custom message (issue 4)',
+      );
+    }),
+
+    run(storyTitles.disposable, async (step) => {
+      const result = await step.action('SignUp throwaway@mailinator.com', () =>
+        client.send(
+          new SignUpCommand({
+            ClientId: cognito.clientId,
+            Username: 'throwaway@mailinator.com',
+            Password: 'Some-Password-123',
+            UserAttributes: [{ Name: 'email', Value: 'throwaway@mailinator.com' }],
+            ClientMetadata: home,
+          }),
+        ),
+      );
+      if (result.error) step.note(`the app receives: ${result.error.name}: ${result.error.message}`);
+      step.check(
+        'refused by pre sign-up with its user-facing message',
+        result.error !== undefined && /failed with error/.test(result.error.message),
+        'accepted',
+        landed('pre-sign-up') ? undefined : 'pre sign-up policies (issue 3)',
       );
     }),
 
