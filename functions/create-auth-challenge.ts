@@ -1,14 +1,16 @@
+import { createAuthChallenge } from '../shared/custom-auth/create.js';
+import { customAuthSettings } from '../shared/custom-auth/settings.js';
 import { parseCreateAuthChallengeEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
 
+const settings = customAuthSettings();
+
 /**
- * Create auth challenge trigger (CreateAuthChallenge_Authentication).
- *
- * No policy yet: its issue creates one-time codes and magic links. Until then the core returns the event unchanged, which
- * Cognito treats as its default behaviour.
+ * Create auth challenge trigger (CreateAuthChallenge_Authentication): emailed one-time codes,
+ * magic links and the step-up code (shared/custom-auth/create.ts).
  */
 export const handler = triggerHandler({
   name: 'create-auth-challenge',
   parse: parseCreateAuthChallengeEvent,
-  core: async (event) => event,
+  core: (event) => createAuthChallenge(event, settings),
 });

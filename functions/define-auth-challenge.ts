@@ -1,14 +1,16 @@
+import { defineAuthChallenge } from '../shared/custom-auth/define.js';
+import { customAuthSettings } from '../shared/custom-auth/settings.js';
 import { parseDefineAuthChallengeEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
 
+const settings = customAuthSettings();
+
 /**
- * Define auth challenge trigger (DefineAuthChallenge_Authentication).
- *
- * No policy yet: its issue drives the custom-auth state machine. Unchanged, the response sets neither tokens nor a challenge, so Cognito fails the custom flow. Until then the core returns the event unchanged, which
- * Cognito treats as its default behaviour.
+ * Define auth challenge trigger (DefineAuthChallenge_Authentication): the custom-auth state
+ * machine over `session` (shared/custom-auth/state-machine.ts) and the step-up policy.
  */
 export const handler = triggerHandler({
   name: 'define-auth-challenge',
   parse: parseDefineAuthChallengeEvent,
-  core: async (event) => event,
+  core: (event) => defineAuthChallenge(event, settings),
 });

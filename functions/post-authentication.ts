@@ -1,14 +1,16 @@
 import { parsePostAuthenticationEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
+import { postAuthentication } from '../shared/sign-in/post-authentication.js';
+import { signInSettings } from '../shared/sign-in/settings.js';
+
+const settings = signInSettings();
 
 /**
- * Post authentication trigger (PostAuthentication_Authentication).
- *
- * No policy yet: its issue records each sign-in. Until then the core returns the event unchanged, which
- * Cognito treats as its default behaviour.
+ * Post authentication trigger (PostAuthentication_Authentication): sign-in history, devices,
+ * last sign-in, lockout reset, and the risk engine's notification (shared/sign-in/post-authentication.ts).
  */
 export const handler = triggerHandler({
   name: 'post-authentication',
   parse: parsePostAuthenticationEvent,
-  core: async (event) => event,
+  core: (event) => postAuthentication(event, settings),
 });

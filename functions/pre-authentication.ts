@@ -1,14 +1,16 @@
 import { parsePreAuthenticationEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
+import { preAuthentication } from '../shared/sign-in/pre-authentication.js';
+import { signInSettings } from '../shared/sign-in/settings.js';
+
+const settings = signInSettings();
 
 /**
- * Pre authentication trigger (PreAuthentication_Authentication).
- *
- * No policy yet: its issue decides who may sign in. Until then the core returns the event unchanged, which
- * Cognito treats as its default behaviour.
+ * Pre authentication trigger (PreAuthentication_Authentication): lockout, suspended users and
+ * tenants, per-client rules, and the risk engine's block (shared/sign-in/pre-authentication.ts).
  */
 export const handler = triggerHandler({
   name: 'pre-authentication',
   parse: parsePreAuthenticationEvent,
-  core: async (event) => event,
+  core: (event) => preAuthentication(event, settings),
 });

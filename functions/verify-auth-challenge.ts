@@ -1,14 +1,18 @@
+import { customAuthSettings } from '../shared/custom-auth/settings.js';
+import { verifyAuthChallenge } from '../shared/custom-auth/verify.js';
 import { parseVerifyAuthChallengeEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
+import { signInSettings } from '../shared/sign-in/settings.js';
+
+const settings = customAuthSettings();
+const lockout = signInSettings();
 
 /**
- * Verify auth challenge response trigger (VerifyAuthChallengeResponse_Authentication).
- *
- * No policy yet: its issue checks the user's answer. Unchanged, `answerCorrect` stays unset, which Cognito treats as wrong. Until then the core returns the event unchanged, which
- * Cognito treats as its default behaviour.
+ * Verify auth challenge response trigger (VerifyAuthChallengeResponse_Authentication): checks
+ * codes and magic links, counting wrong answers towards the lockout (shared/custom-auth/verify.ts).
  */
 export const handler = triggerHandler({
   name: 'verify-auth-challenge',
   parse: parseVerifyAuthChallengeEvent,
-  core: async (event) => event,
+  core: (event) => verifyAuthChallenge(event, settings, lockout),
 });

@@ -1,4 +1,8 @@
+import { authorizerSettingSpecs } from '../authorizer/settings.js';
+import { customAuthSettingSpecs } from '../custom-auth/settings.js';
 import { mailSettingSpecs } from '../mail/settings.js';
+import { signInSettingSpecs } from '../sign-in/settings.js';
+import { tokenSettingSpecs } from '../tokens/settings.js';
 import { runtimeSettingSpecs } from './runtime.js';
 import type { SettingSpecs } from './settings.js';
 
@@ -9,4 +13,8 @@ import type { SettingSpecs } from './settings.js';
 export const settingCatalog: Record<string, SettingSpecs> = {
   runtime: runtimeSettingSpecs,
   mail: mailSettingSpecs,
+  signIn: signInSettingSpecs,
+  tokens: tokenSettingSpecs,
+  customAuth: customAuthSettingSpecs,
+  authorizer: authorizerSettingSpecs,
 };

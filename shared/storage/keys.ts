@@ -12,6 +12,8 @@ export const keys = {
   /** Sign-in history: sorts by time, so the newest N are one Query away. */
   signIn: (isoTime: string, id: string) => `SIGNIN#${isoTime}#${id}`,
   signInPrefix: () => 'SIGNIN#',
+  /** Which SIGNIN# item one sign-in wrote (retries of post authentication find it). Not under SIGNIN#. */
+  signInMarker: (id: string) => `SIGNIN_ID#${id}`,
   device: (deviceKey: string) => `DEVICE#${deviceKey}`,
   devicePrefix: () => 'DEVICE#',
   /** Failed sign-in attempts in one fixed window (lockout). */

@@ -1,0 +1,198 @@
+/**
+ * The API authorizer on its hot path, in one process, on the same key and tokens:
+ * (a) the floor: aws-jwt-verify `verifySync` in a loop (JWKS cached);
+ * (b) Gatehouse's authorizer with fresh tokens (every token verified: 3,000 tokens cycled
+ *     through a 1,000-entry cache, so every call misses and also pays the cache insert);
+ * (c) Gatehouse's authorizer with a repeated token (the verified-token cache);
+ * (d) the baseline many teams deploy: jsonwebtoken + jwks-rsa (written here, not shipped).
+ * Then the authorizer's bundle size and cold import time (median of fresh Node processes).
+ * Targets: (b) >= 0.8 x (a); (c) >= 10 x (a); (b) ahead of (d).
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { JwtVerifier } from 'aws-jwt-verify';
+import jwt from 'jsonwebtoken';
+import jwksClient from 'jwks-rsa';
+import { createAuthorizer } from '../../shared/authorizer/handler.js';
+import { loadAuthorizerSettings } from '../../shared/authorizer/settings.js';
+import { findSampleEvent } from '../../shared/events/builders.js';
+import { buildFunctions, distDir } from '../build.js';
+import { accessClaims, createTestKey, signToken, startTestIssuer } from '../local/test-issuer.js';
+import { type Measurement, printTable } from './measure.js';
+
+const POOL = 'local_Bench1';
+const CLIENT = 'bench-client';
+const FRESH_TOKENS = 3000;
+
+const key = createTestKey('bench-key');
+const issuer = await startTestIssuer([key]);
+const iss = issuer.issuer(POOL);
+const jwksUri = `${iss}/.well-known/jwks.json`;
+
+console.log(`signing ${FRESH_TOKENS} RS256 tokens (2048-bit key)...`);
+const tokens = Array.from({ length: FRESH_TOKENS }, () => signToken(key, accessClaims(iss, CLIENT)));
+const template = JSON.parse(readFileSync(findSampleEvent('http-v2')!.path, 'utf8'));
+// Through JSON, as Lambda delivers events: flat strings, not the ropes template literals make.
+const events = tokens.map((token) =>
+  JSON.parse(
+    JSON.stringify({
+      ...template,
+      headers: { ...template.headers, authorization: `Bearer ${token}` },
+      identitySource: [`Bearer ${token}`],
+    }),
+  ),
+);
+/** Each variant walks the tokens on its own counter, so (b) never meets a token it has cached. */
+function cycler() {
+  let next = 0;
+  return () => {
+    next = (next + 1) % FRESH_TOKENS;
+    return next;
+  };
+}
+const [nextA, nextB, nextD] = [cycler(), cycler(), cycler()];
+
+// (a) the floor
+const floor = JwtVerifier.create({ issuer: iss, audience: null, jwksUri });
+floor.cacheJwks({ keys: [key.jwk as { kty: string }] }); // its default fetcher speaks https only
+
+// (b), (c) Gatehouse, configured as in production: one pool, route rules, cache of 1,000.
+const settings = loadAuthorizerSettings({
+  env: { AUTHORIZER_TOKEN_CACHE_SIZE: '1000' },
+  file: {
+    authorizer: {
+      pools: [{ userPoolId: POOL, clientIds: [CLIENT], tokenUse: 'access', issuer: iss }],
+      routes: [
+        { method: 'GET', path: '/items', groups: ['readers'] },
+        { method: 'GET', path: '/items/{id}', scopes: ['gatehouse/items.read'] },
+        { method: 'ANY', path: '/admin/{proxy+}', groups: ['admins'] },
+      ],
+    },
+  },
+});
+const gatehouse = await createAuthorizer(settings);
+await gatehouse.hydrate();
+
+// (d) the common baseline: decode, fetch the key by kid (jwks-rsa caches it), jsonwebtoken verify.
+const keys = jwksClient({ jwksUri, cache: true, rateLimit: true, jwksRequestsPerMinute: 10 });
+async function baselineAuthorize(event: { headers: Record<string, string>; routeArn: string }) {
+  const token = (event.headers.authorization ?? '').replace(/^Bearer /, '');
+  const decoded = jwt.decode(token, { complete: true });
+  if (!decoded || typeof decoded.payload === 'string') throw new Error('Unauthorized');
+  const signingKey = await keys.getSigningKey(decoded.header.kid);
+  const payload = jwt.verify(token, signingKey.getPublicKey(), {
+    issuer: iss,
+    algorithms: ['RS256'],
+  }) as jwt.JwtPayload;
+  if (payload.token_use !== 'access' || payload.client_id !== CLIENT) throw new Error('Unauthorized');
+  const allowed = (payload['cognito:groups'] as string[] | undefined)?.includes('readers');
+  return {
+    principalId: payload.sub,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        { Action: 'execute-api:Invoke', Effect: allowed ? 'Allow' : 'Deny', Resource: [event.routeArn] },
+      ],
+    },
+  };
+}
+
+// Sanity: every variant allows the same request before it is timed.
+const probe = events[0];
+if ((await gatehouse.authorize(probe)).effect !== 'Allow')
+  throw new Error('gatehouse does not allow the probe');
+if ((await baselineAuthorize(probe)).policyDocument.Statement[0]?.Effect !== 'Allow')
+  throw new Error('baseline');
+floor.verifySync(tokens[0] as string);
+
+const repeated = events[1];
+const variants: Array<[string, () => unknown]> = [
+  ['(a) aws-jwt-verify verifySync (floor)', () => floor.verifySync(tokens[nextA()] as string)],
+  ['(b) gatehouse authorizer, fresh tokens', () => gatehouse.authorize(events[nextB()])],
+  ['(c) gatehouse authorizer, repeated token', () => gatehouse.authorize(repeated)],
+  ['(d) jsonwebtoken + jwks-rsa baseline', () => baselineAuthorize(events[nextD()])],
+];
+const rows = await measureInterleaved(variants);
+printTable(rows);
+
+const [a, b, c, d] = rows.map((row) => row.opsPerSecond) as [number, number, number, number];
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+console.log(
+  `\ntargets: (b)/(a) = ${(b / a).toFixed(2)} (>= 0.8: ${verdict(b >= 0.8 * a)}); ` +
+    `(c)/(a) = ${(c / a).toFixed(1)} (>= 10: ${verdict(c >= 10 * a)}); ` +
+    `(b)/(d) = ${(b / d).toFixed(2)} (> 1: ${verdict(b > d)})`,
+);
+
+// Bundle size and cold import, the way serverless-esbuild builds it (scripts/build.ts).
+const run = promisify(execFile);
+const bundles = await buildFunctions();
+const bundle = bundles.find((built) => built.name === 'authorizer')!;
+const empty = join(distDir, 'empty-baseline.mjs');
+writeFileSync(empty, 'export const handler = async (event) => event;\n');
+
+async function coldImportMs(file: string, env: Record<string, string>): Promise<number> {
+  const script = `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`;
+  const samples: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'gatehouse-bench', ...env },
+      timeout: 10_000,
+    });
+    samples.push(Number(stdout.trim()));
+  }
+  return samples.sort((x, y) => x - y)[3] ?? Number.NaN;
+}
+const localPool = { USER_POOL_ID: POOL, USER_POOL_CLIENT_ID: CLIENT, AUTHORIZER_LOCAL_ISSUER: issuer.base };
+console.log(
+  `\nauthorizer bundle: ${(bundle.bytes / 1024).toFixed(1)} KB (minified ESM, node22, as serverless-esbuild builds it)`,
+);
+console.log(`cold import, empty module:                  ${(await coldImportMs(empty, {})).toFixed(1)} ms`);
+console.log(
+  `cold import, authorizer (no pool):          ${(await coldImportMs(bundle.file, {})).toFixed(1)} ms`,
+);
+console.log(
+  `cold import, authorizer + JWKS hydrate:     ${(await coldImportMs(bundle.file, localPool)).toFixed(1)} ms (local http JWKS)`,
+);
+console.log(
+  `cold import, authorizer + revocation on:    ${(await coldImportMs(bundle.file, { AUTHORIZER_REVOCATION: 'true' })).toFixed(1)} ms (loads the DynamoDB client)`,
+);
+
+await issuer.stop();
+
+/**
+ * Runs the variants in turns (ROUNDS rounds of ROUND_MS each, order rotated every round) rather
+ * than one after the other: on a shared, loaded machine the load drifts, and turns spread that
+ * drift over every variant. Throughput and p50/p99 pool every round's samples.
+ */
+async function measureInterleaved(list: Array<[string, () => unknown]>): Promise<Measurement[]> {
+  const ROUNDS = 15;
+  const ROUND_MS = 200;
+  const samples = list.map(() => [] as number[]);
+  const elapsed = list.map(() => 0);
+  for (const [, operation] of list) for (let i = 0; i < 300; i++) await operation();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < list.length; k++) {
+      const index = (k + round) % list.length;
+      const operation = list[index]![1];
+      const own = samples[index]!;
+      const start = performance.now();
+      const end = start + ROUND_MS;
+      let now = start;
+      while (now < end) {
+        await operation();
+        const after = performance.now();
+        own.push(after - now);
+        now = after;
+      }
+      elapsed[index]! += now - start;
+    }
+  }
+  return list.map(([name], index) => {
+    const sorted = samples[index]!.sort((x, y) => x - y);
+    const at = (q: number) =>
+      (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 1000;
+    return { name, opsPerSecond: sorted.length / (elapsed[index]! / 1000), p50Us: at(0.5), p99Us: at(0.99) };
+  });
+}

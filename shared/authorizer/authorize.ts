@@ -1,0 +1,177 @@
+import { hash } from 'node:crypto';
+import { SimpleLruCache } from 'aws-jwt-verify/cache';
+import type { Fetcher } from 'aws-jwt-verify/https';
+import type { AuthorizerContext, AuthorizerResult, PolicyDocument } from '../events/index.js';
+import { cachedPolicy, exactPolicy } from './policy.js';
+import { contextOf, principalOf } from './principal.js';
+import {
+  type ArnRoute,
+  AuthorizationFailure,
+  bearerToken,
+  parseArn,
+  type ReasonCode,
+  type RequestFacts,
+  readRequest,
+} from './request.js';
+import type { RevocationCheck } from './revocation.js';
+import { type CompiledRule, type Principal, RouteTable, satisfies } from './routes.js';
+import type { AuthorizerSettings } from './settings.js';
+import { TokenVerifier, trustedPools } from './verify.js';
+
+/** The answer for API Gateway plus what the log line needs (never the token). */
+export interface Decision {
+  effect: 'Allow' | 'Deny';
+  reason: ReasonCode;
+  result: AuthorizerResult;
+  /** Index of the deciding rule in `authorizer.routes`, when one matched. */
+  rule: number | undefined;
+  sub: string;
+  cached: boolean;
+}
+
+/** A token already verified, with what every request of its bearer reuses. */
+interface VerifiedToken {
+  principal: Principal;
+  context: AuthorizerContext;
+  /** `exp` in milliseconds. */
+  expiresAt: number;
+  /** Cached-mode policies by API prefix (one API per authorizer in practice), made on first need. */
+  policies: Map<string, PolicyDocument> | undefined;
+}
+
+/** What one ARN always means: its route, its deciding rule, its exact policies. */
+interface KnownArn extends ArnRoute {
+  rule: CompiledRule | undefined;
+  allow: PolicyDocument;
+  deny: PolicyDocument;
+}
+
+/** A warm authorizer sees the same ARNs again and again; bounded, as their paths come from callers. */
+const MAX_KNOWN_ARNS = 1000;
+
+export interface AuthorizerDependencies {
+  /** JWKS fetcher (tests serve the JWKS from a local server). */
+  fetcher?: Fetcher;
+  /** Revocation lookups, built by the caller when AUTHORIZER_REVOCATION is on. */
+  revocation?: RevocationCheck;
+  now?: () => number;
+}
+
+/**
+ * The authorizer's logic without the Lambda wiring: read the event, check the bearer token
+ * (verified-token cache, then aws-jwt-verify), check revocation, decide by route, shape the
+ * answer for the event's format. Throws `AuthorizationFailure` for a 401; returns a Deny (403)
+ * for a valid token without the rights. Build once per container.
+ */
+export class Authorizer {
+  private readonly verifier: TokenVerifier;
+  private readonly routes: RouteTable;
+  private readonly tokens: SimpleLruCache<string, VerifiedToken> | undefined;
+  private readonly knownArns = new Map<string, KnownArn>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly settings: AuthorizerSettings,
+    private readonly dependencies: AuthorizerDependencies = {},
+  ) {
+    this.verifier = new TokenVerifier(trustedPools(settings), settings.graceSeconds, dependencies.fetcher);
+    this.routes = new RouteTable(settings.routes);
+    this.tokens = settings.tokenCacheSize > 0 ? new SimpleLruCache(settings.tokenCacheSize) : undefined;
+    this.now = dependencies.now ?? Date.now;
+  }
+
+  /** Fetches every trusted JWKS; call at cold start. */
+  hydrate(): Promise<void> {
+    return this.verifier.hydrate();
+  }
+
+  async authorize(event: unknown): Promise<Decision> {
+    const request = readRequest(event, this.settings);
+    const route = this.knownArn(request.arn);
+    if (request.authorization.length > this.settings.maxTokenBytes + 7) {
+      throw new AuthorizationFailure('TOKEN_TOO_LARGE'); // before hashing it
+    }
+    const key = this.tokens ? tokenKey(request.authorization) : undefined;
+    let cached = true;
+    let verified = key === undefined ? undefined : this.cachedToken(key);
+    if (!verified) {
+      cached = false;
+      verified = await this.verifyToken(request.authorization, key);
+    }
+    if (this.dependencies.revocation) {
+      const refused = await this.dependencies.revocation.check(verified.principal.claims);
+      if (refused) throw new AuthorizationFailure(refused);
+    }
+    return this.decide(request, route, verified, cached);
+  }
+
+  private knownArn(arn: string): KnownArn {
+    const known = this.knownArns.get(arn);
+    if (known) return known;
+    const route = parseArn(arn);
+    const fresh: KnownArn = {
+      ...route,
+      rule: this.routes.match(route.method, route.path),
+      allow: exactPolicy('Allow', arn),
+      deny: exactPolicy('Deny', arn),
+    };
+    if (this.knownArns.size >= MAX_KNOWN_ARNS) this.knownArns.clear();
+    this.knownArns.set(arn, fresh);
+    return fresh;
+  }
+
+  /**
+   * A token verified before, by the SHA-256 of the whole header value: a hit skips the format
+   * check and the signature; an entry past the token's `exp` is ignored (verified again, refused).
+   */
+  private cachedToken(key: string): VerifiedToken | undefined {
+    const entry = this.tokens?.get(key);
+    return entry && entry.expiresAt > this.now() ? entry : undefined;
+  }
+
+  private async verifyToken(authorization: string, key: string | undefined): Promise<VerifiedToken> {
+    const token = bearerToken(authorization, this.settings.maxTokenBytes);
+    const payload = await this.verifier.verify(token);
+    const principal = principalOf(payload);
+    if (!principal.sub) throw new AuthorizationFailure('INVALID_TOKEN', 'no-sub');
+    const verified: VerifiedToken = {
+      principal,
+      context: contextOf(principal, this.settings.tenantClaim),
+      expiresAt: (payload.exp ?? 0) * 1000,
+      policies: undefined,
+    };
+    if (key !== undefined) this.tokens?.set(key, verified);
+    return verified;
+  }
+
+  private decide(request: RequestFacts, route: KnownArn, verified: VerifiedToken, cached: boolean): Decision {
+    const { principal, context } = verified;
+    const rule = route.rule;
+    const allowed = rule !== undefined && satisfies(principal, rule);
+    const effect = allowed ? 'Allow' : 'Deny';
+    const reason: ReasonCode = allowed ? 'ALLOWED' : rule ? 'MISSING_RIGHTS' : 'NO_RULE';
+    const result: AuthorizerResult =
+      request.format === 'http-2.0' && this.settings.simpleResponses
+        ? { isAuthorized: allowed, context }
+        : { principalId: principal.sub, policyDocument: this.policy(route, verified, allowed), context };
+    return { effect, reason, result, rule: rule?.index, sub: principal.sub, cached };
+  }
+
+  private policy(route: KnownArn, verified: VerifiedToken, allowed: boolean): PolicyDocument {
+    if (this.settings.resultCacheTtl === 0) return allowed ? route.allow : route.deny;
+    verified.policies ??= new Map();
+    let policy = verified.policies.get(route.apiPrefix);
+    if (!policy) {
+      policy = cachedPolicy(verified.principal, this.routes, route.apiPrefix);
+      // Too long for API Gateway: exact (correct, only less cacheable).
+      if (!policy) return allowed ? route.allow : route.deny;
+      verified.policies.set(route.apiPrefix, policy);
+    }
+    return policy;
+  }
+}
+
+/** The cache key of a token (its whole header value): its SHA-256, so the cache never holds a usable token. */
+function tokenKey(authorization: string): string {
+  return hash('sha256', authorization, 'base64url');
+}

@@ -1,0 +1,86 @@
+import middy from '@middy/core';
+import { UserFacingError } from '../errors/index.js';
+import type { AuthorizerResult } from '../events/index.js';
+import { logger } from '../logging/index.js';
+import { describeError, logContext } from '../middleware/index.js';
+import { Authorizer, type AuthorizerDependencies } from './authorize.js';
+import { AuthorizationFailure } from './request.js';
+import type { RevocationCheck } from './revocation.js';
+import type { AuthorizerSettings } from './settings.js';
+
+/**
+ * API Gateway turns exactly this message into a 401. A `UserFacingError` because it is the one
+ * deliberate message the caller gets; the reason stays in the log.
+ */
+export class Unauthorized extends UserFacingError {
+  constructor() {
+    super('UNAUTHORIZED', 'Unauthorized');
+  }
+}
+
+/**
+ * The authorizer's own chain (not the triggers' error policy, which would turn a 401 into a
+ * generic message): a log context with one `completed` line, then
+ * - a bad, missing, expired or revoked token, or an event it cannot read: `Unauthorized` (401);
+ * - a valid token without the rights: the Deny the core returns (403);
+ * - its own failure (revocation store down): an error, which API Gateway answers with 500 -
+ *   failing closed, and saying so, rather than pretending the caller is unauthenticated.
+ */
+export function authorizerHandler(authorizer: Authorizer) {
+  return middy<unknown, AuthorizerResult>()
+    .use(logContext('authorizer'))
+    .use(authorizerErrorPolicy())
+    .handler(async (event) => {
+      const decision = await authorizer.authorize(event);
+      logger.info(decision.effect === 'Allow' ? 'allowed' : 'denied', {
+        reason: decision.reason,
+        rule: decision.rule,
+        cachedToken: decision.cached,
+        sub: decision.sub,
+      });
+      return decision.result;
+    });
+}
+
+function authorizerErrorPolicy(): middy.MiddlewareObj<unknown, unknown> {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      if (error instanceof AuthorizationFailure) {
+        logger.info('unauthorized', { reason: error.reason, detail: error.detail });
+        request.error = new Unauthorized();
+        return;
+      }
+      logger.error('authorizer failure', { error: describeError(error) });
+      request.error = new Error('Authorizer failure', { cause: error });
+    },
+  };
+}
+
+/** Builds the authorizer for these settings, with the DynamoDB revocation check loaded only when on. */
+export async function createAuthorizer(
+  settings: AuthorizerSettings,
+  dependencies: AuthorizerDependencies = {},
+): Promise<Authorizer> {
+  const revocation =
+    dependencies.revocation ?? (settings.revocation ? await revocationCheck(settings) : undefined);
+  return new Authorizer(settings, { ...dependencies, ...(revocation ? { revocation } : {}) });
+}
+
+/** Loaded lazily: the DynamoDB client is most of a bundle's cold import, and only this path needs it. */
+async function revocationCheck(settings: AuthorizerSettings): Promise<RevocationCheck> {
+  const [{ RevocationCheck }, { documentClient, tableName }] = await Promise.all([
+    import('./revocation.js'),
+    import('../storage/table.js'),
+  ]);
+  return new RevocationCheck(documentClient, tableName, settings.revocationCacheSeconds);
+}
+
+/** Cold start: JWKS fetched now so the first request verifies synchronously; a failure only delays that. */
+export async function hydrateAtColdStart(authorizer: Authorizer): Promise<void> {
+  try {
+    await authorizer.hydrate();
+  } catch (error) {
+    logger.warn('JWKS not loaded at cold start; fetched on first use', { error: describeError(error) });
+  }
+}

@@ -1,0 +1,121 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { SimpleLruCache } from 'aws-jwt-verify/cache';
+import { keys } from '../storage/keys.js';
+import { isExpired, TTL_ATTRIBUTE } from '../storage/table.js';
+import type { ReasonCode } from './request.js';
+
+/**
+ * Revocation items in the single table:
+ * - `pk = REVOKED#<jti>, sk = ITEM`, `expiresAt` = the token's `exp` (no use keeping it longer);
+ *   a refresh token's id revokes every token minted from it, whose `origin_jti` it is;
+ * - `pk = USER#<sub>, sk = SIGNED_OUT_AT`, `signedOutAt` (epoch seconds): tokens issued
+ *   (`iat`) before it are refused (sign out everywhere).
+ */
+export const SIGNED_OUT_AT_ATTRIBUTE = 'signedOutAt';
+
+/** Records a revoked token id until `expiresAt` (epoch seconds). Idempotent. For the parts that revoke. */
+export async function revokeTokenId(
+  client: DynamoDBDocumentClient,
+  table: string,
+  jti: string,
+  expiresAt: number,
+): Promise<void> {
+  await client.send(
+    new PutCommand({
+      TableName: table,
+      Item: { pk: keys.revokedToken(jti), sk: keys.item(), [TTL_ATTRIBUTE]: expiresAt },
+    }),
+  );
+}
+
+/** Records that every token of `sub` issued before `at` (epoch seconds) is refused. */
+export async function recordSignOut(client: DynamoDBDocumentClient, table: string, sub: string, at: number) {
+  await client.send(
+    new PutCommand({
+      TableName: table,
+      Item: { pk: keys.user(sub), sk: keys.signedOutAt(), [SIGNED_OUT_AT_ATTRIBUTE]: at },
+    }),
+  );
+}
+
+/** The failure of the revocation store itself: the authorizer fails closed (500), never open. */
+export class RevocationUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('revocation store unavailable', { cause });
+    this.name = 'RevocationUnavailableError';
+  }
+}
+
+interface Cached<T> {
+  value: T;
+  until: number;
+}
+
+/**
+ * Checks a verified token against the revocation items, with a short in-memory cache of each
+ * answer (revoked or not, sign-out time or none), so a warm authorizer reads each item at most
+ * once per interval: a revocation takes effect within that interval.
+ */
+export class RevocationCheck {
+  private readonly revoked = new SimpleLruCache<string, Cached<boolean>>(10_000);
+  private readonly signedOut = new SimpleLruCache<string, Cached<number | undefined>>(10_000);
+
+  constructor(
+    private readonly client: () => DynamoDBDocumentClient,
+    private readonly table: () => string,
+    private readonly cacheSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The reason to refuse the token, or undefined when it stands. */
+  async check(claims: Record<string, unknown>): Promise<ReasonCode | undefined> {
+    const ids = [claims.jti, claims.origin_jti].filter(
+      (id): id is string => typeof id === 'string' && id !== '',
+    );
+    const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
+    const [revoked, signedOutAt] = await Promise.all([
+      Promise.all(ids.map((id) => this.isRevoked(id))),
+      sub ? this.signedOutAt(sub) : undefined,
+    ]);
+    if (revoked.includes(true)) return 'REVOKED';
+    const issuedAt = typeof claims.iat === 'number' ? claims.iat : 0;
+    if (signedOutAt !== undefined && issuedAt < signedOutAt) return 'SIGNED_OUT';
+    return undefined;
+  }
+
+  private isRevoked(jti: string): Promise<boolean> {
+    return this.cached(this.revoked, jti, async () => {
+      const item = await this.get(keys.revokedToken(jti), keys.item());
+      return item !== undefined && !isExpired(item, this.now());
+    });
+  }
+
+  private signedOutAt(sub: string): Promise<number | undefined> {
+    return this.cached(this.signedOut, sub, async () => {
+      const at = (await this.get(keys.user(sub), keys.signedOutAt()))?.[SIGNED_OUT_AT_ATTRIBUTE];
+      return typeof at === 'number' ? at : undefined;
+    });
+  }
+
+  private async cached<T>(
+    cache: SimpleLruCache<string, Cached<T>>,
+    key: string,
+    read: () => Promise<T>,
+  ): Promise<T> {
+    const hit = cache.get(key);
+    const now = this.now();
+    if (hit && hit.until > now) return hit.value;
+    const value = await read();
+    cache.set(key, { value, until: now + this.cacheSeconds * 1000 });
+    return value;
+  }
+
+  private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const { Item } = await this.client().send(new GetCommand({ TableName: this.table(), Key: { pk, sk } }));
+      return Item;
+    } catch (error) {
+      throw new RevocationUnavailableError(error);
+    }
+  }
+}

@@ -1,0 +1,224 @@
+import { request as httpRequest } from 'node:http';
+import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
+import * as errors from 'aws-jwt-verify/error';
+import { type Fetcher, SimpleFetcher } from 'aws-jwt-verify/https';
+import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { ConfigError } from '../errors/index.js';
+import { AuthorizationFailure } from './request.js';
+import type { AuthorizerSettings, PoolSetting } from './settings.js';
+
+/** Seconds during which a JWKS that lacked a token's `kid` is not fetched again (rate limit). */
+const KID_REFETCH_PENALTY_SECONDS = 10;
+
+/** A trusted pool, resolved: issuer and JWKS known, Cognito or local emulator. */
+export interface TrustedPool extends PoolSetting {
+  issuer: string;
+  jwksUri: string;
+  local: boolean;
+}
+
+/** The pools from USER_POOL_ID (+ AUTHORIZER_LOCAL_ISSUER) and from `authorizer.pools`. */
+export function trustedPools(settings: AuthorizerSettings): TrustedPool[] {
+  const pools: PoolSetting[] = [...settings.pools];
+  if (settings.userPoolId) {
+    if (settings.userPoolClientIds.length === 0) {
+      throw new ConfigError('USER_POOL_CLIENT_ID (environment)', 'required with USER_POOL_ID');
+    }
+    pools.push({
+      userPoolId: settings.userPoolId,
+      clientIds: settings.userPoolClientIds,
+      tokenUse: settings.tokenUse,
+      ...(settings.localIssuer
+        ? { issuer: `${settings.localIssuer.replace(/\/$/, '')}/${settings.userPoolId}` }
+        : {}),
+    });
+  }
+  return pools.map((pool) => {
+    if (pool.issuer) {
+      return {
+        ...pool,
+        issuer: pool.issuer,
+        jwksUri: pool.jwksUri ?? `${pool.issuer}/.well-known/jwks.json`,
+        local: true,
+      };
+    }
+    const region = pool.userPoolId.split('_')[0];
+    if (pool.userPoolId.startsWith('local_')) {
+      throw new ConfigError(
+        `pool ${pool.userPoolId}`,
+        'a local pool needs an issuer (AUTHORIZER_LOCAL_ISSUER)',
+      );
+    }
+    const issuer = `https://cognito-idp.${region}.amazonaws.com/${pool.userPoolId}`;
+    return { ...pool, issuer, jwksUri: `${issuer}/.well-known/jwks.json`, local: false };
+  });
+}
+
+/**
+ * Fetches JWKS: https through aws-jwt-verify's fetcher (one retry), plain http only for local
+ * emulator issuers (cognito-local serves its JWKS over http), with a short timeout.
+ */
+export class JwksFetcher implements Fetcher {
+  private readonly https = new SimpleFetcher();
+  fetch(uri: string): Promise<ArrayBuffer> {
+    return uri.startsWith('http:') ? fetchHttp(uri) : this.https.fetch(uri);
+  }
+}
+
+function fetchHttp(uri: string): Promise<ArrayBuffer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(uri, { timeout: 1500 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`JWKS fetch answered ${res.statusCode}`));
+        const body = Buffer.concat(chunks);
+        resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('JWKS fetch timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The Cognito checks `CognitoJwtVerifier` makes, for issuers it refuses (local emulators). */
+function cognitoFieldCheck(pool: TrustedPool) {
+  return ({ payload }: { payload: JwtPayload }) => {
+    const tokenUse = payload.token_use;
+    if (tokenUse !== 'id' && tokenUse !== 'access') throw new CognitoClaimError('token_use');
+    if (pool.tokenUse !== 'any' && tokenUse !== pool.tokenUse) throw new CognitoClaimError('token_use');
+    const client = tokenUse === 'id' ? payload.aud : payload.client_id;
+    if (typeof client !== 'string' || !pool.clientIds.includes(client)) throw new CognitoClaimError('client');
+  };
+}
+
+class CognitoClaimError extends errors.JwtBaseError {
+  constructor(claim: string) {
+    super(`Cognito claim check failed: ${claim}`);
+    this.name = 'CognitoClaimError';
+  }
+}
+
+interface Verifier {
+  verifySync(jwt: string): JwtPayload;
+  verify(jwt: string): Promise<JwtPayload>;
+  hydrate(): Promise<void>;
+}
+
+/**
+ * Verifies tokens of every trusted pool: `CognitoJwtVerifier` for real pools (one, or an
+ * array for several), `JwtVerifier` plus the Cognito field checks for local issuers. Verifying
+ * is synchronous while the JWKS holds the token's `kid`; an unknown `kid` (key rotation) takes
+ * the async path, which fetches the JWKS once, then the penalty box refuses refetches for a while.
+ */
+export class TokenVerifier {
+  private readonly cognito: Verifier | undefined;
+  private readonly local: Verifier | undefined;
+  private readonly localIssuers: ReadonlySet<string>;
+
+  constructor(pools: TrustedPool[], graceSeconds: number, fetcher: Fetcher = new JwksFetcher()) {
+    const jwksCache = new SimpleJwksCache({
+      fetcher,
+      penaltyBox: new SimplePenaltyBox({ waitSeconds: KID_REFETCH_PENALTY_SECONDS }),
+    });
+    const cognitoPools = pools.filter((pool) => !pool.local);
+    const localPools = pools.filter((pool) => pool.local);
+    this.localIssuers = new Set(localPools.map((pool) => pool.issuer));
+    this.cognito =
+      cognitoPools.length > 0
+        ? (CognitoJwtVerifier.create(
+            cognitoPools.map((pool) => ({
+              userPoolId: pool.userPoolId,
+              clientId: pool.clientIds,
+              tokenUse: pool.tokenUse === 'any' ? null : pool.tokenUse,
+              graceSeconds,
+            })),
+            { jwksCache },
+          ) as unknown as Verifier)
+        : undefined;
+    this.local =
+      localPools.length > 0
+        ? (JwtVerifier.create(
+            localPools.map((pool) => ({
+              issuer: pool.issuer,
+              jwksUri: pool.jwksUri,
+              audience: null,
+              graceSeconds,
+              customJwtCheck: cognitoFieldCheck(pool),
+            })),
+            { jwksCache },
+          ) as unknown as Verifier)
+        : undefined;
+  }
+
+  /** Loads every JWKS (cold start), so that verification is synchronous from the first request. */
+  async hydrate(): Promise<void> {
+    await Promise.all([this.cognito?.hydrate(), this.local?.hydrate()]);
+  }
+
+  /** The verified payload, or an `AuthorizationFailure('INVALID_TOKEN')` naming the library's error class. */
+  async verify(jwt: string): Promise<JwtPayload> {
+    const verifier = this.verifierFor(jwt);
+    if (!verifier) throw new AuthorizationFailure('INVALID_TOKEN', 'UnknownIssuer');
+    try {
+      return verifier.verifySync(jwt);
+    } catch (error) {
+      if (!isMissingKey(error)) throw invalid(error);
+    }
+    try {
+      return await verifier.verify(jwt);
+    } catch (error) {
+      throw invalid(error);
+    }
+  }
+
+  private verifierFor(jwt: string): Verifier | undefined {
+    if (!this.local) return this.cognito;
+    if (!this.cognito) return this.local;
+    return this.localIssuers.has(unverifiedIssuer(jwt) ?? '') ? this.local : this.cognito;
+  }
+}
+
+/** The `iss` of a token before verification, only to pick the verifier that will check it. */
+function unverifiedIssuer(jwt: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload?.iss === 'string' ? payload.iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isMissingKey(error: unknown): boolean {
+  return (
+    error instanceof errors.KidNotFoundInJwksError || error instanceof errors.JwksNotAvailableInCacheError
+  );
+}
+
+/** Log names for the library's errors: class names do not survive minification. */
+const ERROR_NAMES: Array<[abstract new (...args: never[]) => Error, string]> = [
+  [errors.JwtExpiredError, 'expired'],
+  [errors.JwtNotBeforeError, 'not-yet-valid'],
+  [errors.JwtInvalidIssuerError, 'issuer'],
+  [errors.ParameterValidationError, 'issuer'],
+  [errors.JwtInvalidAudienceError, 'audience'],
+  [errors.CognitoJwtInvalidClientIdError, 'client'],
+  [errors.CognitoJwtInvalidTokenUseError, 'token-use'],
+  [CognitoClaimError, 'cognito-claim'],
+  [errors.JwtInvalidSignatureAlgorithmError, 'algorithm'],
+  [errors.JwtInvalidSignatureError, 'signature'],
+  [errors.JwtWithoutValidKidError, 'kid'],
+  [errors.KidNotFoundInJwksError, 'unknown-kid'],
+  [errors.WaitPeriodNotYetEndedJwkError, 'unknown-kid-rate-limited'],
+  [errors.FetchError, 'jwks-fetch'],
+  [errors.JwtParseError, 'parse'],
+  [errors.JwtInvalidClaimError, 'claim'],
+];
+
+function invalid(error: unknown): AuthorizationFailure {
+  const known = ERROR_NAMES.find(([type]) => error instanceof type);
+  return new AuthorizationFailure('INVALID_TOKEN', known?.[1] ?? 'other');
+}

@@ -1,0 +1,60 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { getItem } from '../sign-in/profile.js';
+import { keys } from '../storage/keys.js';
+import { documentClient, nowSeconds, tableName } from '../storage/table.js';
+
+/** A CHALLENGE#<id> item in the user's partition: a code awaiting its answer, or a magic link awaiting its click. */
+export interface ChallengeRecord {
+  kind: 'code' | 'magic-link';
+  /** For codes: the digest of the code (never the code). */
+  codeDigest?: string;
+  /** Epoch seconds (also the TTL attribute). */
+  expiresAt: number;
+  /** Epoch milliseconds at which a magic link was used. */
+  consumedAt?: number;
+}
+
+export async function saveChallenge(userId: string, id: string, record: ChallengeRecord): Promise<void> {
+  await documentClient().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { pk: keys.user(userId), sk: keys.challenge(id), ...record },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/** A live, unconsumed challenge, or undefined. */
+export async function readChallenge(
+  userId: string,
+  id: string,
+  now = Date.now(),
+): Promise<ChallengeRecord | undefined> {
+  const record = await getItem<ChallengeRecord>(keys.user(userId), keys.challenge(id));
+  if (!record || record.consumedAt !== undefined || record.expiresAt <= nowSeconds(now)) return undefined;
+  return record;
+}
+
+/**
+ * Consumes a challenge exactly once: a conditional write that only the first caller wins, even
+ * when two requests race with the same magic link.
+ */
+export async function consumeChallenge(userId: string, id: string, now = Date.now()): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: { pk: keys.user(userId), sk: keys.challenge(id) },
+        UpdateExpression: 'SET consumedAt = :now',
+        ConditionExpression:
+          'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND expiresAt > :nowSeconds',
+        ExpressionAttributeValues: { ':now': now, ':nowSeconds': nowSeconds(now) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}

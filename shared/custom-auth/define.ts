@@ -1,0 +1,54 @@
+import type { DefineAuthChallengeEvent } from '../events/index.js';
+import { logger } from '../logging/index.js';
+import { riskHooks } from '../risk/hooks.js';
+import { buildAttempt } from '../sign-in/context.js';
+import { readProfile, stringList } from '../sign-in/profile.js';
+import type { CustomAuthSettings } from './settings.js';
+import { nextStep } from './state-machine.js';
+
+/** What the step-up policy says after a right password. */
+export type StepUpVerdict = 'step-up' | 'none' | 'block';
+
+/**
+ * The step-up policy: the configured always / never / per-group rule, then the risk engine
+ * (`step-up` asks for the emailed code, `block` fails the sign-in).
+ */
+export async function stepUpVerdict(
+  event: DefineAuthChallengeEvent,
+  settings: CustomAuthSettings,
+): Promise<StepUpVerdict> {
+  const attempt = buildAttempt(event);
+  if (settings.stepUpPolicy === 'always') return 'step-up';
+  if (settings.stepUpPolicy === 'groups' && settings.stepUpGroups.length > 0) {
+    const groups = stringList((await readProfile(attempt.userId))?.groups);
+    if (groups.some((group) => settings.stepUpGroups.includes(group))) return 'step-up';
+  }
+  const decision = await riskHooks().assess(attempt);
+  if (decision.action === 'block') return 'block';
+  return decision.action === 'step-up' ? 'step-up' : 'none';
+}
+
+/** Define auth challenge: runs the state machine and answers Cognito. */
+export async function defineAuthChallenge(
+  event: DefineAuthChallengeEvent,
+  settings: CustomAuthSettings,
+): Promise<DefineAuthChallengeEvent> {
+  const userNotFound = event.request.userNotFound === true;
+  let decision = nextStep(event.request.session, { userNotFound, maxAnswers: settings.maxAnswers });
+  if (decision.action === 'decide-step-up') {
+    const verdict = await stepUpVerdict(event, settings);
+    decision =
+      verdict === 'block'
+        ? { action: 'fail', reason: 'out-of-order' }
+        : verdict === 'step-up'
+          ? { action: 'challenge', challengeName: 'CUSTOM_CHALLENGE' }
+          : { action: 'issue-tokens' };
+    if (verdict !== 'none') logger.info('step-up policy', { verdict });
+  }
+  const response = event.response;
+  response.issueTokens = decision.action === 'issue-tokens';
+  response.failAuthentication = decision.action === 'fail';
+  if (decision.action === 'challenge') response.challengeName = decision.challengeName;
+  if (decision.action === 'fail') logger.info('custom authentication failed', { reason: decision.reason });
+  return event;
+}

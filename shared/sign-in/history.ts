@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SignInAttempt } from '../risk/hooks.js';
+import { keys } from '../storage/keys.js';
+import { documentClient, nowSeconds, tableName } from '../storage/table.js';
+
+const DAY_MS = 86_400_000;
+/** A client timestamp further than this from now is not trusted to identify the sign-in. */
+const TIMESTAMP_TOLERANCE_MS = 5 * 60_000;
+/** Without an id from the app, retries within this bucket collapse into one record. */
+const FALLBACK_BUCKET_MS = 60_000;
+/** How many surplus records one sign-in deletes at most (keeps post authentication short). */
+const TRIM_BATCH = 20;
+
+/**
+ * One SIGNIN# item (pk `USER#<id>`, sk `SIGNIN#<iso>#<id>`). The risk engine reads these with one
+ * Query on the user's partition: the attribute names are a contract.
+ */
+export interface SignInRecord {
+  /** Epoch milliseconds. */
+  at: number;
+  clientId: string;
+  deviceKey?: string;
+  deviceId?: string;
+  ip?: string;
+  userAgent?: string;
+  country?: string;
+  latitude?: number;
+  longitude?: number;
+  outcome: 'success';
+  expiresAt: number;
+}
+
+/**
+ * The identity of one sign-in, the same for every retry of the trigger: a hash of userName,
+ * clientId and the first of, from the app's metadata, `requestId`, or `timestamp` (when within
+ * five minutes of now); else the minute the sign-in happened in. `keyTime` (the app's timestamp,
+ * else now) orders the record; retries reuse the key the first call chose (see recordSignIn).
+ */
+export function signInIdentity(attempt: SignInAttempt): { id: string; keyTime: number } {
+  const { requestId, timestamp } = attempt.metadata;
+  const clientTime = parseTimestamp(timestamp);
+  const trustedTime =
+    clientTime !== undefined && Math.abs(clientTime - attempt.at) <= TIMESTAMP_TOLERANCE_MS
+      ? clientTime
+      : undefined;
+  const bucket = Math.floor(attempt.at / FALLBACK_BUCKET_MS) * FALLBACK_BUCKET_MS;
+  const discriminator = requestId
+    ? `request:${requestId}`
+    : trustedTime !== undefined
+      ? `time:${trustedTime}`
+      : `minute:${bucket}`;
+  const id = createHash('sha256')
+    .update(`${attempt.userName}\n${attempt.clientId}\n${discriminator}`)
+    .digest('base64url')
+    .slice(0, 22);
+  return { id, keyTime: trustedTime ?? attempt.at };
+}
+
+/** Epoch milliseconds from epoch seconds, epoch milliseconds or an ISO 8601 string. */
+export function parseTimestamp(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  if (/^\d{9,13}$/.test(value)) {
+    const n = Number(value);
+    return n < 1e12 ? n * 1000 : n;
+  }
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+function coordinate(value: string | undefined, limit: number): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && Math.abs(n) <= limit ? n : undefined;
+}
+
+/** The device the app named: Cognito's device key when remembered devices are on, else the app's device id. */
+export function deviceKeyOf(attempt: SignInAttempt): string | undefined {
+  const key = attempt.metadata.deviceKey || attempt.metadata.deviceId;
+  return key ? key.slice(0, 256) : undefined;
+}
+
+export interface HistoryPolicy {
+  historyLimit: number;
+  historyRetentionDays: number;
+  deviceRetentionDays: number;
+}
+
+/**
+ * Writes the sign-in record once: a retry of the same sign-in finds it and writes nothing.
+ * Returns true when this call wrote it (the caller then learns and notifies, once).
+ *
+ * Two single conditional writes, no transaction: a marker `SIGNIN_ID#<id>` claims the record's
+ * sort key first (a retry reads the key the first call chose, even a minute later), then the
+ * record is put under that key only if absent. Whichever call wins the second write is "first".
+ */
+export async function recordSignIn(attempt: SignInAttempt, policy: HistoryPolicy): Promise<boolean> {
+  const { id, keyTime } = signInIdentity(attempt);
+  const m = attempt.metadata;
+  const expiresAt = nowSeconds(attempt.at + policy.historyRetentionDays * DAY_MS);
+  // The marker only has to outlive Cognito's retries: a day is plenty.
+  const markerExpiresAt = nowSeconds(attempt.at + DAY_MS);
+  const proposedSk = keys.signIn(new Date(keyTime).toISOString(), id);
+  const sk = await claimRecordKey(attempt.userId, id, proposedSk, markerExpiresAt);
+  const record: SignInRecord = {
+    at: attempt.at,
+    clientId: attempt.clientId,
+    deviceKey: deviceKeyOf(attempt),
+    deviceId: m.deviceId || undefined,
+    ip: m.ip || undefined,
+    userAgent: m.userAgent ? m.userAgent.slice(0, 512) : undefined,
+    country: m.country || undefined,
+    latitude: coordinate(m.latitude, 90),
+    longitude: coordinate(m.longitude, 180),
+    outcome: 'success',
+    expiresAt,
+  };
+  return putIfAbsent({ pk: keys.user(attempt.userId), sk, ...record });
+}
+
+/** The sort key of this sign-in's record: the one a previous call claimed, else `proposed`. */
+async function claimRecordKey(
+  userId: string,
+  id: string,
+  proposed: string,
+  expiresAt: number,
+): Promise<string> {
+  const marker = { pk: keys.user(userId), sk: keys.signInMarker(id) };
+  if (await putIfAbsent({ ...marker, recordSk: proposed, expiresAt })) return proposed;
+  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: marker }));
+  return typeof Item?.recordSk === 'string' ? Item.recordSk : proposed;
+}
+
+async function putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Keeps the device registry: first seen once, last seen on every sign-in. */
+export async function touchDevice(attempt: SignInAttempt, policy: HistoryPolicy): Promise<void> {
+  const deviceKey = deviceKeyOf(attempt);
+  if (!deviceKey) return;
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { pk: keys.user(attempt.userId), sk: keys.device(deviceKey) },
+      UpdateExpression:
+        'SET firstSeen = if_not_exists(firstSeen, :at), lastSeen = :at, expiresAt = :expiresAt, lastClientId = :clientId' +
+        (attempt.metadata.userAgent ? ', userAgent = :userAgent' : ''),
+      ExpressionAttributeValues: {
+        ':at': attempt.at,
+        ':expiresAt': nowSeconds(attempt.at + policy.deviceRetentionDays * DAY_MS),
+        ':clientId': attempt.clientId,
+        ...(attempt.metadata.userAgent ? { ':userAgent': attempt.metadata.userAgent.slice(0, 512) } : {}),
+      },
+    }),
+  );
+}
+
+/** Deletes the oldest records beyond the limit (a few per sign-in, so the history stays bounded). */
+export async function trimHistory(userId: string, policy: HistoryPolicy): Promise<number> {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.user(userId), ':prefix': keys.signInPrefix() },
+      ProjectionExpression: 'pk, sk',
+      ScanIndexForward: false,
+      Limit: policy.historyLimit + TRIM_BATCH,
+    }),
+  );
+  const surplus = Items.slice(policy.historyLimit);
+  await Promise.all(
+    surplus.map((item) =>
+      documentClient().send(new DeleteCommand({ TableName: tableName(), Key: { pk: item.pk, sk: item.sk } })),
+    ),
+  );
+  return surplus.length;
+}
+
+/** Sets the profile's last sign-in, only on a profile that exists (sign-up owns its creation). */
+export async function markLastSignIn(userId: string, at: number): Promise<void> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: { pk: keys.user(userId), sk: keys.profile() },
+        UpdateExpression: 'SET lastSignInAt = :at',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(lastSignInAt) OR lastSignInAt < :at)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}

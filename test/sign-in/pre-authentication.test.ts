@@ -1,0 +1,242 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
+import { loadSettings } from '../../shared/config/settings.js';
+import { UserFacingError } from '../../shared/errors/index.js';
+import type { PreAuthenticationEvent } from '../../shared/events/index.js';
+import { noRiskEngine, type RiskAction, type SignInAttempt, useRiskHooks } from '../../shared/risk/hooks.js';
+import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
+import { sampleEvent } from '../support/events.js';
+
+let dynamo: LocalDynamo;
+let sut: typeof import('../../shared/sign-in/pre-authentication.js');
+let put: (item: Record<string, unknown>) => Promise<void>;
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+  Object.assign(process.env, localEnvironment(dynamo));
+  sut = await import('../../shared/sign-in/pre-authentication.js');
+  const { documentClient, tableName } = await import('../../shared/storage/table.js');
+  const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+  put = async (item) => {
+    await documentClient().send(new PutCommand({ TableName: tableName(), Item: item }));
+  };
+});
+afterAll(async () => dynamo?.stop());
+afterEach(() => useRiskHooks(noRiskEngine));
+
+const CLIENT = '3example0clientid0000000000';
+const ADMIN_CLIENT = 'adminconsoleclient000000000';
+
+const settings = loadSettings(signInSettingSpecs, {
+  env: { GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '3', GATEHOUSE_LOCKOUT_WINDOW_SECONDS: '600' },
+  file: {
+    signIn: {
+      clientRules: {
+        [ADMIN_CLIENT]: { allowedGroups: ['admins'], requiredAttributes: { email_verified: 'true' } },
+      },
+    },
+  },
+});
+
+let counter = 0;
+/** A pre authentication event for a fresh user, so tests never share counters. */
+function event(
+  changes: {
+    sub?: string;
+    clientId?: string;
+    userNotFound?: boolean;
+    attributes?: Record<string, string>;
+  } = {},
+) {
+  const e = sampleEvent<PreAuthenticationEvent>('PreAuthentication_Authentication');
+  const sub = changes.sub ?? `user-${++counter}-${Date.now()}`;
+  e.userName = sub;
+  e.request.userAttributes = { ...e.request.userAttributes, sub, ...changes.attributes };
+  if (changes.clientId) e.callerContext.clientId = changes.clientId;
+  if (changes.userNotFound) {
+    e.request.userNotFound = true;
+    e.request.userAttributes = {};
+    e.userName = `nobody-${++counter}@example.com`;
+  }
+  return e;
+}
+
+async function outcome(e: PreAuthenticationEvent, now?: number): Promise<string> {
+  try {
+    await sut.preAuthentication(e, settings, now);
+    return 'allowed';
+  } catch (error) {
+    if (error instanceof UserFacingError) return error.code;
+    throw error;
+  }
+}
+
+describe('pre authentication rules', () => {
+  type Case = [
+    string,
+    {
+      profile?: Record<string, unknown>;
+      tenant?: Record<string, unknown>;
+      clientId?: string;
+      attributes?: Record<string, string>;
+    },
+    string,
+  ];
+  const cases: Case[] = [
+    ['a user without a profile', {}, 'allowed'],
+    ['an active user', { profile: { tenantId: 'acme' } }, 'allowed'],
+    ['a suspended user', { profile: { suspended: true } }, 'SIGN_IN_USER_SUSPENDED'],
+    [
+      'a user of a suspended tenant',
+      { profile: { tenantId: 'gone' }, tenant: { suspended: true } },
+      'SIGN_IN_TENANT_SUSPENDED',
+    ],
+    [
+      'a user of an active tenant',
+      { profile: { tenantId: 'fine' }, tenant: { suspended: false } },
+      'allowed',
+    ],
+    ['an admin on the admin client', { profile: { groups: ['admins'] }, clientId: ADMIN_CLIENT }, 'allowed'],
+    [
+      'a reader on the admin client',
+      { profile: { groups: ['readers'] }, clientId: ADMIN_CLIENT },
+      'SIGN_IN_CLIENT_NOT_ALLOWED',
+    ],
+    ['a user without profile on the admin client', { clientId: ADMIN_CLIENT }, 'SIGN_IN_CLIENT_NOT_ALLOWED'],
+    [
+      'an admin with an unverified email on the admin client',
+      { profile: { groups: ['admins'] }, clientId: ADMIN_CLIENT, attributes: { email_verified: 'false' } },
+      'SIGN_IN_CLIENT_NOT_ALLOWED',
+    ],
+    ['a reader on a client without rules', { profile: { groups: ['readers'] } }, 'allowed'],
+  ];
+
+  it.each(cases)('%s: %s', async (_, given, expected) => {
+    const e = event({ clientId: given.clientId, attributes: given.attributes });
+    const pk = `USER#${e.request.userAttributes.sub}`;
+    if (given.profile) {
+      const tenantId = given.profile.tenantId as string | undefined;
+      await put({ pk, sk: 'PROFILE', ...given.profile });
+      if (given.tenant && tenantId) await put({ pk: `TENANT#${tenantId}`, sk: 'ITEM', ...given.tenant });
+    }
+    expect(await outcome(e)).toBe(expected);
+  });
+
+  it('ignores an expired suspension (TTL deletes late)', async () => {
+    const e = event();
+    await put({ pk: `USER#${e.request.userAttributes.sub}`, sk: 'PROFILE', suspended: true, expiresAt: 1 });
+    expect(await outcome(e)).toBe('allowed');
+  });
+
+  it('gives every denial a vague message that names no reason', async () => {
+    const e = event();
+    await put({ pk: `USER#${e.request.userAttributes.sub}`, sk: 'PROFILE', suspended: true });
+    const error = await sut.preAuthentication(e, settings).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserFacingError);
+    expect((error as Error).message).toBe(sut.SIGN_IN_DENIED_MESSAGE);
+    expect((error as Error).message).not.toMatch(/suspend/i);
+  });
+});
+
+describe('the risk hook', () => {
+  const actions: [RiskAction, string][] = [
+    ['allow', 'allowed'],
+    ['notify', 'allowed'],
+    ['step-up', 'allowed'],
+    ['block', 'SIGN_IN_RISK_BLOCKED'],
+  ];
+  it.each(actions)('%s → %s', async (action, expected) => {
+    const seen: SignInAttempt[] = [];
+    useRiskHooks({
+      assess: async (attempt) => {
+        seen.push(attempt);
+        return { level: 'high', score: 90, action, reasons: [] };
+      },
+      learn: async () => ({}),
+    });
+    const e = event();
+    expect(await outcome(e)).toBe(expected);
+    expect(seen[0]).toMatchObject({
+      userId: e.request.userAttributes.sub,
+      clientId: CLIENT,
+      userNotFound: false,
+      metadata: { ip: '203.0.113.42' },
+    });
+  });
+
+  it('is not asked about an unknown user, who is refused by Cognito itself', async () => {
+    let asked = false;
+    useRiskHooks({
+      ...noRiskEngine,
+      assess: async (attempt) => {
+        asked = true;
+        return noRiskEngine.assess(attempt);
+      },
+    });
+    expect(await outcome(event({ userNotFound: true }))).toBe('allowed');
+    expect(asked).toBe(false);
+  });
+});
+
+describe('lockout', () => {
+  it('locks after the configured attempts without success, then refuses even before counting', async () => {
+    const e = event();
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await outcome(structuredClone(e)));
+    expect(results).toEqual(['allowed', 'allowed', 'allowed', 'SIGN_IN_LOCKED', 'SIGN_IN_LOCKED']);
+  });
+
+  it('treats an unknown user exactly like a known one, with the same message', async () => {
+    const known = event();
+    const unknown = event({ userNotFound: true });
+    const run = async (e: PreAuthenticationEvent) => {
+      const messages: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        messages.push(
+          await sut.preAuthentication(structuredClone(e), settings).then(
+            () => 'allowed',
+            (error: Error) => error.message,
+          ),
+        );
+      }
+      return messages;
+    };
+    expect(await run(unknown)).toEqual(await run(known));
+    expect((await run(unknown)).at(-1)).toBe(sut.SIGN_IN_LOCKED_MESSAGE);
+  });
+
+  it('counts concurrent attempts atomically: exactly the attempts past the limit are refused', async () => {
+    const e = event();
+    const results = await Promise.all(Array.from({ length: 10 }, () => outcome(structuredClone(e))));
+    expect(results.filter((r) => r === 'allowed')).toHaveLength(3);
+    expect(results.filter((r) => r === 'SIGN_IN_LOCKED')).toHaveLength(7);
+    const items = await dynamo.scan();
+    const failed = items.filter(
+      (item) => item.pk === `USER#${e.request.userAttributes.sub}` && String(item.sk).startsWith('FAILED#'),
+    );
+    // Attempts that find the lock already written are refused without being counted.
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.attempts).toBeGreaterThanOrEqual(4);
+    expect(failed[0]?.expiresAt).toEqual(expect.any(Number));
+    expect(items).toContainEqual(
+      expect.objectContaining({ pk: `USER#${e.request.userAttributes.sub}`, sk: 'LOCKOUT' }),
+    );
+  });
+
+  it('lets the user in again once the lock has passed (and at least its window)', async () => {
+    const e = event();
+    const start = Date.UTC(2030, 0, 1, 12, 0, 0);
+    for (let i = 0; i < 4; i++) await outcome(structuredClone(e), start + i);
+    expect(await outcome(structuredClone(e), start + 5 * 60_000)).toBe('SIGN_IN_LOCKED');
+    expect(await outcome(structuredClone(e), start + 15 * 60_000 + 10)).toBe('allowed');
+  });
+
+  it('starts counting afresh after a success clears the counter', async () => {
+    const { clearAttempts } = await import('../../shared/sign-in/lockout.js');
+    const e = event();
+    for (let i = 0; i < 3; i++) expect(await outcome(structuredClone(e))).toBe('allowed');
+    await clearAttempts(e.request.userAttributes.sub!, settings);
+    for (let i = 0; i < 3; i++) expect(await outcome(structuredClone(e))).toBe('allowed');
+    expect(await outcome(structuredClone(e))).toBe('SIGN_IN_LOCKED');
+  });
+});
