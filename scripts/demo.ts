@@ -6,7 +6,7 @@
  */
 import { exitOnSignals, stopAllManaged } from './local/processes.js';
 import { type GatehouseStack, startGatehouseStack, stopAllStacks } from './local/stack.js';
-import { createStory, storyConfig, storyEnv } from './local/story.js';
+import { createStory, storyConfig, storyEnv, storyParams } from './local/story.js';
 import type { StepResult } from './local/story-kit.js';
 
 async function main(): Promise<number> {
@@ -23,6 +23,7 @@ async function main(): Promise<number> {
   stack = await startGatehouseStack({
     config: storyConfig,
     env: storyEnv,
+    params: storyParams,
     progress: (line) => console.log(`  ${line}`),
   });
   const results: StepResult[] = [];

@@ -7,7 +7,7 @@
 import { CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { exitOnSignals, stopAllManaged } from './local/processes.js';
 import { type GatehouseStack, startGatehouseStack, stopAllStacks } from './local/stack.js';
-import { MEMBERS_GROUP, storyConfig, storyEnv } from './local/story.js';
+import { MEMBERS_GROUP, storyConfig, storyEnv, storyParams } from './local/story.js';
 import { describeInvocation } from './local/story-kit.js';
 
 async function main(): Promise<void> {
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   stack = await startGatehouseStack({
     config: storyConfig,
     env: storyEnv,
+    params: storyParams,
     ports: portsFromArguments(process.argv.slice(2)),
     progress: (l) => console.log(`  ${l}`),
   });

@@ -7,8 +7,11 @@
  *   the local stack brings its own configuration without touching the repository's file.
  * - GATEHOUSE_LOCAL_STACK=1: the authorizer's entry is wrapped to complete the HTTP API event
  *   that serverless-offline 13 builds for an authorizer, which lacks `requestContext.http.sourceIp`
- *   and `userAgent` (API Gateway always sends both). The client is local, so the source is
- *   127.0.0.1; the user agent comes from the request's header. Nothing else changes.
+ *   and `userAgent` (API Gateway always sends both; the client is local, so the source is
+ *   127.0.0.1, the user agent comes from the request's header) and whose route ARN carries the
+ *   account id `random-account-id` where AWS has 12 digits (the wrapper passes 000000000000 and
+ *   turns it back in the returned policy, which serverless-offline matches against its own ARN).
+ *   Nothing else changes.
  */
 const path = require('node:path');
 
@@ -37,13 +40,22 @@ const offlineAuthorizerEventPlugin = {
         resolveDir: path.dirname(args.path),
         contents: `
 import { handler as authorize } from ${JSON.stringify(original)};
-export const handler = (event: any, context: any) => {
+const OFFLINE_ACCOUNT = ':random-account-id:';
+const LOCAL_ACCOUNT = ':000000000000:';
+export const handler = async (event: any, context: any) => {
   const http = event?.requestContext?.http;
   if (http && typeof http === 'object') {
     http.sourceIp ??= '127.0.0.1';
     http.userAgent ??= event.headers?.['user-agent'] ?? '';
   }
-  return authorize(event, context);
+  for (const field of ['routeArn', 'methodArn']) {
+    if (typeof event?.[field] === 'string') event[field] = event[field].replace(OFFLINE_ACCOUNT, LOCAL_ACCOUNT);
+  }
+  const result = await authorize(event, context);
+  // serverless-offline matches the policy against its own ARN: give it its account id back.
+  return result && typeof result === 'object'
+    ? JSON.parse(JSON.stringify(result).split(LOCAL_ACCOUNT).join(OFFLINE_ACCOUNT))
+    : result;
 };
 `,
       };

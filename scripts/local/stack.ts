@@ -63,6 +63,8 @@ export interface StackOptions {
    * every function instead of it (see scripts/local/esbuild-plugins.cjs).
    */
   config?: Record<string, unknown>;
+  /** serverless.yml parameters (`--param`), e.g. `authorizerTokenUse`; env settings that serverless.yml sets per function come from these. */
+  params?: Record<string, string>;
   /** Fixed ports (default: free ports chosen by the OS), e.g. for a browser app's config. */
   ports?: { cognito?: number; http?: number; lambda?: number };
   /** Progress lines while starting (default: silent). */
@@ -161,6 +163,7 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
         // A plain ARN keeps serverless.yml from building a CloudFormation reference; nothing
         // decrypts with it locally (cognito-local does not call the custom senders).
         kmsKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',
+        ...options.params,
       },
     });
     stoppers.push(offline.stop);

@@ -224,7 +224,7 @@ const routineLogFields = new Set([
 
 /** A function's own decision lines (not its routine `completed` line), compactly. */
 export function describeLog(log: FunctionLogLine): string | undefined {
-  if (log.message === 'completed' && log.outcome === 'ok') return undefined;
+  if (log.message === 'completed' && log.outcome !== 'failed') return undefined;
   const extra = Object.entries(log)
     .filter(([key]) => !routineLogFields.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)

@@ -7,13 +7,20 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupAlive, stopAllManaged } from '../../scripts/local/processes';
 import { type GatehouseStack, startGatehouseStack } from '../../scripts/local/stack';
-import { createStory, type Story, storyConfig, storyEnv, storyTitles } from '../../scripts/local/story';
+import {
+  createStory,
+  type Story,
+  storyConfig,
+  storyEnv,
+  storyParams,
+  storyTitles,
+} from '../../scripts/local/story';
 
 let stack: GatehouseStack;
 let story: Story;
 
 beforeAll(async () => {
-  stack = await startGatehouseStack({ config: storyConfig, env: storyEnv });
+  stack = await startGatehouseStack({ config: storyConfig, env: storyEnv, params: storyParams });
   story = await createStory(stack);
 });
 
