@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   AdminListGroupsForUserCommand,
+  AdminUpdateUserAttributesCommand,
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
@@ -162,6 +163,8 @@ export function parseDeliveries(lines: readonly string[]) {
  * - pre token generation: `groupConfiguration` is `{}`; Cognito sends the user's groups in
  *   `groupsToOverride`, `iamRolesToOverride` and `preferredRole`.
  * - `region` is "local"; the functions run in one region (us-east-1 here).
+ * - ConfirmSignUp with the code sent by email leaves `email_verified` unset; Cognito marks the
+ *   email verified (the pool auto-verifies email): the user is updated, and so is the event.
  */
 export async function fixCognitoLocalEvent(
   event: Record<string, unknown>,
@@ -194,6 +197,24 @@ export async function fixCognitoLocalEvent(
         ...given,
       };
       fixed.push('request.groupConfiguration');
+    }
+  }
+  if (source === 'PostConfirmation_ConfirmSignUp' && request) {
+    const attributes = (request.userAttributes ?? {}) as Record<string, string>;
+    if (attributes.email && attributes.email_verified !== 'true') {
+      await client.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: String(event.userPoolId),
+          Username: String(event.userName),
+          // cognito-local wants the address along with the flag.
+          UserAttributes: [
+            { Name: 'email', Value: attributes.email },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      );
+      attributes.email_verified = 'true';
+      fixed.push('request.userAttributes.email_verified');
     }
   }
   return fixed;

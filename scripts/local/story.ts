@@ -15,6 +15,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { buildEvent } from '../../shared/events/builders.js';
 import { keys } from '../../shared/storage/keys.js';
+import { LambdaConversation } from './custom-auth.js';
 import type { GatehouseStack } from './stack.js';
 import { hasModule, landed, runStep, type StepRecorder, type StepResult } from './story-kit.js';
 import { decodeClaims, localTokenVerifier, tamperWithToken } from './verify-token.js';
@@ -54,6 +55,7 @@ export const storyTitles = {
   outsider: `A user outside the "${MEMBERS_GROUP}" group: ${BOB}`,
   legacy: `A legacy user signs in for the first time: ${CAROL}`,
   refresh: 'Refresh the tokens',
+  passwordless: 'Passwordless sign-in by an emailed code (custom auth)',
   risky: 'A risky sign-in: a new device, far away',
 } as const;
 
@@ -428,6 +430,58 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
       );
     }),
 
+    run(storyTitles.passwordless, async (step) => {
+      step.note(
+        'cognito-local has no CUSTOM_AUTH: the demo plays Cognito’s side, invoking pre authentication,',
+      );
+      step.note(
+        'define, create and verify auth challenge through the Lambda endpoint in the order Cognito does.',
+      );
+      const pending = landed('define-auth-challenge') ? undefined : 'custom auth (issue 5)';
+      const attributes = await userAttributes(ann);
+      const talk = new LambdaConversation(
+        {
+          invoke: (name, event) => stack.invoke(name, event),
+          userPoolId: cognito.userPoolId,
+          clientId: cognito.clientId,
+        },
+        attributes.sub ?? ann.email,
+        { ...attributes, 'cognito:user_status': 'CONFIRMED' },
+      );
+      const mailsBefore = (await stack.ses.mails()).length;
+      const first = await step.action('InitiateAuth CUSTOM_AUTH', () => talk.initiate(home));
+      step.check(
+        'a first challenge collects the app’s metadata',
+        first.value?.state === 'challenge' && first.value.publicParameters.step === 'provide-auth-parameters',
+        JSON.stringify(first.value),
+        pending,
+      );
+      const second = await step.action(
+        'RespondToAuthChallenge "-" with ClientMetadata signInMethod=code',
+        () => talk.respond('-', { ...home, signInMethod: 'code' }),
+      );
+      step.note('(that first challenge only carries the metadata: its answer is “wrong” by design)');
+      step.check(
+        'a code challenge follows',
+        second.value?.state === 'challenge' && second.value.publicParameters.method === 'code',
+        JSON.stringify(second.value),
+        pending,
+      );
+      const mail = (await waitForMail(stack, ann.email, 1500, mailsBefore)).at(-1);
+      const code = /\b(\d{6})\b/.exec(mail?.body.text ?? '')?.[1];
+      if (mail) step.note(`mail to ${ann.email}: "${mail.subject}", code ${mask(code ?? '')}`);
+      step.check('the code arrived by mail (SES emulator)', code !== undefined, undefined, pending);
+      const third = await step.action('RespondToAuthChallenge with the code', () =>
+        talk.respond(code ?? '000000', home),
+      );
+      step.check(
+        'define auth challenge issues tokens (Cognito would return them now)',
+        third.value?.state === 'tokens',
+        JSON.stringify(third.value),
+        pending,
+      );
+    }),
+
     run(storyTitles.risky, async (step) => {
       step.note(
         `${home.country} an hour ago, now ${farAway.country} (${farAway.latitude}, ${farAway.longitude}) on a device never seen`,
@@ -520,10 +574,11 @@ async function seedLegacyUser(stack: GatehouseStack, person: Person): Promise<st
   return `legacy store: ${person.email} seeded in DynamoDB (${keys.legacyUser(person.email)}, PBKDF2-SHA256 hash, email, givenName, locale)`;
 }
 
-async function waitForMail(stack: GatehouseStack, to: string, timeoutMs = 1500) {
+/** Mails to `to` (among those after the first `skip`), waiting up to `timeoutMs` for one. */
+async function waitForMail(stack: GatehouseStack, to: string, timeoutMs = 1500, skip = 0) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mails = (await stack.ses.mails()).filter((mail) => mail.destination.to.includes(to));
+    const mails = (await stack.ses.mails()).slice(skip).filter((mail) => mail.destination.to.includes(to));
     if (mails.length || Date.now() > deadline) return mails;
     await new Promise((done) => setTimeout(done, 100));
   }

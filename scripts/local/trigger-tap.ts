@@ -55,7 +55,20 @@ export async function startTriggerTap(target: () => string, fixEvent: EventFixer
     if (match && request.method === 'POST') {
       const lambdaName = decodeURIComponent(match[1]!);
       const event = parseObject(body);
-      const fixed = event ? await fixEvent(event) : [];
+      let fixed: string[] = [];
+      try {
+        fixed = event ? await fixEvent(event) : [];
+      } catch (error) {
+        // Recorded like a failed trigger, so that the transcript says what went wrong.
+        recorded.push({
+          lambdaName,
+          triggerSource: typeof event?.triggerSource === 'string' ? event.triggerSource : undefined,
+          error: `the trigger tap could not bring the event to Cognito's shape: ${String(error)}`,
+          fixed: [],
+          at: Date.now(),
+        });
+        throw error;
+      }
       if (event) payload = JSON.stringify(event);
       record = {
         lambdaName,
