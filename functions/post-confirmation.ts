@@ -1,14 +1,14 @@
 import { parsePostConfirmationEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
+import { postConfirmation } from '../shared/onboarding/index.js';
 
 /**
- * Post confirmation trigger (PostConfirmation_ConfirmSignUp, _ConfirmForgotPassword).
- *
- * No policy yet: its issue creates the user's records after confirmation. Until then the core returns the event unchanged, which
- * Cognito treats as its default behaviour.
+ * Post confirmation trigger (PostConfirmation_ConfirmSignUp, _ConfirmForgotPassword): profile,
+ * default groups and welcome mail, each step once (see `shared/onboarding/`); a security event
+ * and an optional notification on a password reset.
  */
 export const handler = triggerHandler({
   name: 'post-confirmation',
   parse: parsePostConfirmationEvent,
-  core: async (event) => event,
+  core: (event) => postConfirmation(event),
 });

@@ -1,14 +1,14 @@
 import { parsePreSignUpEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
+import { preSignUp } from '../shared/sign-up/index.js';
 
 /**
- * Pre sign-up trigger (PreSignUp_SignUp, _AdminCreateUser, _ExternalProvider).
- *
- * No policy yet: its issue decides whether a sign-up may proceed and whether to auto-confirm or auto-verify. Until then the core returns the event unchanged, which
- * Cognito treats as its default behaviour.
+ * Pre sign-up trigger (PreSignUp_SignUp, _AdminCreateUser, _ExternalProvider): attribute and
+ * domain rules, disposable addresses, velocity limits, invitations, federated linking, and the
+ * auto-confirm / auto-verify flags. See `shared/sign-up/`.
  */
 export const handler = triggerHandler({
   name: 'pre-sign-up',
   parse: parsePreSignUpEvent,
-  core: async (event) => event,
+  core: (event) => preSignUp(event),
 });

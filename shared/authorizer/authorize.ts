@@ -35,8 +35,6 @@ interface VerifiedToken {
   context: AuthorizerContext;
   /** `exp` in milliseconds. */
   expiresAt: number;
-  /** Cached-mode policies by API prefix (one API per authorizer in practice), made on first need. */
-  policies: Map<string, PolicyDocument> | undefined;
 }
 
 /** What one ARN always means: its route, its deciding rule, its exact policies. */
@@ -48,6 +46,8 @@ interface KnownArn extends ArnRoute {
 
 /** A warm authorizer sees the same ARNs again and again; bounded, as their paths come from callers. */
 const MAX_KNOWN_ARNS = 1000;
+/** Cached-mode policies kept per distinct set of rights (groups, scopes, claims the rules read). */
+const MAX_RIGHTS_POLICIES = 1000;
 
 export interface AuthorizerDependencies {
   /** JWKS fetcher (tests serve the JWKS from a local server). */
@@ -68,6 +68,10 @@ export class Authorizer {
   private readonly routes: RouteTable;
   private readonly tokens: SimpleLruCache<string, VerifiedToken> | undefined;
   private readonly knownArns = new Map<string, KnownArn>();
+  /** Cached-mode policy by API prefix and rights: computed once per kind of caller, not per token. */
+  private readonly policiesByRights = new Map<string, PolicyDocument | null>();
+  /** The claims any rule reads: with groups and scopes, all that decides a cached-mode policy. */
+  private readonly claimsRead: string[];
   private readonly now: () => number;
 
   constructor(
@@ -76,6 +80,7 @@ export class Authorizer {
   ) {
     this.verifier = new TokenVerifier(trustedPools(settings), settings.graceSeconds, dependencies.fetcher);
     this.routes = new RouteTable(settings.routes);
+    this.claimsRead = [...new Set(this.routes.rules.flatMap((rule) => rule.claims.map(([name]) => name)))];
     this.tokens = settings.tokenCacheSize > 0 ? new SimpleLruCache(settings.tokenCacheSize) : undefined;
     this.now = dependencies.now ?? Date.now;
   }
@@ -138,7 +143,6 @@ export class Authorizer {
       principal,
       context: contextOf(principal, this.settings.tenantClaim),
       expiresAt: (payload.exp ?? 0) * 1000,
-      policies: undefined,
     };
     if (key !== undefined) this.tokens?.set(key, verified);
     return verified;
@@ -159,15 +163,21 @@ export class Authorizer {
 
   private policy(route: KnownArn, verified: VerifiedToken, allowed: boolean): PolicyDocument {
     if (this.settings.resultCacheTtl === 0) return allowed ? route.allow : route.deny;
-    verified.policies ??= new Map();
-    let policy = verified.policies.get(route.apiPrefix);
-    if (!policy) {
-      policy = cachedPolicy(verified.principal, this.routes, route.apiPrefix);
-      // Too long for API Gateway: exact (correct, only less cacheable).
-      if (!policy) return allowed ? route.allow : route.deny;
-      verified.policies.set(route.apiPrefix, policy);
+    const { principal } = verified;
+    const rights = JSON.stringify([
+      route.apiPrefix,
+      [...principal.groups].sort(),
+      [...principal.scopes].sort(),
+      this.claimsRead.map((name) => principal.claims[name] ?? null),
+    ]);
+    let policy = this.policiesByRights.get(rights);
+    if (policy === undefined) {
+      policy = cachedPolicy(principal, this.routes, route.apiPrefix) ?? null;
+      if (this.policiesByRights.size >= MAX_RIGHTS_POLICIES) this.policiesByRights.clear();
+      this.policiesByRights.set(rights, policy);
     }
-    return policy;
+    // null: a resource would pass 512 characters; the exact ARN is correct, only less cacheable.
+    return policy ?? (allowed ? route.allow : route.deny);
   }
 }
 

@@ -18,7 +18,7 @@ export type ReasonCode =
 /** A 401: thrown as exactly `Unauthorized` by the handler; the reason only reaches the log. */
 export class AuthorizationFailure extends Error {
   readonly reason: ReasonCode;
-  /** The library's error class (e.g. `JwtExpiredError`), never its message: messages carry claim values. */
+  /** What the library objected to (`expired`, `signature`, `issuer`...), never its message: messages carry claim values. */
   readonly detail: string | undefined;
   constructor(reason: ReasonCode, detail?: string) {
     super(reason);

@@ -102,6 +102,14 @@ class CognitoClaimError extends errors.JwtBaseError {
   }
 }
 
+/** The issuer's JWKS is unreachable (a key was missing from the cache): the request cannot be judged. */
+export class JwksUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('JWKS unavailable', { cause });
+    this.name = 'JwksUnavailableError';
+  }
+}
+
 interface Verifier {
   verifySync(jwt: string): JwtPayload;
   verify(jwt: string): Promise<JwtPayload>;
@@ -171,6 +179,10 @@ export class TokenVerifier {
     try {
       return await verifier.verify(jwt);
     } catch (error) {
+      // The JWKS could not be fetched: our outage, not the caller's fault (500, fail closed).
+      if (error instanceof errors.FetchError || !(error instanceof errors.JwtBaseError)) {
+        throw new JwksUnavailableError(error);
+      }
       throw invalid(error);
     }
   }
@@ -213,7 +225,6 @@ const ERROR_NAMES: Array<[abstract new (...args: never[]) => Error, string]> = [
   [errors.JwtWithoutValidKidError, 'kid'],
   [errors.KidNotFoundInJwksError, 'unknown-kid'],
   [errors.WaitPeriodNotYetEndedJwkError, 'unknown-kid-rate-limited'],
-  [errors.FetchError, 'jwks-fetch'],
   [errors.JwtParseError, 'parse'],
   [errors.JwtInvalidClaimError, 'claim'],
 ];

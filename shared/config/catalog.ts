@@ -1,7 +1,11 @@
 import { authorizerSettingSpecs } from '../authorizer/settings.js';
 import { customAuthSettingSpecs } from '../custom-auth/settings.js';
+import { federationSettingSpecs } from '../federation/settings.js';
 import { mailSettingSpecs } from '../mail/settings.js';
+import { migrationSettingSpecs } from '../migration/settings.js';
+import { onboardingSettingSpecs } from '../onboarding/settings.js';
 import { signInSettingSpecs } from '../sign-in/settings.js';
+import { signUpSettingSpecs } from '../sign-up/settings.js';
 import { tokenSettingSpecs } from '../tokens/settings.js';
 import { runtimeSettingSpecs } from './runtime.js';
 import type { SettingSpecs } from './settings.js';
@@ -17,4 +21,8 @@ export const settingCatalog: Record<string, SettingSpecs> = {
   tokens: tokenSettingSpecs,
   customAuth: customAuthSettingSpecs,
   authorizer: authorizerSettingSpecs,
+  signUp: signUpSettingSpecs,
+  onboarding: onboardingSettingSpecs,
+  migration: migrationSettingSpecs,
+  federation: federationSettingSpecs,
 };

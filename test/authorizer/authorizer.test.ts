@@ -345,3 +345,53 @@ describe('keys and pools', () => {
     });
   });
 });
+
+describe('an unreachable JWKS', () => {
+  it('is a 500 (fail closed, retryable), not a 401 blaming the caller', async () => {
+    const { startTestIssuer } = await import('../../scripts/local/test-issuer.js');
+    const gone = await startTestIssuer([fx.key]);
+    const iss = gone.issuer('local_Gone1');
+    await gone.stop();
+    const { createAuthorizer } = await import('../../shared/authorizer/handler.js');
+    const cold = await createAuthorizer(
+      fx.settings({}, { pools: [{ userPoolId: 'local_Gone1', clientIds: [CLIENT], issuer: iss }] }),
+    );
+    await expect(cold.hydrate()).rejects.toThrow(); // the cold start logs it and goes on
+    const event = eventFor('http-2.0', `Bearer ${signToken(fx.key, accessClaims(iss, CLIENT))}`);
+    const outcome = await invoke(cold, event);
+    expect(verdict(outcome, arnOf(event))).toBe('Error');
+    expect(outcome.logs).toContainEqual(
+      expect.objectContaining({
+        message: 'authorizer failure',
+        error: expect.objectContaining({ name: 'JwksUnavailableError' }),
+      }),
+    );
+  });
+});
+
+describe('with API Gateway caching the answers (AUTHORIZER_CACHE_TTL > 0)', () => {
+  it('answers with the same wide policy whichever route asks first, computed once per kind of caller', async () => {
+    const authorizer = await fx.authorizer({ AUTHORIZER_CACHE_TTL: '300' });
+    const reader = () => `Bearer ${fx.access({ 'cognito:groups': ['readers'], sub: crypto.randomUUID() })}`;
+    const first = await authorizer.authorize(
+      eventFor('http-2.0', reader(), { method: 'GET', path: '/items' }),
+    );
+    const second = await authorizer.authorize(
+      eventFor('http-2.0', reader(), { method: 'GET', path: '/items/7' }),
+    );
+    const policy = (first.result as { policyDocument: unknown }).policyDocument;
+    expect((second.result as { policyDocument: unknown }).policyDocument).toBe(policy);
+    const resources = (policy as { Statement: Array<{ Effect: string; Resource: string[] }> }).Statement;
+    expect(resources[0]?.Resource.map((r) => r.split('/').slice(2).join('/'))).toEqual([
+      'GET/items',
+      'GET/items/*',
+    ]);
+    const admin = await authorizer.authorize(
+      eventFor('http-2.0', `Bearer ${fx.access({ 'cognito:groups': ['admins'] })}`, {
+        method: 'GET',
+        path: '/items',
+      }),
+    );
+    expect((admin.result as { policyDocument: unknown }).policyDocument).not.toEqual(policy);
+  });
+});

@@ -1,0 +1,129 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UserFacingError } from '../errors/index.js';
+import type { MigrateUserEvent, MigrateUserResponse, StringMap } from '../events/index.js';
+import { logger } from '../logging/index.js';
+import { keys, userKey } from '../storage/keys.js';
+import { documentClient, tableName } from '../storage/table.js';
+import { isCommonPassword } from './breached.js';
+import { type MigrationSettings, migrationSettings } from './settings.js';
+import { DynamoLegacyStore, HttpLegacyStore, type LegacyFields, type LegacyUserStore } from './stores.js';
+
+export { migrationSettingSpecs } from './settings.js';
+
+/** Every message migrate-user can show a user, by stable code. */
+export const migrationRejections = {
+  /** Unknown user and wrong password alike: nothing tells them apart. */
+  MIGRATION_NOT_AUTHORIZED: 'Incorrect username or password.',
+  MIGRATION_PASSWORD_BREACHED:
+    'This password is too common or has appeared in a data breach. Reset your password to continue.',
+} as const;
+
+const reject = (code: keyof typeof migrationRejections) =>
+  new UserFacingError(code, migrationRejections[code]);
+
+export interface MigrationDependencies {
+  settings: MigrationSettings;
+  store: LegacyUserStore;
+}
+
+/** The configured legacy store. */
+export function legacyStore(settings: MigrationSettings): LegacyUserStore {
+  if (settings.source === 'http') {
+    if (!settings.httpUrl) throw new Error('MIGRATION_SOURCE is http but MIGRATION_HTTP_URL is not set');
+    return new HttpLegacyStore({
+      url: settings.httpUrl,
+      timeoutMs: settings.httpTimeoutMs,
+      ...(settings.httpAuthorization ? { authorization: settings.httpAuthorization } : {}),
+    });
+  }
+  return new DynamoLegacyStore(settings.timingHash);
+}
+
+const defaults = (): MigrationDependencies => {
+  const settings = migrationSettings();
+  return { settings, store: legacyStore(settings) };
+};
+
+/**
+ * Migrate user. Authentication: verify the password against the legacy store, check it against
+ * the common-password list, answer the mapped attributes with `CONFIRMED` (or `RESET_REQUIRED`
+ * when the password is common and the action is `reset`) and `SUPPRESS`, and mark the legacy
+ * user migrated. ForgotPassword: answer the user without a password so that Cognito creates it
+ * in `RESET_REQUIRED` and sends the reset code. The password is never logged, stored or echoed.
+ */
+export async function migrateUser(
+  event: MigrateUserEvent,
+  deps: MigrationDependencies = defaults(),
+): Promise<MigrateUserEvent> {
+  const { settings, store } = deps;
+  if (event.triggerSource === 'UserMigration_Authentication') {
+    const password = event.request.password ?? '';
+    const fields = await store.authenticate(event.userName, password);
+    if (!fields) throw reject('MIGRATION_NOT_AUTHORIZED');
+    const breached = isCommonPassword(password);
+    if (breached) {
+      await flagCompromisedCredentials(event.userName);
+      logger.info('migrating password is on the common-password list', {
+        action: settings.breachedPasswordAction,
+      });
+      if (settings.breachedPasswordAction === 'refuse') throw reject('MIGRATION_PASSWORD_BREACHED');
+    }
+    const resetRequired = breached && settings.breachedPasswordAction === 'reset';
+    Object.assign(event.response, answer(fields, settings, resetRequired ? 'RESET_REQUIRED' : 'CONFIRMED'));
+  } else {
+    const fields = await store.lookup(event.userName);
+    if (!fields) throw reject('MIGRATION_NOT_AUTHORIZED');
+    Object.assign(event.response, answer(fields, settings, 'RESET_REQUIRED'));
+  }
+  await store.markMigrated(event.userName).catch((error: Error) => {
+    logger.warn('could not mark the legacy user migrated', { error: error.name });
+  });
+  return event;
+}
+
+function answer(
+  fields: LegacyFields,
+  settings: MigrationSettings,
+  finalUserStatus: 'CONFIRMED' | 'RESET_REQUIRED',
+): MigrateUserResponse {
+  const userAttributes = mapLegacyFields(fields, settings.attributeMap);
+  return {
+    userAttributes,
+    finalUserStatus,
+    messageAction: 'SUPPRESS',
+    // Where Cognito sends codes (the reset code of a forgot-password migration): SMS is its default.
+    desiredDeliveryMediums: userAttributes.email ? ['EMAIL'] : ['SMS'],
+  };
+}
+
+/**
+ * Legacy fields to Cognito attributes by the configured map. Booleans (verified flags) become
+ * `"true"`/`"false"`, numbers become strings, empty values and unmapped fields are dropped, and
+ * the email is trimmed and lower-cased.
+ */
+export function mapLegacyFields(fields: LegacyFields, attributeMap: Record<string, string>): StringMap {
+  const attributes: StringMap = {};
+  for (const [field, attribute] of Object.entries(attributeMap)) {
+    const value = fields[field];
+    if (value === undefined || value === null || value === '') continue;
+    if (typeof value !== 'string' && typeof value !== 'boolean' && typeof value !== 'number') continue;
+    attributes[attribute] = attribute === 'email' ? String(value).trim().toLowerCase() : String(value);
+  }
+  return attributes;
+}
+
+/**
+ * Tells the risk engine that this user's password is known to attackers:
+ * `compromisedCredentials: true` on the user's PROFILE item. The user has no `sub` yet, so
+ * the item is keyed by the lower-cased userName (`userKey`), as the key layout says.
+ */
+async function flagCompromisedCredentials(userName: string) {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { pk: keys.user(userKey(undefined, userName)), sk: keys.profile() },
+      UpdateExpression: 'SET compromisedCredentials = :true',
+      ExpressionAttributeValues: { ':true': true },
+    }),
+  );
+}

@@ -1,0 +1,45 @@
+import * as v from 'valibot';
+import { loadSettings, type Settings, setting } from '../config/settings.js';
+
+const flag = v.pipe(
+  v.union([v.boolean(), v.picklist(['true', 'false'])]),
+  v.transform((value) => value === true || value === 'true'),
+);
+
+/** Post confirmation settings. */
+export const onboardingSettingSpecs = {
+  defaultGroups: setting({
+    file: 'onboarding.defaultGroups',
+    schema: v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
+    default: [] as string[],
+    doc: 'Cognito groups every newly confirmed user is added to (the groups must exist).',
+  }),
+  sendWelcomeMail: setting({
+    env: 'ONBOARDING_WELCOME_MAIL',
+    schema: flag,
+    default: true,
+    doc: 'Send the `welcome` mail after sign-up confirmation (to users with an email).',
+  }),
+  notifyPasswordChanged: setting({
+    env: 'ONBOARDING_PASSWORD_CHANGED_MAIL',
+    schema: flag,
+    default: true,
+    doc: 'Send the `password-changed` mail after ConfirmForgotPassword.',
+  }),
+  blockOnFailure: setting({
+    env: 'ONBOARDING_BLOCK_ON_FAILURE',
+    schema: flag,
+    default: false,
+    doc: 'Fail the confirmation when a group or mail step fails (Cognito then reports an error and the retry resumes); by default such a step is logged and retried on the next invocation.',
+  }),
+};
+
+export type OnboardingSettings = Settings<typeof onboardingSettingSpecs>;
+
+let cached: OnboardingSettings | undefined;
+
+/** Post confirmation settings, read once per container. */
+export function onboardingSettings(): OnboardingSettings {
+  cached ??= loadSettings(onboardingSettingSpecs);
+  return cached;
+}

@@ -1,0 +1,125 @@
+import * as v from 'valibot';
+import { loadSettings, type Settings, setting } from '../config/settings.js';
+
+const domainList = v.array(v.pipe(v.string(), v.trim(), v.toLowerCase(), v.minLength(1)));
+const flag = v.pipe(
+  v.union([v.boolean(), v.picklist(['true', 'false'])]),
+  v.transform((value) => value === true || value === 'true'),
+);
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** Pre sign-up policies. Lists live in `config/gatehouse.json` under `signUp`. */
+export const signUpSettingSpecs = {
+  allowedDomains: setting({
+    file: 'signUp.allowedDomains',
+    schema: domainList,
+    default: [] as string[],
+    doc: 'Email domains that may sign up (`*.example.com` also matches its subdomains); empty allows every domain.',
+  }),
+  deniedDomains: setting({
+    file: 'signUp.deniedDomains',
+    schema: domainList,
+    default: [] as string[],
+    doc: 'Email domains refused even when allowed (wildcards as above).',
+  }),
+  blockDisposable: setting({
+    env: 'SIGNUP_BLOCK_DISPOSABLE',
+    schema: flag,
+    default: true,
+    doc: 'Refuse addresses of disposable-mail providers (list of the disposable-email-domains-js package).',
+  }),
+  trustedDomains: setting({
+    file: 'signUp.trustedDomains',
+    schema: domainList,
+    default: [] as string[],
+    doc: 'Domains whose self sign-ups are auto-confirmed and whose email is auto-verified.',
+  }),
+  autoConfirmFederated: setting({
+    env: 'SIGNUP_AUTO_CONFIRM_FEDERATED',
+    schema: flag,
+    default: true,
+    doc: 'Auto-confirm federated users, and auto-verify the email/phone their provider says it verified.',
+  }),
+  inviteOnly: setting({
+    env: 'SIGNUP_INVITE_ONLY',
+    schema: flag,
+    default: false,
+    doc: 'Self sign-up (PreSignUp_SignUp) needs an unused, unexpired invite code (`inviteCode` in validationData or clientMetadata).',
+  }),
+  requiredAttributes: setting({
+    file: 'signUp.requiredAttributes',
+    schema: v.array(v.pipe(v.string(), v.minLength(1))),
+    default: ['email'],
+    doc: 'Attributes every sign-up must carry, non-empty.',
+  }),
+  maxAttributeLength: setting({
+    env: 'SIGNUP_MAX_ATTRIBUTE_LENGTH',
+    schema: v.pipe(count, v.minValue(1), v.maxValue(2048)),
+    default: 256,
+    doc: 'Longest value any attribute may have (characters); per-attribute limits override it.',
+  }),
+  attributeMaxLengths: setting({
+    file: 'signUp.attributeMaxLengths',
+    schema: v.record(v.string(), v.pipe(count, v.minValue(1), v.maxValue(2048))),
+    default: {} as Record<string, number>,
+    doc: 'Per-attribute length limits, e.g. `{"given_name": 64}`.',
+  }),
+  allowedCustomAttributes: setting({
+    file: 'signUp.allowedCustomAttributes',
+    schema: v.array(v.pipe(v.string(), v.startsWith('custom:'))),
+    default: [] as string[],
+    doc: 'The `custom:` attributes a self sign-up may set; any other is refused.',
+  }),
+  maxSignUpsPerIp: setting({
+    env: 'SIGNUP_MAX_PER_IP',
+    schema: count,
+    default: 10,
+    doc: 'Self sign-ups allowed per source IP (`ip` in validationData/clientMetadata) per window; 0 turns the limit off.',
+  }),
+  maxSignUpsPerDomain: setting({
+    env: 'SIGNUP_MAX_PER_DOMAIN',
+    schema: count,
+    default: 50,
+    doc: 'Self sign-ups allowed per email domain per window; 0 turns the limit off.',
+  }),
+  velocityExemptDomains: setting({
+    file: 'signUp.velocityExemptDomains',
+    schema: domainList,
+    default: ['gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'yahoo.com', 'icloud.com'],
+    doc: 'Domains without a per-domain limit (large public providers).',
+  }),
+  velocityWindowSeconds: setting({
+    env: 'SIGNUP_VELOCITY_WINDOW_SECONDS',
+    schema: v.pipe(count, v.minValue(60)),
+    default: 3600,
+    doc: 'Length of the fixed window of the sign-up velocity counters, in seconds.',
+  }),
+  linkFederatedUsers: setting({
+    env: 'SIGNUP_LINK_FEDERATED_USERS',
+    schema: flag,
+    default: false,
+    doc: 'Link a federated identity to the native user with the same verified email (AdminLinkProviderForUser).',
+  }),
+  linkTrustedProviders: setting({
+    file: 'signUp.linkTrustedProviders',
+    schema: v.array(v.pipe(v.string(), v.minLength(1))),
+    default: [] as string[],
+    doc: 'Providers (e.g. a SAML IdP) whose email is trusted as verified although they send no `email_verified`.',
+  }),
+  cognitoEndpoint: setting({
+    env: 'COGNITO_ENDPOINT',
+    schema: v.optional(v.pipe(v.string(), v.url())),
+    default: undefined,
+    doc: 'Cognito endpoint override, for local runs (e.g. cognito-local). Unset in AWS.',
+  }),
+};
+
+export type SignUpSettings = Settings<typeof signUpSettingSpecs>;
+
+let cached: SignUpSettings | undefined;
+
+/** Pre sign-up settings, read once per container. */
+export function signUpSettings(): SignUpSettings {
+  cached ??= loadSettings(signUpSettingSpecs);
+  return cached;
+}

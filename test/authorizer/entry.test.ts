@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  accessClaims,
+  createTestKey,
+  signToken,
+  startTestIssuer,
+  type TestIssuer,
+  type TestKey,
+} from '../../scripts/local/test-issuer.js';
+import { lambdaContext, sampleEvent } from '../support/events.js';
+import { captureOutput, logLines } from '../support/logs.js';
+
+/**
+ * The deployed entry, `functions/authorizer.ts`, wired from the environment as serverless.yml
+ * sets it (USER_POOL_ID, USER_POOL_CLIENT_ID, here a local issuer) and from the bundled
+ * config/gatehouse.json (the sample route `GET /items` for the `readers` group).
+ */
+let issuer: TestIssuer;
+let key: TestKey;
+const POOL = 'local_Entry1';
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  key = createTestKey('entry-key');
+  issuer = await startTestIssuer([key]);
+  Object.assign(process.env, {
+    USER_POOL_ID: POOL,
+    USER_POOL_CLIENT_ID: 'web-client',
+    AUTHORIZER_LOCAL_ISSUER: issuer.base,
+  });
+});
+afterAll(async () => {
+  for (const name of ['USER_POOL_ID', 'USER_POOL_CLIENT_ID', 'AUTHORIZER_LOCAL_ISSUER']) {
+    if (saved[name] === undefined) delete process.env[name];
+    else process.env[name] = saved[name];
+  }
+  await issuer?.stop();
+});
+
+describe('functions/authorizer.ts', () => {
+  it('hydrates at import, then allows the sample route to a reader and denies it to others', async () => {
+    const before = issuer.requests.length;
+    const { handler } = await import('../../functions/authorizer.js');
+    expect(issuer.requests.length).toBe(before + 1);
+    const call = async (groups: string[]) => {
+      const event = sampleEvent<any>('http-v2');
+      const token = signToken(
+        key,
+        accessClaims(issuer.issuer(POOL), 'web-client', { 'cognito:groups': groups }),
+      );
+      event.headers.authorization = `Bearer ${token}`;
+      return captureOutput(() => handler(event, lambdaContext('authorizer')));
+    };
+    const reader = await call(['readers']);
+    expect(reader.result).toMatchObject({
+      policyDocument: { Statement: [{ Effect: 'Allow', Resource: [sampleEvent<any>('http-v2').routeArn] }] },
+      context: { clientId: 'web-client', groups: 'readers' },
+    });
+    const guest = await call(['guests']);
+    expect(guest.result).toMatchObject({ policyDocument: { Statement: [{ Effect: 'Deny' }] } });
+    expect(logLines(guest.output)).toContainEqual(expect.objectContaining({ reason: 'MISSING_RIGHTS' }));
+  });
+});
