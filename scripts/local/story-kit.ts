@@ -197,7 +197,7 @@ function describeResponse(source: string, response: Record<string, unknown>): st
   if (source.startsWith('VerifyAuthChallengeResponse_')) {
     return response.answerCorrect ? 'answer correct' : 'answer wrong';
   }
-  return 'allowed';
+  return source.startsWith('Pre') ? 'allowed' : 'done';
 }
 
 /** Log fields that every line carries: not worth repeating in the transcript. */
