@@ -35,18 +35,30 @@ export class LambdaConversation {
     private readonly userAttributes: Record<string, string>,
   ) {}
 
-  /** InitiateAuth with AuthFlow CUSTOM_AUTH; answers `failed` with the message when pre authentication refuses. */
-  async initiate(clientMetadata: Record<string, string>): Promise<ConversationStep> {
+  /**
+   * InitiateAuth with AuthFlow CUSTOM_AUTH (with `SRP_A` first when `withPassword`: the password,
+   * then a step-up when the policy asks); answers `failed` with the message when pre
+   * authentication refuses.
+   */
+  async initiate(clientMetadata: Record<string, string>, withPassword = false): Promise<ConversationStep> {
     const pre = this.event('PreAuthentication_Authentication');
     Object.assign(pre.request, { validationData: clientMetadata, userNotFound: false });
     const refused = await this.call('pre-authentication', pre);
     if (refused.error) return { state: 'failed', reason: refused.error };
+    if (withPassword) this.session.push({ challengeName: 'SRP_A', challengeResult: true });
     return this.define({});
   }
 
-  /** RespondToAuthChallenge with ANSWER and ClientMetadata. */
+  /**
+   * RespondToAuthChallenge with ANSWER and ClientMetadata. To PASSWORD_VERIFIER, Cognito checks
+   * the password itself: `answer` is then "right" or "wrong".
+   */
   async respond(answer: string, clientMetadata: Record<string, string>): Promise<ConversationStep> {
     if (!this.current) return { state: 'failed', reason: 'no open challenge' };
+    if (this.current.name === 'PASSWORD_VERIFIER') {
+      this.session.push({ challengeName: 'PASSWORD_VERIFIER', challengeResult: answer === 'right' });
+      return this.define(clientMetadata);
+    }
     const verify = this.event('VerifyAuthChallengeResponse_Authentication');
     Object.assign(verify.request, {
       privateChallengeParameters: this.current.privateParameters,
@@ -78,6 +90,10 @@ export class LambdaConversation {
     }
     if (decision.failAuthentication === true || typeof decision.challengeName !== 'string') {
       return { state: 'failed' };
+    }
+    if (decision.challengeName === 'PASSWORD_VERIFIER') {
+      this.current = { name: 'PASSWORD_VERIFIER', privateParameters: {} };
+      return { state: 'challenge', challengeName: 'PASSWORD_VERIFIER', publicParameters: {} };
     }
     const create = this.event('CreateAuthChallenge_Authentication');
     Object.assign(create.request, {
