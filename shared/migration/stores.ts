@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logging/index.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, nowSeconds, tableName } from '../storage/table.js';
-import { verifyPassword } from './hashes.js';
+import { describeHash, verifyPassword } from './hashes.js';
 
 /** A legacy user's fields (`email`, `emailVerified`, ...), before mapping to Cognito attributes. */
 export type LegacyFields = Record<string, unknown>;
@@ -33,7 +33,12 @@ export class DynamoLegacyStore implements LegacyUserStore {
 
   async authenticate(userName: string, password: string) {
     const item = await this.read(userName);
-    const hash = typeof item?.passwordHash === 'string' ? item.passwordHash : undefined;
+    let hash = typeof item?.passwordHash === 'string' ? item.passwordHash : undefined;
+    if (hash !== undefined && describeHash(hash) === undefined) {
+      // Unverifiable: answer as for a wrong password, after the same work, and say so.
+      logger.warn('legacy user has a password hash in an unknown format');
+      hash = undefined;
+    }
     // An unknown user costs one verification of the same algorithm and cost as a real one.
     const matches = await this.verify(password, hash ?? this.timingHash);
     return item && hash && matches ? fieldsOf(item) : undefined;

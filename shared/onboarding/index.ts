@@ -168,8 +168,10 @@ async function sendWelcome(attributes: StringMap) {
 
 /**
  * ConfirmForgotPassword: a `SECURITY#<minute>#password-changed` item in the user's partition
- * (keyed by the minute, so a retry within that minute finds it and neither records nor mails
- * twice), then the optional notification mail, best effort unless `blockOnFailure`.
+ * (keyed by the minute, so a retry within that minute finds the same item), then the optional
+ * notification mail, with the same marker discipline as onboarding: `notifiedAt` on the item
+ * once sent, so a retry sends it only if no earlier invocation did. Best effort unless
+ * `blockOnFailure`.
  */
 async function recordPasswordChange(
   event: PostConfirmationEvent,
@@ -179,36 +181,39 @@ async function recordPasswordChange(
   const at = new Date(deps.now());
   at.setUTCSeconds(0, 0);
   const time = at.toISOString();
-  let recorded = true;
-  try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: {
-          pk: keys.user(userId),
-          sk: keys.securityEvent(time, 'password-changed'),
-          kind: 'password-changed',
-          at: time,
-          ip: event.request.clientMetadata?.ip,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    recorded = false; // a retry within the minute: the first invocation already mailed
-  }
-  const email = event.request.userAttributes.email;
-  if (!recorded || !deps.settings.notifyPasswordChanged || !email) return;
+  const key = { pk: keys.user(userId), sk: keys.securityEvent(time, 'password-changed') };
+  const ip = event.request.clientMetadata?.ip;
+  const { Attributes } = await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: key,
+      UpdateExpression: `SET kind = if_not_exists(kind, :kind), #at = if_not_exists(#at, :at)${ip ? ', ip = if_not_exists(ip, :ip)' : ''}`,
+      ExpressionAttributeNames: { '#at': 'at' },
+      ExpressionAttributeValues: { ':kind': 'password-changed', ':at': time, ...(ip ? { ':ip': ip } : {}) },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  const { email, locale, given_name } = event.request.userAttributes;
+  if (Attributes?.notifiedAt !== undefined || !deps.settings.notifyPasswordChanged || !email) return;
   try {
     await sendTemplatedEmail({
       kind: 'password-changed',
       to: email,
-      ...(event.request.userAttributes.locale ? { locale: event.request.userAttributes.locale } : {}),
-      values: { name: event.request.userAttributes.given_name ?? '', time },
+      ...(locale ? { locale } : {}),
+      values: { name: given_name ?? '', time },
     });
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'SET notifiedAt = if_not_exists(notifiedAt, :now)',
+        ExpressionAttributeValues: { ':now': new Date(deps.now()).toISOString() },
+      }),
+    );
   } catch (error) {
-    logger.warn('password-changed mail failed', { error: (error as Error).name });
+    logger.warn('password-changed mail failed; it is sent again on a retry within the minute', {
+      error: (error as Error).name,
+    });
     if (deps.settings.blockOnFailure) throw error;
   }
 }

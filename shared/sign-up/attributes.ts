@@ -8,10 +8,19 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 /** Attributes Cognito adds itself on some sources (e.g. `cognito:user_status` for federated users). */
 const isCognitoOwned = (name: string) => name.startsWith('cognito:');
 
+/** Which rules apply to a sign-up's source. */
+export interface AttributeRuleScope {
+  /** Only allow-listed `custom:` attributes (self sign-ups: an administrator or a provider mapping may set others). */
+  customAllowList: boolean;
+  /** Length limits (not for federated users: inbound federation bounds what a provider sends). */
+  lengthLimits: boolean;
+}
+
+const everyRule: AttributeRuleScope = { customAllowList: true, lengthLimits: true };
+
 /**
- * Attribute rules: required attributes present and non-empty, `phone_number` in E.164, values
- * within their length limit, and (for self sign-ups, `checkCustom`) only allow-listed `custom:`
- * attributes: an administrator or an identity-provider mapping may set others.
+ * Attribute rules: required attributes present and non-empty, `phone_number` in E.164, and,
+ * as `scope` says, values within their length limit and only allow-listed `custom:` attributes.
  */
 export function checkAttributes(
   attributes: StringMap,
@@ -19,18 +28,22 @@ export function checkAttributes(
     SignUpSettings,
     'requiredAttributes' | 'maxAttributeLength' | 'attributeMaxLengths' | 'allowedCustomAttributes'
   >,
-  checkCustom = true,
+  scope: AttributeRuleScope = everyRule,
 ): void {
   for (const name of settings.requiredAttributes) {
     if (!attributes[name]?.trim()) throw rejectSignUp('SIGNUP_ATTRIBUTE_REQUIRED');
   }
   for (const [name, value] of Object.entries(attributes)) {
     if (isCognitoOwned(name)) continue;
-    if (checkCustom && name.startsWith('custom:') && !settings.allowedCustomAttributes.includes(name)) {
+    if (
+      scope.customAllowList &&
+      name.startsWith('custom:') &&
+      !settings.allowedCustomAttributes.includes(name)
+    ) {
       throw rejectSignUp('SIGNUP_ATTRIBUTE_NOT_ALLOWED');
     }
     const limit = settings.attributeMaxLengths[name] ?? settings.maxAttributeLength;
-    if ([...value].length > limit) throw rejectSignUp('SIGNUP_ATTRIBUTE_TOO_LONG');
+    if (scope.lengthLimits && [...value].length > limit) throw rejectSignUp('SIGNUP_ATTRIBUTE_TOO_LONG');
   }
   const phone = attributes.phone_number;
   if (phone !== undefined && phone !== '' && !E164.test(phone)) throw rejectSignUp('SIGNUP_PHONE_INVALID');

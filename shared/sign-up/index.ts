@@ -39,7 +39,10 @@ export async function preSignUp(
   const { userAttributes, validationData, clientMetadata } = event.request;
   const selfSignUp = event.triggerSource === 'PreSignUp_SignUp';
 
-  checkAttributes(userAttributes, settings, selfSignUp);
+  checkAttributes(userAttributes, settings, {
+    customAllowList: selfSignUp,
+    lengthLimits: event.triggerSource !== 'PreSignUp_ExternalProvider',
+  });
   const email = userAttributes.email?.trim().toLowerCase();
   const domain = email ? checkEmailDomain(email, settings) : undefined;
 

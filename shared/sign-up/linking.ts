@@ -50,7 +50,8 @@ export async function linkFederatedUser(
   const email = attributes.email ? normalizeEmail(attributes.email) : '';
   const providerVouches =
     attributes.email_verified === 'true' || settings.linkTrustedProviders.includes(identity.providerName);
-  if (!email || !providerVouches || email.includes('"')) return { linked: false, reason: 'email-unverified' };
+  // A quote or backslash would break out of the ListUsers filter string: never search with one.
+  if (!email || !providerVouches || /["\\]/.test(email)) return { linked: false, reason: 'email-unverified' };
 
   const { Users = [] } = await cognito().send(
     new ListUsersCommand({ UserPoolId: event.userPoolId, Filter: `email = "${email}"`, Limit: 10 }),

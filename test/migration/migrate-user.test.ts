@@ -153,6 +153,17 @@ describe('unknown user versus wrong password', () => {
     expect(work).toEqual(['bcrypt:10']);
   });
 
+  it('answers a user whose stored hash has an unknown format as a wrong password, after the same work', async () => {
+    await stores.putLegacyUser('md5-user@example.com', '5f4dcc3b5aa765d61d8327deb882cf99', fields);
+    const { store, work } = countingStore(settings().timingHash);
+    const result = await run(
+      migrationEvent('UserMigration_Authentication', 'md5-user@example.com', 'password'),
+      store,
+    );
+    expect(result.code).toBe('MIGRATION_NOT_AUTHORIZED');
+    expect(work).toEqual(['bcrypt:10']);
+  });
+
   it('refuses a timing hash in an unknown format at cold start', () => {
     expect(() => settings({ MIGRATION_TIMING_HASH: 'md5:abc' })).toThrow(/MIGRATION_TIMING_HASH/);
   });

@@ -76,6 +76,37 @@ async function mailsTo(address: string) {
   return (await ses.mails()).filter((mail) => mail.destination.to.includes(address));
 }
 
+/** Fails the first call of one step's client, then lets every call through. */
+const faults = {
+  profile: () => {
+    const send = table.documentClient().send.bind(table.documentClient());
+    let failed = false;
+    vi.spyOn(table.documentClient(), 'send').mockImplementation(((command: {
+      input: { Item?: { sk?: string } };
+    }) => {
+      if (!failed && command.input.Item?.sk === 'PROFILE') {
+        failed = true;
+        return Promise.reject(
+          Object.assign(new Error('Throughput exceeded'), {
+            name: 'ProvisionedThroughputExceededException',
+          }),
+        );
+      }
+      return send(command as never);
+    }) as never);
+  },
+  group: (groups: ReturnType<typeof groupsStub>) => {
+    vi.spyOn(groups.client, 'send').mockRejectedValueOnce(
+      Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }),
+    );
+  },
+  mail: () => {
+    vi.spyOn(mailClient.sesClient(), 'send').mockRejectedValueOnce(
+      Object.assign(new Error('Maximum sending rate exceeded'), { name: 'TooManyRequestsException' }),
+    );
+  },
+};
+
 describe('post confirmation on ConfirmSignUp', () => {
   it('creates the profile, adds the default groups and sends one welcome mail', async () => {
     const groups = groupsStub();
@@ -122,37 +153,6 @@ describe('post confirmation on ConfirmSignUp', () => {
     const items = await itemsOf(event.request.userAttributes.sub!);
     expect(items.filter((i) => i.sk === 'PROFILE')).toHaveLength(1);
   });
-
-  /** Fails the first call of one step's client, then lets every call through. */
-  const faults = {
-    profile: () => {
-      const send = table.documentClient().send.bind(table.documentClient());
-      let failed = false;
-      vi.spyOn(table.documentClient(), 'send').mockImplementation(((command: {
-        input: { Item?: { sk?: string } };
-      }) => {
-        if (!failed && command.input.Item?.sk === 'PROFILE') {
-          failed = true;
-          return Promise.reject(
-            Object.assign(new Error('Throughput exceeded'), {
-              name: 'ProvisionedThroughputExceededException',
-            }),
-          );
-        }
-        return send(command as never);
-      }) as never);
-    },
-    group: (groups: ReturnType<typeof groupsStub>) => {
-      vi.spyOn(groups.client, 'send').mockRejectedValueOnce(
-        Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }),
-      );
-    },
-    mail: () => {
-      vi.spyOn(mailClient.sesClient(), 'send').mockRejectedValueOnce(
-        Object.assign(new Error('Maximum sending rate exceeded'), { name: 'TooManyRequestsException' }),
-      );
-    },
-  };
 
   it.each(['profile', 'group', 'mail'] as const)(
     'a failing %s step: the next invocation completes it; one profile, one mail, every group',
@@ -245,6 +245,20 @@ describe('post confirmation on ConfirmForgotPassword', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatchObject({ subject: 'Your password was changed' });
     expect(groups.calls()).toBe(0);
+  });
+
+  it('sends the notification on the retry after a failed mail, and only once', async () => {
+    const event = confirmEvent('PostConfirmation_ConfirmForgotPassword');
+    const sub = event.request.userAttributes.sub!;
+    const deps = { settings: settings(), cognito: () => groupsStub().client, now: () => NOW };
+    faults.mail();
+    const first = await captureOutput(() => onboarding.postConfirmation(structuredClone(event), deps));
+    expect(first.output).toContain('password-changed mail failed');
+    expect(await mailsTo(`${sub}@example.com`)).toHaveLength(0);
+    await onboarding.postConfirmation(structuredClone(event), deps);
+    await onboarding.postConfirmation(structuredClone(event), deps);
+    expect(await mailsTo(`${sub}@example.com`)).toHaveLength(1);
+    expect(await itemsOf(sub)).toEqual([expect.objectContaining({ notifiedAt: expect.any(String) })]);
   });
 
   it('creates no profile and sends nothing when notifications are off', async () => {

@@ -157,6 +157,30 @@ describe('linking a federated identity to the native user', () => {
     });
   });
 
+  it('never searches with an address that could break out of the filter', async () => {
+    const stub = cognitoStub([nativeUser('jane', 'true')]);
+    const event = federatedEvent('Google_1', { email: 'x"@example.com', email_verified: 'true' });
+    expect(await linkFederatedUser(event, settings(), stub.client)).toEqual({
+      linked: false,
+      reason: 'email-unverified',
+    });
+    expect(stub.filters).toHaveLength(0);
+  });
+
+  it('fails the sign-up when the link call fails, rather than creating a second account', async () => {
+    const stub = cognitoStub([nativeUser('jane', 'true')]);
+    const client = stub.client();
+    const send = client.send.bind(client);
+    client.send = (async (command: unknown) => {
+      if (command instanceof AdminLinkProviderForUserCommand) {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+      }
+      return send(command as never);
+    }) as never;
+    const run = linkFederatedUser(federatedEvent('Google_1', verified), settings(), () => client);
+    await expect(run).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+  });
+
   it('does nothing while linking is off', async () => {
     const stub = cognitoStub([nativeUser('jane', 'true')]);
     const off = loadSettings(signUpSettingSpecs, { env: {}, file: {} });

@@ -103,7 +103,17 @@ describe('attribute rules', () => {
 
   it('leaves custom attributes to administrators and provider mappings', () => {
     const attributes = { ...base, 'custom:role': 'admin' };
-    expect(outcome(() => checkAttributes(attributes, settings, false))).toBe('ok');
+    expect(
+      outcome(() => checkAttributes(attributes, settings, { customAllowList: false, lengthLimits: true })),
+    ).toBe('ok');
+  });
+
+  it('leaves the length of federated values to inbound federation', () => {
+    const attributes = { ...base, picture: `https://idp.example.com/${'x'.repeat(400)}` };
+    expect(
+      outcome(() => checkAttributes(attributes, settings, { customAllowList: false, lengthLimits: false })),
+    ).toBe('ok');
+    expect(outcome(() => checkAttributes(attributes, settings))).toBe('SIGNUP_ATTRIBUTE_TOO_LONG');
   });
 });
 
