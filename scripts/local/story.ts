@@ -472,15 +472,47 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
 
     run(storyTitles.risky, async (step) => {
       step.note(
-        `${home.country} an hour ago, now ${farAway.country} (${farAway.latitude}, ${farAway.longitude}) on a device never seen`,
+        `${home.country} a moment ago, now ${farAway.country} (${farAway.latitude}, ${farAway.longitude}), on a device never seen.`,
       );
-      const refused = await preAuthenticate(step, ann, farAway, 'pre authentication (new device, far away)');
-      step.note(refused ? `Cognito would answer: "${refused}"` : 'Cognito would let the sign-in go on');
+      step.note(
+        'The app signs in with password and step-up (CUSTOM_AUTH, SRP first), played as Cognito would:',
+      );
+      const pending = hasModule('risk/engine.ts') ? undefined : 'risk engine (issue 6)';
+      const attributes = await userAttributes(ann);
+      const talk = new LambdaConversation(
+        {
+          invoke: (name, event) => stack.invoke(name, event),
+          userPoolId: cognito.userPoolId,
+          clientId: cognito.clientId,
+        },
+        attributes.sub ?? ann.email,
+        { ...attributes, 'cognito:user_status': 'CONFIRMED' },
+      );
+      const first = await step.action('InitiateAuth CUSTOM_AUTH with SRP_A (pre authentication first)', () =>
+        talk.initiate(farAway, true),
+      );
+      const refused = first.value?.state === 'failed' ? first.value.reason : undefined;
+      let steppedUp = false;
+      if (refused) {
+        step.note(
+          `Cognito would answer NotAuthorizedException: "PreAuthentication failed with error ${refused}"`,
+        );
+      } else if (first.value?.state === 'challenge') {
+        const second = await step.action('PASSWORD_VERIFIER (the right password)', () =>
+          talk.respond('right', farAway),
+        );
+        steppedUp = second.value?.state === 'challenge';
+        step.note(
+          steppedUp
+            ? `a second factor is asked for: ${JSON.stringify(second.value?.state === 'challenge' && second.value.publicParameters)}`
+            : `no second factor: ${JSON.stringify(second.value)}`,
+        );
+      }
       step.check(
-        'the risk engine refused it',
-        refused !== undefined,
+        'the risk engine refused it or asked for a step-up',
+        refused !== undefined || steppedUp,
         'allowed',
-        hasModule('risk/engine.ts') && landed('pre-authentication') ? undefined : 'risk engine (issue 6)',
+        pending,
       );
     }),
   ];
