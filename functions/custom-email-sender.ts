@@ -1,14 +1,27 @@
+import { runtimeSettings } from '../shared/config/runtime.js';
 import { parseCustomEmailSenderEvent } from '../shared/events/parse.js';
+import { sendEmail } from '../shared/mail/ses.js';
 import { triggerHandler } from '../shared/middleware/index.js';
+import { sendCustomEmail } from '../shared/senders/email-sender.js';
+import { cognitoClient } from '../shared/senders/users.js';
+import { senderDependencies } from '../shared/senders/wiring.js';
 
 /**
- * Custom email sender trigger (all CustomEmailSender_ sources, asynchronous).
- *
- * No policy yet: its issue decrypts the code and sends the mail. Unchanged, nothing is sent. Until then the core returns the event unchanged, which
- * Cognito treats as its default behaviour.
+ * Custom email sender trigger (all CustomEmailSender_ sources, asynchronous): decrypts the code
+ * and sends the branded, localized mail through SES, once per event. A failed send throws, so
+ * that Lambda's asynchronous retries try again; anything no retry can fix is logged and dropped.
  */
+const dependencies = {
+  ...senderDependencies(),
+  sendEmail,
+  cognito: () => cognitoClient(runtimeSettings().region),
+};
+
 export const handler = triggerHandler({
   name: 'custom-email-sender',
   parse: parseCustomEmailSenderEvent,
-  core: async (event) => event,
+  core: async (event) => {
+    await sendCustomEmail(event, dependencies);
+    return {};
+  },
 });

@@ -92,7 +92,7 @@ export async function runStep(
       } catch (thrown) {
         const error = thrown instanceof Error ? thrown : new Error(String(thrown));
         await flushTriggers();
-        emit(`    ✗ ${error.name}: ${error.message}`);
+        emit(`    ← the app receives ${error.name}: ${error.message}`);
         return { error };
       }
     },

@@ -4,6 +4,7 @@ import { federationSettingSpecs } from '../federation/settings.js';
 import { mailSettingSpecs } from '../mail/settings.js';
 import { migrationSettingSpecs } from '../migration/settings.js';
 import { onboardingSettingSpecs } from '../onboarding/settings.js';
+import { senderSettingSpecs } from '../senders/settings.js';
 import { signInSettingSpecs } from '../sign-in/settings.js';
 import { signUpSettingSpecs } from '../sign-up/settings.js';
 import { tokenSettingSpecs } from '../tokens/settings.js';
@@ -17,6 +18,7 @@ import type { SettingSpecs } from './settings.js';
 export const settingCatalog: Record<string, SettingSpecs> = {
   runtime: runtimeSettingSpecs,
   mail: mailSettingSpecs,
+  senders: senderSettingSpecs,
   signIn: signInSettingSpecs,
   tokens: tokenSettingSpecs,
   customAuth: customAuthSettingSpecs,

@@ -64,7 +64,19 @@ export async function createAuthChallenge(
     return event;
   }
 
-  const reused = previousId && recipient ? await readChallenge(userId, previousId, now) : undefined;
+  if (previousId && !recipient) {
+    // A decoy's retry: like a real retry, no new mail and no wait; the answer stays unknowable.
+    const digest = codeDigest(previousId, newChallengeId());
+    const expiresAt = nowSeconds(now) + settings.codeTtlSeconds;
+    setResponse(
+      event.response,
+      codePublic(destination),
+      codePrivate(previousId, digest, expiresAt),
+      `${kind}:${previousId}`,
+    );
+    return event;
+  }
+  const reused = previousId ? await readChallenge(userId, previousId, now) : undefined;
   if (previousId && reused?.kind === 'code' && reused.codeDigest) {
     setResponse(
       event.response,

@@ -2,6 +2,7 @@ import type { DefineAuthChallengeEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { riskHooks } from '../risk/hooks.js';
 import { buildAttempt } from '../sign-in/context.js';
+import { cognitoGroups, type GroupSource } from '../sign-in/groups.js';
 import { readProfile, stringList } from '../sign-in/profile.js';
 import type { CustomAuthSettings } from './settings.js';
 import { nextStep } from './state-machine.js';
@@ -16,11 +17,16 @@ export type StepUpVerdict = 'step-up' | 'none' | 'block';
 export async function stepUpVerdict(
   event: DefineAuthChallengeEvent,
   settings: CustomAuthSettings,
+  groupsOf: GroupSource = cognitoGroups(),
 ): Promise<StepUpVerdict> {
   const attempt = buildAttempt(event);
   if (settings.stepUpPolicy === 'always') return 'step-up';
   if (settings.stepUpPolicy === 'groups' && settings.stepUpGroups.length > 0) {
-    const groups = stringList((await readProfile(attempt.userId))?.groups);
+    const [profile, cognito] = await Promise.all([
+      readProfile(attempt.userId),
+      groupsOf(event.userPoolId, event.userName),
+    ]);
+    const groups = [...stringList(profile?.groups), ...cognito];
     if (groups.some((group) => settings.stepUpGroups.includes(group))) return 'step-up';
   }
   const decision = await riskHooks().assess(attempt);
@@ -32,11 +38,12 @@ export async function stepUpVerdict(
 export async function defineAuthChallenge(
   event: DefineAuthChallengeEvent,
   settings: CustomAuthSettings,
+  groupsOf: GroupSource = cognitoGroups(),
 ): Promise<DefineAuthChallengeEvent> {
   const userNotFound = event.request.userNotFound === true;
   let decision = nextStep(event.request.session, { userNotFound, maxAnswers: settings.maxAnswers });
   if (decision.action === 'decide-step-up') {
-    const verdict = await stepUpVerdict(event, settings);
+    const verdict = await stepUpVerdict(event, settings, groupsOf);
     decision =
       verdict === 'block'
         ? { action: 'fail', reason: 'out-of-order' }

@@ -33,7 +33,7 @@ export const customAuthSettingSpecs = {
     file: 'customAuth.stepUpGroups',
     schema: v.array(v.string()),
     default: [],
-    doc: 'With `GATEHOUSE_STEP_UP_POLICY=groups`: profile groups whose members always get the emailed second factor.',
+    doc: 'With `GATEHOUSE_STEP_UP_POLICY=groups`: Cognito (or profile) groups whose members always get the emailed second factor.',
   }),
   magicLinkSecret: setting({
     env: 'GATEHOUSE_MAGIC_LINK_SECRET',

@@ -3,8 +3,9 @@ import type { PreAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { riskHooks } from '../risk/hooks.js';
 import { buildAttempt, contextFields } from './context.js';
+import { cognitoGroups, type GroupSource } from './groups.js';
 import { countAttempt, isLockedOut } from './lockout.js';
-import { readProfile, readTenant, stringList, type UserProfile } from './profile.js';
+import { readProfile, readTenant, stringList } from './profile.js';
 import type { ClientRule, SignInSettings } from './settings.js';
 
 /**
@@ -40,6 +41,7 @@ export async function preAuthentication(
   event: PreAuthenticationEvent,
   settings: SignInSettings,
   now = Date.now(),
+  groupsOf: GroupSource = cognitoGroups(),
 ): Promise<PreAuthenticationEvent> {
   const attempt = buildAttempt(event, now);
   const [locked, profile] = await Promise.all([
@@ -56,11 +58,17 @@ export async function preAuthentication(
   if (profile?.tenantId && (await readTenant(profile.tenantId))?.suspended === true)
     deny('SIGN_IN_TENANT_SUSPENDED');
   const rule = settings.clientRules[attempt.clientId];
-  if (rule && !clientAllows(rule, attempt.userAttributes, profile)) deny('SIGN_IN_CLIENT_NOT_ALLOWED');
+  if (rule) {
+    // Cognito does not tell this trigger the user's groups: ask it only when the rule needs them.
+    const groups = rule.allowedGroups
+      ? [...stringList(profile?.groups), ...(await groupsOf(event.userPoolId, event.userName))]
+      : [];
+    if (!clientAllows(rule, attempt.userAttributes, groups)) deny('SIGN_IN_CLIENT_NOT_ALLOWED');
+  }
 
   const decision = await riskHooks().assess(attempt);
   if (decision.action === 'block') {
-    logger.info('risk engine blocked the sign-in', { level: decision.level, score: decision.score });
+    logger.info('risk engine blocked the sign-in', { riskLevel: decision.level, riskScore: decision.score });
     deny('SIGN_IN_RISK_BLOCKED');
   }
   return event;
@@ -70,12 +78,9 @@ export async function preAuthentication(
 export function clientAllows(
   rule: ClientRule,
   userAttributes: Record<string, string>,
-  profile: UserProfile | undefined,
+  groups: string[],
 ): boolean {
-  if (rule.allowedGroups) {
-    const groups = new Set(stringList(profile?.groups));
-    if (!rule.allowedGroups.some((group) => groups.has(group))) return false;
-  }
+  if (rule.allowedGroups && !rule.allowedGroups.some((group) => groups.includes(group))) return false;
   for (const [name, value] of Object.entries(rule.requiredAttributes ?? {})) {
     if (userAttributes[name] !== value) return false;
   }

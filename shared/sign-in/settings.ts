@@ -36,7 +36,7 @@ export const signInSettingSpecs = {
     file: 'signIn.clientRules',
     schema: v.record(v.string(), clientRuleSchema),
     default: {},
-    doc: 'Per app client id: `allowedGroups` (profile groups) and `requiredAttributes` a user needs to sign in through it.',
+    doc: 'Per app client id: `allowedGroups` (Cognito groups, or `groups` in the profile) and `requiredAttributes` a user needs to sign in through it.',
   }),
   historyLimit: setting({
     env: 'GATEHOUSE_SIGN_IN_HISTORY_LIMIT',

@@ -46,6 +46,8 @@ export class Conversation {
     private readonly user: User,
     private readonly settings: CustomAuthSettings,
     private readonly signIn: SignInSettings,
+    /** The user's Cognito groups (a stand-in for AdminListGroupsForUser). */
+    private readonly cognitoGroups: string[] = [],
   ) {}
 
   /** InitiateAuth with AuthFlow CUSTOM_AUTH (with SRP_A when `withPassword`). Throws what pre authentication throws. */
@@ -54,7 +56,7 @@ export class Conversation {
   ): Promise<Step> {
     const pre = this.envelope<PreAuthenticationEvent>('PreAuthentication_Authentication');
     pre.request.validationData = options.clientMetadata ?? {};
-    await preAuthentication(pre, this.signIn, this.now);
+    await preAuthentication(pre, this.signIn, this.now, this.groupsOf);
     if (options.withPassword)
       this.session.push({ challengeName: 'SRP_A', challengeResult: true, challengeMetadata: undefined });
     return this.define({});
@@ -84,12 +86,14 @@ export class Conversation {
     return this.define(clientMetadata);
   }
 
+  private readonly groupsOf = async () => this.cognitoGroups;
+
   private async define(clientMetadata: Record<string, string>): Promise<Step> {
     const define = this.envelope<DefineAuthChallengeEvent>('DefineAuthChallenge_Authentication');
     define.request.session = structuredClone(this.session);
     define.request.clientMetadata = clientMetadata;
     define.response = {};
-    await defineAuthChallenge(define, this.settings);
+    await defineAuthChallenge(define, this.settings, this.groupsOf);
     const { response } = define;
     this.current = undefined;
     if (response.issueTokens && !response.failAuthentication) {

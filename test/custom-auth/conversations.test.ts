@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type LocalDynamo,
   type LocalSes,
@@ -31,7 +31,8 @@ beforeAll(async () => {
 });
 afterAll(async () => Promise.all([dynamo?.stop(), ses?.stop()]));
 beforeEach(async () => ses.clear());
-afterEach(() => useRiskHooks(noRiskEngine));
+// Each test starts from the engine-less default; the tests that need an engine set their own.
+beforeEach(() => useRiskHooks(noRiskEngine));
 
 const SECRET = 'a-magic-link-secret-of-at-least-32-characters';
 const customAuth = (env: Record<string, string> = {}, file: unknown = {}) =>
@@ -82,7 +83,7 @@ describe('passwordless sign-in by emailed code', () => {
       publicParameters: { method: 'code', destination: `u***@example.com` },
     });
     const [mail] = await mailsTo(user.attributes.email!);
-    expect(mail?.subject).toBe('Your sign-in code');
+    expect(mail?.subject).toBe('Your Gatehouse sign-in code');
     const code = codeIn(mail);
     expect(code).toMatch(/^\d{6}$/);
 
@@ -224,6 +225,23 @@ describe('password then step-up', () => {
     expect(await talk.respond(code)).toEqual({ state: 'tokens' });
   });
 
+  it('policy groups, a member by Cognito group: step-up', async () => {
+    const user = newUser();
+    const settings = customAuth(
+      { GATEHOUSE_STEP_UP_POLICY: 'groups' },
+      { customAuth: { stepUpGroups: ['admins'] } },
+    );
+    const talk = new Conversation(user, settings, signIn, ['admins']);
+    await talk.initiate({ withPassword: true });
+    expect(await talk.respond('srp-proof')).toMatchObject({
+      state: 'challenge',
+      publicParameters: { method: 'code' },
+    });
+    expect(await talk.respond(codeIn((await mailsTo(user.attributes.email!))[0]))).toEqual({
+      state: 'tokens',
+    });
+  });
+
   it('fails on a wrong password without asking anything else', async () => {
     const talk = new Conversation(
       newUser({ passwordIsRight: false }),
@@ -259,7 +277,7 @@ describe('magic link', () => {
     expect(challenge).toMatchObject({
       publicParameters: { method: 'magic-link', destination: 'u***@example.com' },
     });
-    expect(mail?.subject).toBe('Your sign-in link');
+    expect(mail?.subject).toBe('Your Gatehouse sign-in link');
     expect(mail?.body.text).toContain('https://app.example.com/sign-in/link#token=');
     expect(await talk.respond(token)).toEqual({ state: 'tokens' });
     // Single use: the same link in a new session is refused.

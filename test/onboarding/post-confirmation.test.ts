@@ -129,7 +129,7 @@ describe('post confirmation on ConfirmSignUp', () => {
     expect([...groups.members.keys()]).toEqual(['members', 'beta']);
     const mails = await mailsTo(`${sub}@example.com`);
     expect(mails).toHaveLength(1);
-    expect(mails[0]).toMatchObject({ subject: 'Welcome' });
+    expect(mails[0]).toMatchObject({ subject: 'Welcome to Gatehouse' });
   });
 
   it('invoked three times with the same event: one profile, one mail, each group call once', async () => {
@@ -243,7 +243,7 @@ describe('post confirmation on ConfirmForgotPassword', () => {
     ]);
     const mails = await mailsTo(`${sub}@example.com`);
     expect(mails).toHaveLength(1);
-    expect(mails[0]).toMatchObject({ subject: 'Your password was changed' });
+    expect(mails[0]).toMatchObject({ subject: 'Your Gatehouse password was changed' });
     expect(groups.calls()).toBe(0);
   });
 

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type LocalDynamo,
   type LocalSes,
@@ -11,6 +11,7 @@ import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shar
 import { noRiskEngine, type SignInAttempt, useRiskHooks } from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { sampleEvent } from '../support/events.js';
+import { captureOutput, logLines } from '../support/logs.js';
 
 let dynamo: LocalDynamo;
 let ses: LocalSes;
@@ -31,7 +32,8 @@ beforeAll(async () => {
 });
 afterAll(async () => Promise.all([dynamo?.stop(), ses?.stop()]));
 beforeEach(async () => ses.clear());
-afterEach(() => useRiskHooks(noRiskEngine));
+// Each test starts from the engine-less default; the tests that need an engine set their own.
+beforeEach(() => useRiskHooks(noRiskEngine));
 
 const settings = loadSettings(signInSettingSpecs, {
   env: { GATEHOUSE_SIGN_IN_HISTORY_LIMIT: '3', GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '3' },
@@ -160,8 +162,8 @@ describe('post authentication', () => {
 
 describe('the risk engine learns and may notify', () => {
   it.each([
-    ['new-device', 'New sign-in to your account'],
-    ['high-risk', 'Unusual sign-in to your account'],
+    ['new-device', 'New sign-in to your Gatehouse account'],
+    ['high-risk', 'Unusual sign-in to your Gatehouse account'],
   ] as const)('%s sends one mail, even when Cognito retries', async (notify, subject) => {
     const learned: SignInAttempt[] = [];
     useRiskHooks({
@@ -190,7 +192,11 @@ describe('the risk engine learns and may notify', () => {
       },
     });
     const e = event({ requestId: 'engine-down' });
-    await expect(sut.postAuthentication(e, settings)).resolves.toBe(e);
+    const { result, output } = await captureOutput(() => sut.postAuthentication(e, settings));
+    expect(result).toBe(e);
+    expect(logLines(output)).toContainEqual(
+      expect.objectContaining({ message: 'risk engine could not learn from the sign-in' }),
+    );
     useRiskHooks({ ...noRiskEngine, learn: async () => ({ notify: 'new-device' }) });
     const noMail = event({ requestId: 'bad-address' });
     noMail.request.userAttributes.email = 'not an address';

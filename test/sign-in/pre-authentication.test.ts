@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
@@ -22,7 +22,8 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => dynamo?.stop());
-afterEach(() => useRiskHooks(noRiskEngine));
+// Each test starts from the engine-less default; the tests that need an engine set their own.
+beforeEach(() => useRiskHooks(noRiskEngine));
 
 const CLIENT = '3example0clientid0000000000';
 const ADMIN_CLIENT = 'adminconsoleclient000000000';
@@ -61,9 +62,17 @@ function event(
   return e;
 }
 
+/** Cognito's group memberships, as a stand-in for AdminListGroupsForUser (cognito-local keeps no groups). */
+const cognitoGroupsOf = new Map<string, string[]>();
+const groupsAsked: string[] = [];
+const groupsOf = async (_userPoolId: string, userName: string) => {
+  groupsAsked.push(userName);
+  return cognitoGroupsOf.get(userName) ?? [];
+};
+
 async function outcome(e: PreAuthenticationEvent, now?: number): Promise<string> {
   try {
-    await sut.preAuthentication(e, settings, now);
+    await sut.preAuthentication(e, settings, now, groupsOf);
     return 'allowed';
   } catch (error) {
     if (error instanceof UserFacingError) return error.code;
@@ -79,6 +88,7 @@ describe('pre authentication rules', () => {
       tenant?: Record<string, unknown>;
       clientId?: string;
       attributes?: Record<string, string>;
+      cognitoGroups?: string[];
     },
     string,
   ];
@@ -109,17 +119,38 @@ describe('pre authentication rules', () => {
       'SIGN_IN_CLIENT_NOT_ALLOWED',
     ],
     ['a reader on a client without rules', { profile: { groups: ['readers'] } }, 'allowed'],
+    [
+      'an admin by Cognito group on the admin client',
+      { cognitoGroups: ['admins'], clientId: ADMIN_CLIENT },
+      'allowed',
+    ],
+    [
+      'a reader by Cognito group on the admin client',
+      { cognitoGroups: ['readers'], clientId: ADMIN_CLIENT },
+      'SIGN_IN_CLIENT_NOT_ALLOWED',
+    ],
   ];
 
   it.each(cases)('%s: %s', async (_, given, expected) => {
     const e = event({ clientId: given.clientId, attributes: given.attributes });
     const pk = `USER#${e.request.userAttributes.sub}`;
+    if (given.cognitoGroups) cognitoGroupsOf.set(e.userName, given.cognitoGroups);
     if (given.profile) {
       const tenantId = given.profile.tenantId as string | undefined;
       await put({ pk, sk: 'PROFILE', ...given.profile });
       if (given.tenant && tenantId) await put({ pk: `TENANT#${tenantId}`, sk: 'ITEM', ...given.tenant });
     }
     expect(await outcome(e)).toBe(expected);
+  });
+
+  it('asks Cognito for groups only when the client rule needs them', async () => {
+    groupsAsked.length = 0;
+    const plain = event();
+    await outcome(plain);
+    expect(groupsAsked).toEqual([]);
+    const admin = event({ clientId: ADMIN_CLIENT });
+    await outcome(admin);
+    expect(groupsAsked).toEqual([admin.userName]);
   });
 
   it('ignores an expired suspension (TTL deletes late)', async () => {

@@ -1,0 +1,56 @@
+import * as v from 'valibot';
+import { loadSettings, setting } from '../config/settings.js';
+
+/** Settings of the custom email and SMS senders. */
+export const senderSettingSpecs = {
+  kmsKeyArn: setting({
+    env: 'KMS_KEY_ARN',
+    schema: v.optional(v.pipe(v.string(), v.regex(/^arn:aws[\w-]*:kms:/, 'must be a KMS key ARN'))),
+    default: undefined,
+    doc: 'The KMS key Cognito encrypts sender codes with (the KMS keyring decrypts with it only). Set by serverless.yml.',
+  }),
+  sentMarkerSeconds: setting({
+    env: 'SENT_MARKER_TTL_SECONDS',
+    schema: v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(86_400)),
+    default: 900,
+    doc: 'How long a sender remembers an event it delivered, so a retried invocation does not send twice.',
+  }),
+  smsType: setting<'Transactional' | 'Promotional'>({
+    env: 'SMS_TYPE',
+    schema: v.picklist(['Transactional', 'Promotional']),
+    default: 'Transactional',
+    doc: 'SNS SMS type of every text (Transactional: highest delivery priority, for codes).',
+  }),
+  smsSenderId: setting({
+    env: 'SMS_SENDER_ID',
+    schema: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{1,11}$/, 'must be 1-11 letters or digits'))),
+    default: undefined,
+    doc: 'SNS sender ID shown on texts where the country supports one; unset = none.',
+  }),
+  snsEndpoint: setting({
+    env: 'SNS_ENDPOINT',
+    schema: v.optional(v.pipe(v.string(), v.url())),
+    default: undefined,
+    doc: 'SNS endpoint override, for local runs. Unset in AWS.',
+  }),
+  cognitoEndpoint: setting({
+    env: 'COGNITO_ENDPOINT',
+    schema: v.optional(v.pipe(v.string(), v.url())),
+    default: undefined,
+    doc: 'Cognito endpoint override (the account-takeover mail looks the user up), for local runs. Unset in AWS.',
+  }),
+};
+
+export type SenderSettings = ReturnType<typeof loadSenderSettings>;
+
+let cached: SenderSettings | undefined;
+
+function loadSenderSettings() {
+  return loadSettings(senderSettingSpecs);
+}
+
+/** Sender settings, read once per container. */
+export function senderSettings(): SenderSettings {
+  cached ??= loadSenderSettings();
+  return cached;
+}

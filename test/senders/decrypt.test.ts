@@ -1,0 +1,44 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { buildClient, CommitmentPolicy, RawRsaKeyringNode } from '@aws-crypto/client-node';
+import { describe, expect, it } from 'vitest';
+import { codeDecrypter, noKeyDecrypter } from '../../shared/senders/decrypt.js';
+import { encryptCode, testKeyring } from './support.js';
+
+describe('code decryption (AWS Encryption SDK)', () => {
+  it('round-trips a code encrypted with a raw AES keyring', async () => {
+    const keyring = testKeyring();
+    const encrypted = await encryptCode(keyring, '493817');
+    expect(encrypted).not.toContain('493817');
+    await expect(codeDecrypter(keyring)(encrypted)).resolves.toBe('493817');
+  });
+
+  it('round-trips a code encrypted with a raw RSA keyring', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const keyring = new RawRsaKeyringNode({
+      keyNamespace: 'gatehouse-test',
+      keyName: 'rsa',
+      rsaKey: { publicKey, privateKey },
+      oaepHash: 'sha256',
+    });
+    const { encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+    const { result } = await encrypt(keyring, 'Temp#Pass1');
+    await expect(codeDecrypter(keyring)(result.toString('base64'))).resolves.toBe('Temp#Pass1');
+  });
+
+  it('refuses a code encrypted with another key', async () => {
+    const encrypted = await encryptCode(testKeyring(), '493817');
+    await expect(codeDecrypter(testKeyring())(encrypted)).rejects.toThrow();
+  });
+
+  it('refuses garbage and the sample events’ foreign ciphertext', async () => {
+    await expect(codeDecrypter(testKeyring())('bm90IGFuIEVTREsgbWVzc2FnZQ==')).rejects.toThrow();
+  });
+
+  it('says plainly that no key is configured', async () => {
+    await expect(noKeyDecrypter('AYAD')).rejects.toThrow(/KMS_KEY_ARN/);
+  });
+});
