@@ -227,7 +227,33 @@ export function describeLog(log: FunctionLogLine): string | undefined {
   if (log.message === 'completed' && log.outcome !== 'failed') return undefined;
   const extra = Object.entries(log)
     .filter(([key]) => !routineLogFields.has(key))
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === 'string' ? value : (describeRisk(value) ?? JSON.stringify(value))}`,
+    )
     .join(' ');
   return `${log.function ?? 'function'} log: ${log.message}${extra ? ` ${extra}` : ''}`;
+}
+
+/** A risk decision (`{mode, level, score, action, reasons}`) in one readable line. */
+function describeRisk(value: unknown): string | undefined {
+  const decision = value as {
+    mode?: string;
+    level?: string;
+    score?: number;
+    action?: string;
+    wouldTake?: string;
+    reasons?: { signal: string; points: number; detail?: string }[];
+  };
+  if (!decision || typeof decision !== 'object' || !decision.level || !Array.isArray(decision.reasons)) {
+    return undefined;
+  }
+  const acts =
+    decision.wouldTake && decision.wouldTake !== decision.action
+      ? `${decision.action}, would ${decision.wouldTake}`
+      : decision.action;
+  const reasons = decision.reasons
+    .map((reason) => `${reason.signal} +${reason.points}${reason.detail ? ` (${reason.detail})` : ''}`)
+    .join(', ');
+  return `${decision.level} ${decision.score}/100 [${decision.mode ?? '?'}: ${acts}]${reasons ? ` ← ${reasons}` : ''}`;
 }

@@ -13,6 +13,7 @@ import {
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { buildEvent } from '../../shared/events/builders.js';
+import type { SignInRecord } from '../../shared/sign-in/history.js';
 import { keys } from '../../shared/storage/keys.js';
 import { LambdaConversation } from './custom-auth.js';
 import type { GatehouseStack } from './stack.js';
@@ -33,7 +34,10 @@ export const storyConfig: Record<string, unknown> = {
   authorizer: { routes: [{ method: 'GET', path: '/items', groups: [MEMBERS_GROUP] }] },
   tokens: { rolePermissions: { [MEMBERS_GROUP]: ['items:read'] } },
 };
-export const storyEnv: Record<string, string> = {};
+export const storyEnv: Record<string, string> = {
+  // The risk engine acts on its levels (default: audit, which only scores and logs).
+  RISK_MODE: 'enforce',
+};
 export const storyParams: Record<string, string> = {
   // The sample route accepts ID and access tokens, to show both (serverless.yml: AUTHORIZER_TOKEN_USE).
   authorizerTokenUse: 'any',
@@ -475,13 +479,14 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
 
     run(storyTitles.risky, async (step) => {
       step.note(
-        `${home.country} a moment ago, now ${farAway.country} (${farAway.latitude}, ${farAway.longitude}), on a device never seen.`,
+        `Now from ${farAway.country} (${farAway.latitude}, ${farAway.longitude}), on a device never seen, from a new network.`,
       );
+      const attributes = await userAttributes(ann);
+      step.note(await seedEarlierSignIn(stack, attributes.sub ?? '', cognito.clientId));
       step.note(
         'The app signs in with password and step-up (CUSTOM_AUTH, SRP first), played as Cognito would:',
       );
       const pending = hasModule('risk/engine.ts') ? undefined : 'risk engine (issue 6)';
-      const attributes = await userAttributes(ann);
       const talk = new LambdaConversation(
         {
           invoke: (name, event) => stack.invoke(name, event),
@@ -595,6 +600,38 @@ async function seedLegacyUser(stack: GatehouseStack, person: Person): Promise<st
     }),
   );
   return `legacy store: ${person.email} seeded in DynamoDB (${keys.legacyUser(person.email)}, PBKDF2-SHA256 hash, email, givenName, locale)`;
+}
+
+/**
+ * Ann's sign-in from Paris an hour ago, as post authentication records it (`SignInRecord`, the
+ * contract the risk engine reads). The story's own sign-ins are seconds old, and the engine
+ * leaves the last 30 seconds out of the history (they belong to the sign-in being scored).
+ */
+async function seedEarlierSignIn(stack: GatehouseStack, sub: string, clientId: string): Promise<string> {
+  const at = Date.now() - 60 * 60 * 1000;
+  const record: SignInRecord = {
+    at,
+    clientId,
+    deviceId: home.deviceId,
+    ip: home.ip,
+    userAgent: home.userAgent,
+    country: home.country,
+    latitude: Number(home.latitude),
+    longitude: Number(home.longitude),
+    outcome: 'success',
+    expiresAt: Math.floor(at / 1000) + 90 * 24 * 3600,
+  };
+  await stack.dynamo.client.send(
+    new PutItemCommand({
+      TableName: stack.dynamo.tableName,
+      Item: marshall({
+        pk: keys.user(sub),
+        sk: keys.signIn(new Date(at).toISOString(), 'demo-earlier'),
+        ...record,
+      }),
+    }),
+  );
+  return `history: ${ANN} signed in from ${home.country} (${home.latitude}, ${home.longitude}) an hour ago on ${home.deviceId} (record seeded as post authentication writes it)`;
 }
 
 /** Mails to `to` (among those after the first `skip`), waiting up to `timeoutMs` for one. */
