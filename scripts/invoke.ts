@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { findSampleEvent, listSampleEvents, setAtPath } from '../shared/events/builders.js';
 import { parseAuthorizerEvent, parseTriggerEvent } from '../shared/events/parse.js';
+import { parseRiskFeedbackEvent } from '../shared/risk/feedback.js';
 import type { SentMail } from './local/emulators.js';
 import { functionNames } from './local/registry.js';
 import { type InvocationResult, invokeLocally, startLocalStack } from './local/run.js';
@@ -67,6 +68,7 @@ function resolveEventPath(functionName: string, eventRef: string | undefined): s
 
 function checkEvent(functionName: string, event: unknown): void {
   if (functionName === 'authorizer') parseAuthorizerEvent(event);
+  else if (functionName === 'risk-feedback') parseRiskFeedbackEvent(event);
   else parseTriggerEvent(event);
 }
 

@@ -22,6 +22,7 @@ export const functionLoaders: Record<string, () => Promise<{ handler: LocalHandl
   'custom-sms-sender': () => import('../../functions/custom-sms-sender.js'),
   'inbound-federation': () => import('../../functions/inbound-federation.js'),
   authorizer: () => import('../../functions/authorizer.js'),
+  'risk-feedback': () => import('../../functions/risk-feedback.js'),
 };
 
 export const functionNames = Object.keys(functionLoaders);

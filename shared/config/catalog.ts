@@ -4,6 +4,7 @@ import { federationSettingSpecs } from '../federation/settings.js';
 import { mailSettingSpecs } from '../mail/settings.js';
 import { migrationSettingSpecs } from '../migration/settings.js';
 import { onboardingSettingSpecs } from '../onboarding/settings.js';
+import { riskSettingSpecs } from '../risk/settings.js';
 import { senderSettingSpecs } from '../senders/settings.js';
 import { signInSettingSpecs } from '../sign-in/settings.js';
 import { signUpSettingSpecs } from '../sign-up/settings.js';
@@ -18,6 +19,7 @@ import type { SettingSpecs } from './settings.js';
 export const settingCatalog: Record<string, SettingSpecs> = {
   runtime: runtimeSettingSpecs,
   mail: mailSettingSpecs,
+  risk: riskSettingSpecs,
   senders: senderSettingSpecs,
   signIn: signInSettingSpecs,
   tokens: tokenSettingSpecs,

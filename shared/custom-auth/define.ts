@@ -29,7 +29,8 @@ export async function stepUpVerdict(
     const groups = [...stringList(profile?.groups), ...cognito];
     if (groups.some((group) => settings.stepUpGroups.includes(group))) return 'step-up';
   }
-  const decision = await riskHooks().assess(attempt);
+  // The risk engine counts a sign-in once (pre authentication) and answers its decision here.
+  const decision = await riskHooks().assess({ ...attempt, phase: 'define-auth-challenge' });
   if (decision.action === 'block') return 'block';
   return decision.action === 'step-up' ? 'step-up' : 'none';
 }

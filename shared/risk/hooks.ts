@@ -1,8 +1,9 @@
 /**
  * Where the sign-in triggers ask the adaptive-risk engine, and what it answers. The triggers
  * (pre/post authentication, define auth challenge, pre token generation) call `riskHooks()`;
- * the engine provides the implementation. Default without the engine: allow, no step-up, no
- * notification.
+ * by default that is the engine configured from the risk settings (`RISK_MODE` and the rest),
+ * built at the first call so that a function that never asks pays nothing. `noRiskEngine`
+ * (allow, no step-up, no notification) is kept for tests.
  */
 
 /**
@@ -14,6 +15,8 @@ export interface SignInContextFields {
   ip?: string;
   userAgent?: string;
   deviceId?: string;
+  /** Cognito's device key, when the app remembers devices; the device's identity when present. */
+  deviceKey?: string;
   country?: string;
   latitude?: string;
   longitude?: string;
@@ -36,6 +39,12 @@ export interface SignInAttempt {
   newDeviceUsed?: boolean;
   /** Epoch milliseconds of the attempt. */
   at: number;
+  /**
+   * Which trigger asks. Pre authentication (the default when absent) counts the attempt per
+   * user and per IP; define auth challenge must say so, so that one sign-in is counted once and
+   * the step-up decision is the one pre authentication made for it.
+   */
+  phase?: 'pre-authentication' | 'define-auth-challenge' | 'post-authentication';
 }
 
 export type RiskLevel = 'low' | 'medium' | 'high';
@@ -56,6 +65,8 @@ export interface RiskDecision {
   action: RiskAction;
   wouldTake?: RiskAction;
   reasons: RiskReason[];
+  /** Id of this assessment (logged and stored), for operator feedback (`npm run risk-feedback`). */
+  eventId?: string;
 }
 
 export interface RiskHooks {
@@ -73,14 +84,33 @@ export const noRiskEngine: RiskHooks = {
   learn: async () => ({}),
 };
 
-let hooks: RiskHooks = noRiskEngine;
+let hooks: RiskHooks | undefined;
 
-/** The hooks the triggers call. */
+/** The hooks the triggers call: the configured engine unless `useRiskHooks` chose others. */
 export function riskHooks(): RiskHooks {
+  hooks ??= lazyDefaultEngine();
   return hooks;
 }
 
-/** For tests and for wiring the engine at cold start. */
+/** For tests and for wiring another engine at cold start. */
 export function useRiskHooks(next: RiskHooks): void {
   hooks = next;
+}
+
+/** Back to the configured engine, built afresh (reading the settings again) at its next call. */
+export function useDefaultRiskEngine(): void {
+  hooks = undefined;
+}
+
+/** The engine's code and settings load at the first assessment, not at import. */
+function lazyDefaultEngine(): RiskHooks {
+  let engine: Promise<RiskHooks> | undefined;
+  const load = () => {
+    engine ??= import('./default-engine.js').then((module) => module.defaultRiskEngine());
+    return engine;
+  };
+  return {
+    assess: async (attempt) => (await load()).assess(attempt),
+    learn: async (attempt) => (await load()).learn(attempt),
+  };
 }

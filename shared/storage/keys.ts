@@ -24,6 +24,11 @@ export const keys = {
   securityEvent: (isoTime: string, kind: string) => `SECURITY#${isoTime}#${kind}`,
   /** Risk engine state per user: trusted/distrusted devices and networks, feedback. */
   risk: (kind: string, value: string) => `RISK#${kind}#${value}`,
+  /** The latest risk assessment of a user: `level` (pre token generation's `risk_level` claim), score, reasons. */
+  riskAssessment: () => 'RISK#latest#assessment',
+  /** Operator feedback on a device or a network (`networkOf`): attribute `trust` = trusted | distrusted. */
+  riskDevice: (deviceId: string) => `RISK#device#${deviceId}`,
+  riskNetwork: (network: string) => `RISK#network#${network}`,
   /** Tokens issued before this time are refused by the authorizer. */
   signedOutAt: () => 'SIGNED_OUT_AT',
   /** Tenants (pre authentication: suspended tenants). */

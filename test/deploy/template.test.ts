@@ -49,7 +49,7 @@ const VERSIONED_TRIGGERS: Record<string, string> = {
   InboundFederation: 'V1_0',
 };
 
-const FUNCTIONS = [...Object.values(TRIGGERS), 'authorizer', 'sampleApi'];
+const FUNCTIONS = [...Object.values(TRIGGERS), 'authorizer', 'sampleApi', 'riskFeedback'];
 
 const TEMPLATE_PATH = join(packageDir, 'cloudformation-template-update-stack.json');
 
@@ -146,7 +146,7 @@ describe('Cognito may invoke every trigger', () => {
   });
 
   it('grants cognito-idp nothing on the authorizer or the API', () => {
-    for (const fn of ['authorizer', 'sampleApi']) {
+    for (const fn of ['authorizer', 'sampleApi', 'riskFeedback']) {
       const granted = Object.values(resources).some(
         (r) =>
           r.Type === 'AWS::Lambda::Permission' &&
@@ -209,6 +209,19 @@ describe('IAM', () => {
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] },
+      },
+    ]);
+  });
+
+  it('lets risk feedback only Query and PutItem on the table', () => {
+    const dynamo = statements(resources.RiskFeedbackRole).filter((s) =>
+      asArray(s.Action).some((a) => typeof a === 'string' && a.startsWith('dynamodb:')),
+    );
+    expect(dynamo).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:Query', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': ['GatehouseTable', 'Arn'] },
       },
     ]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAuthorizerEvent, parseTriggerEvent } from '../../shared/events/parse.js';
+import { parseRiskFeedbackEvent } from '../../shared/risk/feedback.js';
 import { listSampleEvents, sampleEvent } from '../support/events.js';
 
 const samples = listSampleEvents();
@@ -9,6 +10,8 @@ describe('sample events', () => {
     const event = sampleEvent(sample.name);
     if (sample.functionName === 'authorizer') {
       expect(parseAuthorizerEvent(event)).toBe(event);
+    } else if (sample.functionName === 'risk-feedback') {
+      expect(parseRiskFeedbackEvent(event)).toBe(event);
     } else {
       const parsed = parseTriggerEvent(event);
       expect(parsed).toBe(event);

@@ -1,0 +1,118 @@
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import * as v from 'valibot';
+import { UserFacingError } from '../errors/index.js';
+import { checkEvent } from '../events/parse.js';
+import { keys } from '../storage/keys.js';
+import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
+import { canonicalIp, networkOf, parseIp } from './ip.js';
+
+/**
+ * Operator feedback: an event (an assessment or a sign-in) marked `valid` trusts its device and
+ * network in later scores of that user (no new-device, new-network, unfamiliar-country or
+ * impossible-travel points from them); `invalid` distrusts them (points of their own). The
+ * latest verdict on a device or network wins (one item each, overwritten).
+ */
+export const riskFeedbackSchema = v.pipe(
+  v.object({
+    userId: v.pipe(v.string(), v.minLength(1)),
+    verdict: v.picklist(['valid', 'invalid']),
+    /** An assessment's `eventId` (logged, and kept for the latest one) or a sign-in record's id. */
+    eventId: v.optional(v.pipe(v.string(), v.minLength(1))),
+    deviceId: v.optional(v.pipe(v.string(), v.minLength(1))),
+    ip: v.optional(
+      v.pipe(
+        v.string(),
+        v.check((text) => parseIp(text) !== undefined, 'must be an IP address'),
+      ),
+    ),
+  }),
+  v.check((e) => Boolean(e.eventId || e.deviceId || e.ip), 'needs eventId, deviceId or ip'),
+);
+
+export type RiskFeedbackEvent = v.InferOutput<typeof riskFeedbackSchema>;
+
+export const parseRiskFeedbackEvent = (input: unknown) =>
+  checkEvent<RiskFeedbackEvent>(riskFeedbackSchema, input);
+
+export interface FeedbackResult {
+  userId: string;
+  verdict: 'valid' | 'invalid';
+  trust: 'trusted' | 'distrusted';
+  device?: string;
+  network?: string;
+}
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * Records the verdict. With an `eventId`, the device and IP come from that event (one Query of
+ * the user's partition); `deviceId` / `ip` given explicitly win over the event's.
+ */
+export async function applyRiskFeedback(
+  event: RiskFeedbackEvent,
+  stateDays: number,
+  now = Date.now(),
+): Promise<FeedbackResult> {
+  const found = event.eventId ? await findEvent(event.userId, event.eventId, now) : {};
+  const deviceId = event.deviceId ?? found.deviceId;
+  const ip = parseIp(event.ip ?? found.ip);
+  const network = ip && networkOf(ip);
+  if (!deviceId && !network) {
+    throw new UserFacingError(
+      'RISK_EVENT_WITHOUT_CONTEXT',
+      'The event names neither a device nor an IP address.',
+    );
+  }
+  const trust = event.verdict === 'valid' ? 'trusted' : 'distrusted';
+  const item = {
+    pk: keys.user(event.userId),
+    trust,
+    verdict: event.verdict,
+    ...(event.eventId ? { eventId: event.eventId } : {}),
+    ...(ip ? { ip: canonicalIp(ip) } : {}),
+    at: now,
+    expiresAt: nowSeconds(now) + stateDays * DAY_SECONDS,
+  };
+  const puts = [];
+  if (deviceId) puts.push({ ...item, sk: keys.riskDevice(deviceId) });
+  if (network) puts.push({ ...item, sk: keys.riskNetwork(network) });
+  await Promise.all(
+    puts.map((Item) => documentClient().send(new PutCommand({ TableName: tableName(), Item }))),
+  );
+  return {
+    userId: event.userId,
+    verdict: event.verdict,
+    trust,
+    ...(deviceId ? { device: deviceId } : {}),
+    ...(network ? { network } : {}),
+  };
+}
+
+async function findEvent(
+  userId: string,
+  eventId: string,
+  now: number,
+): Promise<{ deviceId?: string; ip?: string }> {
+  const result = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.user(userId) },
+      ScanIndexForward: false,
+    }),
+  );
+  const item = (result.Items ?? []).find(
+    (candidate) =>
+      !isExpired(candidate, now) &&
+      ((candidate.sk === keys.riskAssessment() && candidate.eventId === eventId) ||
+        (String(candidate.sk).startsWith(keys.signInPrefix()) &&
+          (String(candidate.sk).endsWith(`#${eventId}`) ||
+            candidate.id === eventId ||
+            candidate.eventId === eventId))),
+  );
+  if (!item) throw new UserFacingError('RISK_EVENT_NOT_FOUND', `No event ${eventId} for this user.`);
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+  const deviceId = text(item.deviceKey) ?? text(item.deviceId);
+  const ip = text(item.ip);
+  return { ...(deviceId ? { deviceId } : {}), ...(ip ? { ip } : {}) };
+}

@@ -1,0 +1,295 @@
+import { createHash } from 'node:crypto';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../storage/keys.js';
+import { documentClient, isExpired, tableName } from '../storage/table.js';
+import type { RiskDecision } from './hooks.js';
+import { canonicalIp, networkOf, parseIp } from './ip.js';
+import { CURRENT_SIGN_IN_MARGIN_MS, emptyHistory, type IpActivity, type RiskHistory } from './model.js';
+
+/**
+ * The engine's reads and writes. Per evaluation the user's whole history comes from ONE Query of
+ * the `USER#<id>` partition (newest first, bounded by `historyLimit`): sign-in records and the
+ * device registry that post authentication keeps, the profile's compromised-credential flag,
+ * operator feedback and the latest assessment with the per-user attempt counter. Per-IP
+ * counters live in their own partition (`IP#<ip>`, one item per window): they are counted with
+ * one UpdateItem whose `ALL_NEW` answer is also the read, run in parallel with the Query.
+ */
+export interface RiskStore {
+  loadUser(userId: string, now: number, windowStart: number): Promise<UserState>;
+  /** Counts an attempt from `ip` on `userId`; answers what the IP did in this window. */
+  countIpAttempt(ip: string, userId: string, windowStart: number, expiresAt: number): Promise<IpActivity>;
+  /**
+   * Migration flags a breached password before the user has a `sub`, on the PROFILE under the
+   * lower-cased userName: read at a first sign-in only, and carried over by `carryCompromisedFlag`.
+   */
+  readNameProfileFlag(userName: string): Promise<boolean>;
+  carryCompromisedFlag(userId: string): Promise<void>;
+  /** Counts a success from `ip` and takes `userId` out of the accounts tried without success. */
+  recordIpSuccess(ip: string, userId: string, windowStart: number, expiresAt: number): Promise<void>;
+  saveAssessment(
+    userId: string,
+    assessment: StoredAssessment,
+    counter: CounterChange,
+    expiresAt: number,
+  ): Promise<void>;
+}
+
+/** The latest assessment as kept at `RISK#latest#assessment`. */
+export interface StoredAssessment {
+  eventId: string;
+  at: number;
+  clientId: string;
+  decision: RiskDecision;
+  ip?: string;
+  network?: string;
+  deviceId?: string;
+}
+
+/** What an assessment does to the per-user attempt counter. */
+export type CounterChange =
+  | { kind: 'attempt'; windowStart: number; sameWindow: boolean }
+  | { kind: 'success' }
+  | { kind: 'none' };
+
+export interface UserState {
+  history: RiskHistory;
+  latest?: StoredAssessment & { windowStart?: number; failures?: number };
+  /** The Query hit `historyLimit`: the oldest items were not read. */
+  truncated: boolean;
+}
+
+type Item = Record<string, unknown>;
+
+/** Epoch milliseconds from a number (seconds or milliseconds) or an ISO string. */
+function toMillis(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value < 1e12 ? value * 1000 : value;
+  if (typeof value === 'string') {
+    const parsed = Date.parse(value);
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  return undefined;
+}
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+const num = (value: unknown): number | undefined => {
+  const n = typeof value === 'string' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+};
+
+/** Sign-in records whose outcome says they did not succeed are not history to trust. */
+const FAILED_OUTCOME = /fail|block|den(y|ied)|reject/i;
+
+/** Turns the items of the user's partition into history (pure; exported for tests). */
+export function historyFromItems(
+  items: Item[],
+  now: number,
+  windowStart: number,
+): Omit<UserState, 'truncated'> {
+  const history = emptyHistory();
+  let latest: UserState['latest'];
+  const before = now - CURRENT_SIGN_IN_MARGIN_MS;
+  // A user signs in from few addresses: parse each once (BigInt arithmetic is the costly part).
+  const addresses = new Map<string, { ip: string; network: string } | undefined>();
+  const address = (raw: string | undefined) => {
+    if (raw === undefined) return undefined;
+    if (!addresses.has(raw)) {
+      const ip = parseIp(raw);
+      addresses.set(raw, ip && { ip: canonicalIp(ip), network: networkOf(ip) });
+    }
+    return addresses.get(raw);
+  };
+  for (const item of items) {
+    if (isExpired(item, now)) continue;
+    const sk = String(item.sk ?? '');
+    if (sk.startsWith(keys.signInPrefix())) {
+      const at = toMillis(item.at) ?? toMillis(sk.split('#')[1]);
+      if (at === undefined || at > before) continue;
+      if (typeof item.outcome === 'string' && FAILED_OUTCOME.test(item.outcome)) continue;
+      const where = address(text(item.ip));
+      const latitude = num(item.latitude);
+      const longitude = num(item.longitude);
+      const located = latitude !== undefined && longitude !== undefined;
+      // A literal with absent fields left undefined: spreads cost far more in this loop.
+      history.signIns.push({
+        at,
+        ip: where?.ip,
+        network: where?.network,
+        country: text(item.country)?.toUpperCase(),
+        latitude: located ? latitude : undefined,
+        longitude: located ? longitude : undefined,
+        deviceId: text(item.deviceKey) ?? text(item.deviceId),
+      });
+    } else if (sk.startsWith(keys.devicePrefix())) {
+      const firstSeen = toMillis(item.firstSeen);
+      if (firstSeen !== undefined && firstSeen > before) continue; // this sign-in's own device record
+      const lastSeen = toMillis(item.lastSeen);
+      history.devices.push({
+        id: sk.slice(keys.devicePrefix().length),
+        ...(firstSeen !== undefined ? { firstSeen } : {}),
+        ...(lastSeen !== undefined ? { lastSeen } : {}),
+      });
+    } else if (sk === keys.profile()) {
+      history.compromisedCredentials = item.compromisedCredentials === true;
+    } else if (sk === keys.riskAssessment()) {
+      latest = item as unknown as NonNullable<UserState['latest']>;
+      if (latest.windowStart === windowStart) history.userFailures = num(latest.failures) ?? 0;
+    } else if (sk.startsWith('RISK#device#') || sk.startsWith('RISK#network#')) {
+      const [, kind, ...rest] = sk.split('#');
+      const value = rest.join('#');
+      const list =
+        item.trust === 'trusted'
+          ? kind === 'device'
+            ? history.trustedDevices
+            : history.trustedNetworks
+          : kind === 'device'
+            ? history.distrustedDevices
+            : history.distrustedNetworks;
+      list.push(value);
+    }
+  }
+  history.signIns.sort((a, b) => b.at - a.at);
+  return { history, ...(latest ? { latest } : {}) };
+}
+
+/** A short, stable digest of an account for the per-IP set (ids are not kept in another partition). */
+export function accountDigest(userId: string): string {
+  return createHash('sha256').update(userId).digest('hex').slice(0, 12);
+}
+
+/** The store on the single DynamoDB table. */
+export function dynamoRiskStore(limit: number): RiskStore {
+  return {
+    async loadUser(userId, now, windowStart) {
+      const result = await documentClient().send(
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.user(userId) },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return {
+        ...historyFromItems(result.Items ?? [], now, windowStart),
+        truncated: result.LastEvaluatedKey !== undefined,
+      };
+    },
+
+    async countIpAttempt(ip, userId, windowStart, expiresAt) {
+      const result = await documentClient().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: { pk: keys.ip(ip), sk: keys.window(windowStart) },
+          UpdateExpression: 'ADD attempts :one, accounts :account SET expiresAt = :expiresAt',
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':account': new Set([accountDigest(userId)]),
+            ':expiresAt': expiresAt,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const item = result.Attributes ?? {};
+      const attempts = num(item.attempts) ?? 1;
+      const successes = num(item.successes) ?? 0;
+      const accounts = item.accounts instanceof Set ? item.accounts.size : 1;
+      return { failures: Math.max(0, attempts - 1 - successes), accounts };
+    },
+
+    async readNameProfileFlag(userName) {
+      const result = await documentClient().send(
+        new GetCommand({
+          TableName: tableName(),
+          Key: { pk: keys.user(userName.toLowerCase()), sk: keys.profile() },
+          ProjectionExpression: 'compromisedCredentials',
+        }),
+      );
+      return result.Item?.compromisedCredentials === true;
+    },
+
+    async carryCompromisedFlag(userId) {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: { pk: keys.user(userId), sk: keys.profile() },
+          UpdateExpression: 'SET compromisedCredentials = :true',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+    },
+
+    async recordIpSuccess(ip, userId, windowStart, expiresAt) {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: { pk: keys.ip(ip), sk: keys.window(windowStart) },
+          UpdateExpression: 'ADD successes :one DELETE accounts :account SET expiresAt = :expiresAt',
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':account': new Set([accountDigest(userId)]),
+            ':expiresAt': expiresAt,
+          },
+        }),
+      );
+    },
+
+    async saveAssessment(userId, assessment, counter, expiresAt) {
+      const { decision } = assessment;
+      const values: Record<string, unknown> = {
+        ':level': decision.level,
+        ':score': decision.score,
+        ':action': decision.action,
+        ':reasons': decision.reasons,
+        ':eventId': assessment.eventId,
+        ':at': assessment.at,
+        ':clientId': assessment.clientId,
+        ':expiresAt': expiresAt,
+      };
+      const sets = [
+        '#level = :level',
+        'score = :score',
+        '#action = :action',
+        'reasons = :reasons',
+        'eventId = :eventId',
+        '#at = :at',
+        'clientId = :clientId',
+        'expiresAt = :expiresAt',
+      ];
+      const optional = {
+        wouldTake: decision.wouldTake,
+        ip: assessment.ip,
+        network: assessment.network,
+        deviceId: assessment.deviceId,
+      };
+      const removes: string[] = [];
+      for (const [name, value] of Object.entries(optional)) {
+        if (value === undefined) removes.push(name);
+        else {
+          sets.push(`${name} = :${name}`);
+          values[`:${name}`] = value;
+        }
+      }
+      let add = '';
+      if (counter.kind === 'attempt') {
+        sets.push('windowStart = :windowStart');
+        values[':windowStart'] = counter.windowStart;
+        values[':one'] = 1;
+        if (counter.sameWindow) add = ' ADD failures :one';
+        else sets.push('failures = :one');
+      } else if (counter.kind === 'success') {
+        sets.push('failures = :zero');
+        values[':zero'] = 0;
+      }
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: { pk: keys.user(userId), sk: keys.riskAssessment() },
+          UpdateExpression: `SET ${sets.join(', ')}${add}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ExpressionAttributeNames: { '#level': 'level', '#action': 'action', '#at': 'at' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
+import { functionLoaders, localContext } from '../../scripts/local/registry.js';
+import { GENERIC_USER_MESSAGE } from '../../shared/errors/index.js';
+import { keys } from '../../shared/storage/keys.js';
+import { sampleEvent } from '../support/events.js';
+import { captureOutput, logLines } from '../support/logs.js';
+import { HOUR, NOW, PLACES, SECRET, signInAttempt, testGeoDatabase } from './support/fixtures.js';
+
+/**
+ * The engine as the triggers get it: `riskHooks()` without any wiring is the engine configured
+ * from the environment (here: enforce mode, the test geolocation database), and the
+ * risk-feedback function as deployed.
+ */
+let dynamo: LocalDynamo;
+let geoPath: string;
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+  geoPath = join(mkdtempSync(join(tmpdir(), 'gatehouse-hooks-')), 'city.mmdb');
+  writeFileSync(geoPath, testGeoDatabase());
+  Object.assign(process.env, localEnvironment(dynamo), {
+    RISK_MODE: 'enforce',
+    RISK_GEOIP_DATABASE: geoPath,
+    RISK_CONTEXT_SECRET: SECRET,
+  });
+});
+afterAll(async () => {
+  for (const name of ['RISK_MODE', 'RISK_GEOIP_DATABASE', 'RISK_CONTEXT_SECRET']) delete process.env[name];
+  await dynamo?.stop();
+});
+
+const hooks = await import('../../shared/risk/hooks.js');
+const { documentClient, tableName } = await import('../../shared/storage/table.js');
+
+describe('riskHooks() by default', () => {
+  it('is the configured engine: located by the database, scored, recorded, blocked in enforce mode', async () => {
+    const userId = 'hooks-user-1';
+    await documentClient().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: {
+          pk: keys.user(userId),
+          sk: keys.signIn(new Date(NOW - HOUR).toISOString(), 'x'),
+          at: NOW - HOUR,
+          ip: PLACES.home.ip, // no location kept: the database places it too
+          deviceKey: 'laptop-1',
+        },
+      }),
+    );
+    // No coordinates anywhere: New York and Tokyo both come from the .mmdb file.
+    const decision = await hooks.riskHooks().assess({ ...signInAttempt({ place: 'tokyo' }), userId });
+    expect(decision).toMatchObject({ level: 'high', action: 'block' });
+    expect(decision.reasons.map((r) => r.signal)).toEqual([
+      'new-network',
+      'unfamiliar-country',
+      'impossible-travel',
+    ]);
+    const latest = (await dynamo.scan()).find(
+      (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
+    );
+    expect(latest).toMatchObject({ level: 'high', eventId: decision.eventId });
+  });
+
+  it('can be replaced for tests and restored', async () => {
+    hooks.useRiskHooks(hooks.noRiskEngine);
+    expect(await hooks.riskHooks().assess(signInAttempt({ place: 'tokyo' }))).toEqual({
+      level: 'low',
+      score: 0,
+      action: 'allow',
+      reasons: [],
+    });
+    hooks.useDefaultRiskEngine();
+    expect((await hooks.riskHooks().assess(signInAttempt())).eventId).toBeDefined();
+  });
+
+  it('fails naming the setting when the geolocation database cannot be read', async () => {
+    process.env.RISK_GEOIP_DATABASE = join(tmpdir(), 'no-such-database.mmdb');
+    hooks.useDefaultRiskEngine();
+    await expect(hooks.riskHooks().assess(signInAttempt())).rejects.toThrow('Setting RISK_GEOIP_DATABASE');
+    process.env.RISK_GEOIP_DATABASE = geoPath;
+    hooks.useDefaultRiskEngine();
+  });
+});
+
+describe('the risk-feedback function', () => {
+  it.each(['valid', 'invalid'])('records the %s sample event', async (name) => {
+    const { handler } = await functionLoaders['risk-feedback']!();
+    const event = sampleEvent<{ userId: string; deviceId: string }>(name);
+    const { result, output } = await captureOutput(() => handler(event, localContext('risk-feedback')));
+    const trust = name === 'valid' ? 'trusted' : 'distrusted';
+    expect(result).toMatchObject({ verdict: name, trust, device: event.deviceId });
+    expect(logLines(output).at(-1)).toMatchObject({ message: 'completed', outcome: 'ok' });
+    const items = (await dynamo.scan()).filter((i) => i.pk === keys.user(event.userId));
+    expect(items.map((i) => [i.sk, i.trust])).toContainEqual([keys.riskDevice(event.deviceId), trust]);
+  });
+
+  it.each([
+    [{ userId: 'u', verdict: 'maybe', ip: '1.2.3.4' }, 'verdict'],
+    [{ userId: 'u', verdict: 'valid', ip: 'not-an-ip' }, 'ip'],
+    [{ userId: 'u', verdict: 'valid' }, 'needs eventId, deviceId or ip'],
+  ])(
+    'answers a malformed event %j with the generic message, naming the problem in the log',
+    async (event, problem) => {
+      const { handler } = await functionLoaders['risk-feedback']!();
+      const { error, output } = await captureOutput(() => handler(event, localContext('risk-feedback')));
+      expect((error as Error).message).toBe(GENERIC_USER_MESSAGE);
+      const logged = logLines(output).find((line) => line.message === 'invalid event');
+      expect(`${logged?.path} ${logged?.problem}`).toContain(problem);
+    },
+  );
+});
+
+const { runRiskFeedbackCli, feedbackFromArgs } = await import('../../scripts/risk-feedback.js');
+
+describe('the risk-feedback CLI', () => {
+  it('reads the user, the verdict and the options', () => {
+    expect(
+      feedbackFromArgs(['u-1', 'invalid', '--device', 'd-1', '--ip', '192.0.2.1', '--event', 'e-1']),
+    ).toEqual({
+      userId: 'u-1',
+      verdict: 'invalid',
+      deviceId: 'd-1',
+      ip: '192.0.2.1',
+      eventId: 'e-1',
+    });
+  });
+
+  it('writes the verdict to the table and exits 0', async () => {
+    const { output, result } = await captureOutput(() =>
+      runRiskFeedbackCli(['cli-user', 'valid', '--ip', '192.0.2.9']),
+    );
+    expect(result).toBe(0);
+    expect(output).toContain('"network": "192.0.2.0/24"');
+    const items = (await dynamo.scan()).filter((i) => i.pk === keys.user('cli-user'));
+    expect(items).toContainEqual(
+      expect.objectContaining({ sk: keys.riskNetwork('192.0.2.0/24'), trust: 'trusted' }),
+    );
+  });
+
+  it.each([
+    [['cli-user', 'maybe', '--ip', '192.0.2.9']],
+    [['cli-user', 'valid']],
+    [['cli-user', 'valid', '--colour', 'red']],
+    [['cli-user', 'valid', '--event', 'no-such-event']],
+  ])('exits 2 on %j', async (args) => {
+    const { result, output } = await captureOutput(() => runRiskFeedbackCli(args));
+    expect(result).toBe(2);
+    expect(output).toContain('usage: npm run risk-feedback');
+  });
+});

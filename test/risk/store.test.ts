@@ -1,0 +1,400 @@
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
+import { keys } from '../../shared/storage/keys.js';
+import { DAY, HOUR, NOW, PLACES, signInAttempt, testConfig, testGeo } from './support/fixtures.js';
+
+/**
+ * The engine on dynalite: what it reads (one Query), what it counts per user and per IP, what
+ * it records, how many store calls each evaluation costs, and what it does when the store fails.
+ */
+let dynamo: LocalDynamo;
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+  Object.assign(process.env, localEnvironment(dynamo));
+});
+afterAll(async () => dynamo?.stop());
+
+const table = await import('../../shared/storage/table.js');
+const { createRiskEngine } = await import('../../shared/risk/service.js');
+const { dynamoRiskStore, historyFromItems } = await import('../../shared/risk/store.js');
+const { applyRiskFeedback } = await import('../../shared/risk/feedback.js');
+
+let userCounter = 0;
+/** A fresh user per test, so tests share the table without sharing history. */
+function freshUser(): string {
+  userCounter += 1;
+  return `user-${userCounter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+async function put(item: Record<string, unknown>) {
+  await table.documentClient().send(new PutCommand({ TableName: table.tableName(), Item: item }));
+}
+
+/** A sign-in record and device as post authentication (issue 5) writes them. */
+async function recordSignIn(userId: string, at: number, place: keyof typeof PLACES, deviceKey = 'laptop-1') {
+  const p = PLACES[place];
+  const id = `s${at}`;
+  await put({
+    pk: keys.user(userId),
+    sk: keys.signIn(new Date(at).toISOString(), id),
+    at,
+    clientId: 'web-client',
+    deviceKey,
+    ip: p.ip,
+    userAgent: 'Mozilla/5.0',
+    country: p.country,
+    latitude: p.latitude,
+    longitude: p.longitude,
+    outcome: 'success',
+    expiresAt: Math.floor(at / 1000) + 90 * 86_400,
+  });
+  await put({ pk: keys.user(userId), sk: keys.device(deviceKey), firstSeen: at - 100 * DAY, lastSeen: at });
+}
+
+const engineFor = (overrides = {}) => {
+  const config = testConfig(overrides);
+  return createRiskEngine(config, { store: dynamoRiskStore(config.historyLimit), geo: testGeo() });
+};
+const attemptOf = (userId: string, options: Parameters<typeof signInAttempt>[0] = {}) => ({
+  ...signInAttempt(options),
+  userId,
+});
+
+describe('history from the items of a user partition', () => {
+  it('reads sign-ins, devices, the profile flag, feedback and the latest assessment, skipping what expired or failed', () => {
+    const windowStart = NOW - 5 * 60_000;
+    const { history, latest } = historyFromItems(
+      [
+        {
+          sk: keys.signIn(new Date(NOW - HOUR).toISOString(), 'a'),
+          at: NOW - HOUR,
+          ip: '::ffff:203.0.113.10',
+          deviceId: 'laptop-1',
+          country: 'us',
+          latitude: '40.7',
+          longitude: -74,
+        },
+        { sk: keys.signIn(new Date(NOW - 2 * HOUR).toISOString(), 'b'), ip: '203.0.113.11' }, // time from the key
+        {
+          sk: keys.signIn(new Date(NOW - 3 * HOUR).toISOString(), 'c'),
+          at: NOW - 3 * HOUR,
+          outcome: 'blocked',
+        },
+        {
+          sk: keys.signIn(new Date(NOW - 4 * HOUR).toISOString(), 'd'),
+          at: NOW - 4 * HOUR,
+          expiresAt: Math.floor(NOW / 1000) - 1,
+        },
+        { sk: keys.signIn(new Date(NOW - 1000).toISOString(), 'e'), at: NOW - 1000 }, // this very sign-in
+        {
+          sk: keys.device('laptop-1'),
+          firstSeen: new Date(NOW - 10 * DAY).toISOString(),
+          lastSeen: NOW - HOUR,
+        },
+        { sk: keys.device('phone-2'), firstSeen: NOW - 2000, lastSeen: NOW - 2000 }, // recorded by this sign-in
+        { sk: keys.profile(), compromisedCredentials: true },
+        { sk: keys.riskDevice('stolen'), trust: 'distrusted' },
+        { sk: keys.riskNetwork('198.51.100.0/24'), trust: 'trusted' },
+        { sk: keys.riskNetwork('192.0.2.0/24'), trust: 'trusted', expiresAt: Math.floor(NOW / 1000) - 1 },
+        {
+          sk: keys.riskAssessment(),
+          level: 'medium',
+          windowStart,
+          failures: 3,
+          eventId: 'e1',
+          at: NOW - 60_000,
+        },
+      ],
+      NOW,
+      windowStart,
+    );
+    expect(history.signIns).toEqual([
+      {
+        at: NOW - HOUR,
+        ip: '203.0.113.10',
+        network: '203.0.113.0/24',
+        country: 'US',
+        latitude: 40.7,
+        longitude: -74,
+        deviceId: 'laptop-1',
+      },
+      { at: NOW - 2 * HOUR, ip: '203.0.113.11', network: '203.0.113.0/24' },
+    ]);
+    expect(history.devices).toEqual([{ id: 'laptop-1', firstSeen: NOW - 10 * DAY, lastSeen: NOW - HOUR }]);
+    expect(history.compromisedCredentials).toBe(true);
+    expect(history.distrustedDevices).toEqual(['stolen']);
+    expect(history.trustedNetworks).toEqual(['198.51.100.0/24']);
+    expect(history.userFailures).toBe(3);
+    expect(latest?.eventId).toBe('e1');
+  });
+
+  it('forgets the attempt counter of an earlier window', () => {
+    const { history } = historyFromItems(
+      [{ sk: keys.riskAssessment(), windowStart: 1, failures: 9 }],
+      NOW,
+      2,
+    );
+    expect(history.userFailures).toBe(0);
+  });
+});
+
+describe('the engine on dynalite', () => {
+  let sends: ReturnType<typeof vi.spyOn>;
+  beforeEach(async () => {
+    sends?.mockRestore();
+    // Per-IP counters are shared by every user: each test starts with none.
+    for (const item of await dynamo.scan()) {
+      if (String(item.pk).startsWith('IP#')) {
+        await table
+          .documentClient()
+          .send(new DeleteCommand({ TableName: table.tableName(), Key: { pk: item.pk, sk: item.sk } }));
+      }
+    }
+    sends = vi.spyOn(table.documentClient(), 'send');
+  });
+  const callsSince = () => sends.mock.calls.map((call: unknown[]) => (call[0] as object).constructor.name);
+
+  it('scores a returning user low from the stored history, in one Query plus the IP counter and one write', async () => {
+    const userId = freshUser();
+    for (let day = 1; day <= 6; day++) await recordSignIn(userId, NOW - day * DAY, 'home');
+    sends.mockClear();
+    const decision = await engineFor().assess(attemptOf(userId));
+    expect(decision).toMatchObject({ level: 'low', score: 0, action: 'allow', reasons: [] });
+    expect(callsSince().sort()).toEqual(['QueryCommand', 'UpdateCommand', 'UpdateCommand']);
+    const latest = (await dynamo.scan()).find(
+      (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
+    );
+    expect(latest).toMatchObject({
+      level: 'low',
+      score: 0,
+      eventId: decision.eventId,
+      failures: 1,
+      ip: PLACES.home.ip,
+    });
+  });
+
+  it('blocks New York then Tokyo an hour later in enforce mode, and records high', async () => {
+    const userId = freshUser();
+    await recordSignIn(userId, NOW - 30 * DAY, 'home');
+    await recordSignIn(userId, NOW - HOUR, 'home');
+    const decision = await engineFor().assess(attemptOf(userId, { place: 'tokyo' }));
+    expect(decision).toMatchObject({ level: 'high', action: 'block' });
+    expect(decision.reasons.map((r) => r.signal)).toContain('impossible-travel');
+    const latest = (await dynamo.scan()).find(
+      (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
+    );
+    expect(latest).toMatchObject({ level: 'high', action: 'block' });
+  });
+
+  it('only records in audit mode', async () => {
+    const userId = freshUser();
+    await recordSignIn(userId, NOW - HOUR, 'home');
+    const decision = await engineFor({ mode: 'audit' }).assess(attemptOf(userId, { place: 'tokyo' }));
+    expect(decision).toMatchObject({ level: 'high', action: 'allow', wouldTake: 'block' });
+  });
+
+  it('counts attempts per user until a success clears them', async () => {
+    const userId = freshUser();
+    await recordSignIn(userId, NOW - DAY, 'home');
+    const engine = engineFor();
+    const levels: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const decision = await engine.assess(attemptOf(userId, { at: NOW + i * 1000 }));
+      levels.push(decision.reasons.map((r) => r.signal).join(',') || '-');
+    }
+    expect(levels).toEqual(['-', '-', '-', '-', '-', 'user-failed-attempts']);
+    await engine.learn(attemptOf(userId, { at: NOW + 7000 }));
+    const after = await engine.assess(attemptOf(userId, { at: NOW + 8000 }));
+    expect(after.reasons).toEqual([]);
+  });
+
+  it('sees credential stuffing: many accounts, then many failures, from one IP', async () => {
+    const engine = engineFor();
+    const ip = '100.64.77.1';
+    const signals: string[][] = [];
+    for (let i = 0; i < 21; i++) {
+      const decision = await engine.assess(attemptOf(freshUser(), { ip, deviceId: null, at: NOW + i }));
+      signals.push(decision.reasons.map((r) => r.signal));
+    }
+    expect(signals[3]).toEqual([]);
+    expect(signals[4]).toEqual(['ip-many-accounts']);
+    expect(signals[19]).toEqual(['ip-many-accounts']);
+    expect(signals[20]).toEqual(['ip-failed-attempts', 'ip-many-accounts']);
+    const counter = (await dynamo.scan()).find((i) => i.pk === keys.ip(ip));
+    expect(counter).toMatchObject({ attempts: 21 });
+    expect((counter!.accounts as Set<string>).size).toBe(21);
+    expect(counter!.expiresAt).toBeGreaterThan(Math.floor(NOW / 1000));
+  });
+
+  it('does not take an office behind one IP for credential stuffing: successes leave the account count', async () => {
+    const engine = engineFor();
+    const ip = '100.64.88.1';
+    for (let i = 0; i < 8; i++) {
+      const userId = freshUser();
+      await engine.assess(attemptOf(userId, { ip, deviceId: null, at: NOW + i * 10 }));
+      await engine.learn(attemptOf(userId, { ip, deviceId: null, at: NOW + i * 10 + 5 }));
+    }
+    const ninth = await engine.assess(attemptOf(freshUser(), { ip, deviceId: null, at: NOW + 100 }));
+    expect(ninth.reasons).toEqual([]);
+    const counter = (await dynamo.scan()).find((i) => i.pk === keys.ip(ip));
+    expect(counter).toMatchObject({ attempts: 9, successes: 8 });
+  });
+
+  it('define auth challenge reuses the assessment of the same sign-in, in one Query, counting nothing', async () => {
+    const userId = freshUser();
+    await recordSignIn(userId, NOW - 2 * DAY, 'home');
+    const engine = engineFor();
+    const first = await engine.assess(attemptOf(userId, { deviceId: 'phone-9', place: 'mobileSameCity' }));
+    expect(first).toMatchObject({ level: 'medium', action: 'step-up' });
+    sends.mockClear();
+    const again = await engine.assess({
+      ...attemptOf(userId, { deviceId: 'phone-9', place: 'mobileSameCity', at: NOW + 40_000 }),
+      phase: 'define-auth-challenge',
+    });
+    expect(again).toEqual(first);
+    expect(callsSince()).toEqual(['QueryCommand']);
+    const latest = (await dynamo.scan()).find(
+      (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
+    );
+    expect(latest!.failures).toBe(1);
+  });
+
+  it('learns: a device never seen before is notified once the user has history, in three calls', async () => {
+    const userId = freshUser();
+    const engine = engineFor();
+    // The first sign-in ever: nothing to compare with, no mail.
+    expect(await engine.learn(attemptOf(userId, { deviceId: 'laptop-1' }))).toMatchObject({
+      decision: { level: 'low' },
+    });
+    expect((await engine.learn(attemptOf(userId, { deviceId: 'laptop-1' }))).notify).toBeUndefined();
+    await recordSignIn(userId, NOW - DAY, 'home');
+    // Post authentication may record this sign-in's device before asking: still new.
+    await put({ pk: keys.user(userId), sk: keys.device('phone-9'), firstSeen: NOW, lastSeen: NOW });
+    sends.mockClear();
+    const learned = await engine.learn(attemptOf(userId, { deviceId: 'phone-9' }));
+    expect(learned.notify).toBe('new-device');
+    expect(callsSince().sort()).toEqual(['QueryCommand', 'UpdateCommand', 'UpdateCommand']);
+    expect((await engine.learn(attemptOf(userId, { deviceId: 'laptop-1' }))).notify).toBeUndefined();
+  });
+
+  it('learns: a high-risk sign-in that enforcement let through is notified', async () => {
+    const userId = freshUser();
+    await recordSignIn(userId, NOW - HOUR, 'home');
+    const engine = engineFor({ actions: { low: 'allow', medium: 'step-up', high: 'step-up' } });
+    const assessed = await engine.assess(attemptOf(userId, { place: 'tokyo' }));
+    expect(assessed).toMatchObject({ level: 'high', action: 'step-up' });
+    const learned = await engine.learn(attemptOf(userId, { place: 'tokyo', at: NOW + 60_000 }));
+    expect(learned).toMatchObject({
+      notify: 'high-risk',
+      decision: { eventId: assessed.eventId, level: 'high' },
+    });
+  });
+
+  it('flags compromised credentials from the profile', async () => {
+    const userId = freshUser();
+    await put({ pk: keys.user(userId), sk: keys.profile(), compromisedCredentials: true });
+    const decision = await engineFor().assess(attemptOf(userId));
+    expect(decision).toMatchObject({
+      level: 'high',
+      reasons: [{ signal: 'compromised-credentials', points: 70 }],
+    });
+  });
+
+  it('finds the breached-password flag migration set under the userName, and carries it to the sub', async () => {
+    const sub = freshUser();
+    const userName = `Legacy.${sub}`;
+    // What migrate-user writes before the user has a sub.
+    await put({ pk: keys.user(userName.toLowerCase()), sk: keys.profile(), compromisedCredentials: true });
+    const engine = engineFor();
+    const first = { ...attemptOf(sub), userName };
+    sends.mockClear();
+    const decision = await engine.assess(first);
+    expect(decision).toMatchObject({ level: 'high', reasons: [{ signal: 'compromised-credentials' }] });
+    expect(callsSince().sort()).toEqual(['GetCommand', 'QueryCommand', 'UpdateCommand', 'UpdateCommand']);
+    await engine.learn({ ...first, at: NOW + 1000 });
+    const profile = (await dynamo.scan()).find((i) => i.pk === keys.user(sub) && i.sk === keys.profile());
+    expect(profile).toMatchObject({ compromisedCredentials: true });
+    // Once the user has history, the one Query finds the flag on the sub's own profile.
+    await recordSignIn(sub, NOW - HOUR, 'home');
+    sends.mockClear();
+    const later = await engine.assess({ ...first, at: NOW + 2 * HOUR });
+    expect(later.reasons.map((r) => r.signal)).toContain('compromised-credentials');
+    expect(callsSince()).not.toContain('GetCommand');
+  });
+
+  it('operator feedback on an event trusts its network and device in later scores', async () => {
+    const userId = freshUser();
+    await recordSignIn(userId, NOW - 2 * HOUR, 'home');
+    const engine = engineFor();
+    const blocked = await engine.assess(attemptOf(userId, { place: 'tokyo', deviceId: 'travel-laptop' }));
+    expect(blocked.level).toBe('high');
+    const result = await applyRiskFeedback({ userId, verdict: 'valid', eventId: blocked.eventId! }, 180, NOW);
+    expect(result).toEqual({
+      userId,
+      verdict: 'valid',
+      trust: 'trusted',
+      device: 'travel-laptop',
+      network: '198.51.100.0/24',
+    });
+    const after = await engine.assess(
+      attemptOf(userId, { place: 'tokyo', deviceId: 'travel-laptop', at: NOW + 60_000 }),
+    );
+    expect(after).toMatchObject({
+      level: 'low',
+      reasons: [{ signal: 'trusted-device' }, { signal: 'trusted-network' }],
+    });
+  });
+
+  it('operator feedback marking a device invalid distrusts it', async () => {
+    const userId = freshUser();
+    await recordSignIn(userId, NOW - DAY, 'home');
+    await applyRiskFeedback({ userId, verdict: 'invalid', deviceId: 'stolen-phone' }, 180, NOW);
+    const decision = await engineFor().assess(attemptOf(userId, { deviceId: 'stolen-phone' }));
+    expect(decision.reasons.map((r) => r.signal)).toEqual(['distrusted-device', 'new-device']);
+    expect(decision.level).toBe('medium');
+  });
+
+  it('refuses feedback on an unknown event', async () => {
+    await expect(
+      applyRiskFeedback({ userId: freshUser(), verdict: 'valid', eventId: 'nope' }, 180, NOW),
+    ).rejects.toThrow('No event nope for this user.');
+  });
+
+  it.each([
+    [
+      'throttling',
+      Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }),
+    ],
+    ['a timeout', Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })],
+  ])('scores "assessment unavailable" (medium, step-up) when the store fails with %s', async (_, fault) => {
+    sends.mockRejectedValue(fault);
+    const engine = engineFor();
+    const decision = await engine.assess(attemptOf(freshUser()));
+    expect(decision).toMatchObject({
+      level: 'medium',
+      action: 'step-up',
+      reasons: [{ signal: 'assessment-unavailable' }],
+    });
+    const learned = await engine.learn(attemptOf(freshUser()));
+    expect(learned).toMatchObject({ decision: { level: 'medium' } });
+    expect(learned.notify).toBeUndefined();
+  });
+
+  it('keeps its decision when only recording the assessment fails', async () => {
+    const userId = freshUser();
+    sends.mockRestore();
+    const client = table.documentClient();
+    const realSend = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+    sends = vi
+      .spyOn(client, 'send')
+      .mockImplementation(((command: unknown) =>
+        (command as { input: { Key?: { sk?: string } } }).input.Key?.sk === keys.riskAssessment()
+          ? Promise.reject(new Error('throttled'))
+          : realSend(command)) as never);
+    const decision = await engineFor().assess(attemptOf(userId));
+    expect(decision.reasons).toEqual([]);
+    expect(decision.level).toBe('low');
+  });
+});

@@ -1,0 +1,265 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  type LocalDynamo,
+  type LocalSes,
+  localEnvironment,
+  startLocalDynamo,
+  startLocalSes,
+} from '../../scripts/local/emulators.js';
+import { functionLoaders, localContext } from '../../scripts/local/registry.js';
+import { UserFacingError } from '../../shared/errors/index.js';
+import { buildEvent } from '../../shared/events/builders.js';
+import { useDefaultRiskEngine } from '../../shared/risk/hooks.js';
+import { keys } from '../../shared/storage/keys.js';
+import { captureOutput, logLines } from '../support/logs.js';
+import { PLACES, type Place, testGeoDatabase } from './support/fixtures.js';
+
+/**
+ * End to end through the sign-in triggers (issue 5's functions, whole middy chain) on dynalite
+ * and the SES emulator, with the engine as deployed (`riskHooks()` by default, configured from
+ * the environment): enforce blocks high, audit only records, medium asks for step-up, a new
+ * device gets a mail.
+ */
+let dynamo: LocalDynamo;
+let ses: LocalSes;
+
+beforeAll(async () => {
+  [dynamo, ses] = await Promise.all([startLocalDynamo(), startLocalSes()]);
+  const geoDatabase = join(mkdtempSync(join(tmpdir(), 'gatehouse-e2e-')), 'city.mmdb');
+  writeFileSync(geoDatabase, testGeoDatabase());
+  Object.assign(process.env, localEnvironment(dynamo, ses), {
+    SES_FROM_ADDRESS: 'auth@gatehouse.test',
+    RISK_GEOIP_DATABASE: geoDatabase,
+    GATEHOUSE_TOKENS_RISK_CLAIM: 'true',
+  });
+});
+afterAll(async () => {
+  for (const name of ['RISK_MODE', 'RISK_GEOIP_DATABASE', 'GATEHOUSE_TOKENS_RISK_CLAIM'])
+    delete process.env[name];
+  await Promise.all([dynamo?.stop(), ses?.stop()]);
+});
+beforeEach(async () => ses.clear());
+afterEach(() => vi.useRealTimers());
+
+/** Runs the engine in this mode from the next call on (the engine reads its settings afresh). */
+function riskMode(mode: 'audit' | 'enforce') {
+  process.env.RISK_MODE = mode;
+  useDefaultRiskEngine();
+}
+
+/** The moment of each step: the history must be older than the sign-in being judged. */
+function at(time: number) {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(time);
+}
+
+let users = 0;
+function user() {
+  users += 1;
+  const sub = `e2e-${users}-${Math.random().toString(36).slice(2, 8)}`;
+  return { sub, email: `${sub}@example.org` };
+}
+
+function context(place: Place, deviceId: string): Record<string, string> {
+  return { ip: PLACES[place].ip, deviceId, userAgent: 'Mozilla/5.0 (Macintosh) Safari/605.1.15' };
+}
+
+function userEvent(name: string, who: { sub: string; email: string }, request: Record<string, unknown>) {
+  return buildEvent<Record<string, any>>(name, {
+    userName: who.sub,
+    request: { userAttributes: { sub: who.sub, email: who.email, given_name: 'Ann' }, ...request },
+  });
+}
+
+async function invoke(functionName: string, event: unknown) {
+  const { handler } = await functionLoaders[functionName]!();
+  return captureOutput(() => handler(event, localContext(functionName)));
+}
+
+/** A successful sign-in as Cognito reports it: pre authentication, then post authentication. */
+async function signIn(who: { sub: string; email: string }, place: Place, deviceId: string) {
+  const pre = await invoke(
+    'pre-authentication',
+    userEvent('PreAuthentication_Authentication', who, { validationData: context(place, deviceId) }),
+  );
+  expect(pre.error).toBeUndefined();
+  const post = await invoke(
+    'post-authentication',
+    userEvent('PostAuthentication_Authentication', who, {
+      clientMetadata: context(place, deviceId),
+      newDeviceUsed: false,
+    }),
+  );
+  expect(post.error).toBeUndefined();
+}
+
+async function latestAssessment(sub: string) {
+  return (await dynamo.scan()).find(
+    (item) => item.pk === keys.user(sub) && item.sk === keys.riskAssessment(),
+  );
+}
+
+const NOW = Date.now();
+const HOUR = 3_600_000;
+
+describe('the risk engine through the sign-in triggers', () => {
+  it('enforce: New York then Tokyo an hour later is blocked in pre authentication, without saying why', async () => {
+    riskMode('enforce');
+    const ann = user();
+    at(NOW - HOUR);
+    await signIn(ann, 'home', 'laptop-1');
+    at(NOW);
+    const { error, output } = await invoke(
+      'pre-authentication',
+      userEvent('PreAuthentication_Authentication', ann, { validationData: context('tokyo', 'laptop-1') }),
+    );
+    expect(error).toBeInstanceOf(UserFacingError);
+    expect((error as UserFacingError).code).toBe('SIGN_IN_RISK_BLOCKED');
+    expect((error as Error).message).not.toMatch(/risk|travel|Tokyo|country/i);
+    expect(logLines(output)).toContainEqual(
+      expect.objectContaining({
+        message: 'risk assessed',
+        risk: expect.objectContaining({ level: 'high', action: 'block' }),
+      }),
+    );
+    expect(await latestAssessment(ann.sub)).toMatchObject({ level: 'high', action: 'block' });
+  });
+
+  it('audit: the same sign-in is only recorded, with what enforcement would have done', async () => {
+    riskMode('audit');
+    const bob = user();
+    at(NOW - HOUR);
+    await signIn(bob, 'home', 'laptop-1');
+    at(NOW);
+    const { error, result } = await invoke(
+      'pre-authentication',
+      userEvent('PreAuthentication_Authentication', bob, { validationData: context('tokyo', 'laptop-1') }),
+    );
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ triggerSource: 'PreAuthentication_Authentication' });
+    expect(await latestAssessment(bob.sub)).toMatchObject({
+      level: 'high',
+      action: 'allow',
+      wouldTake: 'block',
+    });
+  });
+
+  it('enforce: a medium-risk sign-in (new phone, new network) gets the step-up challenge after its password', async () => {
+    riskMode('enforce');
+    const cy = user();
+    at(NOW - 24 * HOUR);
+    await signIn(cy, 'home', 'laptop-1');
+    at(NOW);
+    const phone = context('mobileSameCity', 'phone-9');
+    const pre = await invoke(
+      'pre-authentication',
+      userEvent('PreAuthentication_Authentication', cy, { validationData: phone }),
+    );
+    expect(pre.error).toBeUndefined();
+    expect(await latestAssessment(cy.sub)).toMatchObject({ level: 'medium', action: 'step-up' });
+    const define = await invoke(
+      'define-auth-challenge',
+      userEvent('DefineAuthChallenge_Authentication', cy, {
+        clientMetadata: phone,
+        session: [
+          { challengeName: 'SRP_A', challengeResult: true, challengeMetadata: null },
+          { challengeName: 'PASSWORD_VERIFIER', challengeResult: true, challengeMetadata: null },
+        ],
+      }),
+    );
+    expect(define.error).toBeUndefined();
+    expect(define.result).toMatchObject({
+      response: { challengeName: 'CUSTOM_CHALLENGE', issueTokens: false, failAuthentication: false },
+    });
+    // One sign-in, counted once: define auth challenge reused pre authentication's assessment.
+    const assessed = logLines(pre.output).find((line) => line.message === 'risk assessed');
+    const reused = logLines(define.output).find((line) => line.message === 'risk assessed');
+    expect((reused?.risk as Record<string, unknown>)?.eventId).toBe(
+      (assessed?.risk as Record<string, unknown>)?.eventId,
+    );
+    expect(await latestAssessment(cy.sub)).toMatchObject({ failures: 1 });
+  });
+
+  it('a low-risk sign-in at home gets its tokens straight after the password', async () => {
+    riskMode('enforce');
+    const di = user();
+    at(NOW - 24 * HOUR);
+    await signIn(di, 'home', 'laptop-1');
+    at(NOW);
+    const home = context('home', 'laptop-1');
+    await invoke(
+      'pre-authentication',
+      userEvent('PreAuthentication_Authentication', di, { validationData: home }),
+    );
+    const define = await invoke(
+      'define-auth-challenge',
+      userEvent('DefineAuthChallenge_Authentication', di, {
+        clientMetadata: home,
+        session: [
+          { challengeName: 'SRP_A', challengeResult: true, challengeMetadata: null },
+          { challengeName: 'PASSWORD_VERIFIER', challengeResult: true, challengeMetadata: null },
+        ],
+      }),
+    );
+    expect(define.result).toMatchObject({ response: { issueTokens: true, failAuthentication: false } });
+  });
+
+  it('enforce: a burst of attempts on many accounts from one IP ends up blocked', async () => {
+    riskMode('enforce');
+    at(NOW);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 22; i++) {
+      const victim = user();
+      const { error } = await invoke(
+        'pre-authentication',
+        userEvent('PreAuthentication_Authentication', victim, {
+          validationData: { ip: '100.64.9.9', userAgent: 'Mozilla/5.0 (Windows NT 10.0) Chrome/126.0' },
+        }),
+      );
+      outcomes.push(error ? (error as UserFacingError).code : 'allowed');
+    }
+    // Allowed while few accounts were tried; step-up territory from the fifth account (medium);
+    // blocked once the IP also has 20 attempts without a success.
+    expect(outcomes.slice(0, 4)).toEqual(['allowed', 'allowed', 'allowed', 'allowed']);
+    expect(outcomes.slice(20)).toEqual(['SIGN_IN_RISK_BLOCKED', 'SIGN_IN_RISK_BLOCKED']);
+    expect(outcomes.indexOf('SIGN_IN_RISK_BLOCKED')).toBe(20);
+  });
+
+  it('a new device gets a notification mail in the SES emulator; the known one does not', async () => {
+    riskMode('audit');
+    const eve = user();
+    at(NOW - 24 * HOUR);
+    await signIn(eve, 'home', 'laptop-1');
+    expect(await ses.mails()).toEqual([]); // the first sign-in ever is nobody's new device
+    at(NOW - HOUR);
+    await signIn(eve, 'home', 'laptop-1');
+    expect(await ses.mails()).toEqual([]);
+    at(NOW);
+    await signIn(eve, 'home', 'phone-9');
+    const mails = (await ses.mails()).filter((mail) => mail.destination.to.includes(eve.email));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.from).toBe('auth@gatehouse.test');
+    expect(mails[0]!.subject).toMatch(/^New sign-in to your .+ account$/);
+  });
+
+  it('pre token generation puts the recorded level in the tokens (audit: high, yet signed in)', async () => {
+    riskMode('audit');
+    const fay = user();
+    at(NOW - HOUR);
+    await signIn(fay, 'home', 'laptop-1');
+    at(NOW);
+    await signIn(fay, 'tokyo', 'laptop-1');
+    const token = await invoke(
+      'pre-token-generation',
+      buildEvent<Record<string, any>>('TokenGeneration_Authentication.V2_0', {
+        userName: fay.sub,
+        request: { userAttributes: { sub: fay.sub, email: fay.email } },
+      }),
+    );
+    expect(token.error).toBeUndefined();
+    expect(JSON.stringify(token.result)).toContain('"risk_level":"high"');
+  });
+});
