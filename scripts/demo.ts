@@ -1,72 +1,76 @@
 /**
- * npm run demo: every Gatehouse function run on each of its sample events, on the embedded
- * defaults (dynalite in-process, the SES emulator as outbox), printed as a table.
+ * npm run demo: the whole flow on a laptop. Starts the local stack (cognito-local, serverless-offline,
+ * dynalite, the SES emulator; 127.0.0.1, free ports), plays the story from sign-up to API call,
+ * printing each step, which triggers ran and what they decided, then stops everything it started.
+ * Exits 1 if any step did not do what it should.
  */
-import { readFileSync } from 'node:fs';
-import { listSampleEvents } from '../shared/events/builders.js';
-import { invokeLocally, startLocalStack } from './local/run.js';
-
-interface Row {
-  function: string;
-  event: string;
-  outcome: string;
-  ms: string;
-}
+import { exitOnSignals, stopAllManaged } from './local/processes.js';
+import { type GatehouseStack, startGatehouseStack, stopAllStacks } from './local/stack.js';
+import { createStory, storyConfig, storyEnv, storyParams } from './local/story.js';
+import type { StepResult } from './local/story-kit.js';
 
 async function main(): Promise<number> {
-  const stack = await startLocalStack();
-  const rows: Row[] = [];
+  const started = performance.now();
+  let stack: GatehouseStack | undefined;
+  let interrupted = false;
+  exitOnSignals(async () => {
+    interrupted = true;
+    await stopAllStacks();
+    await stopAllManaged();
+  });
+  console.log('Gatehouse demo: sign-up to API call, on a local Cognito, DynamoDB, SES and API Gateway.\n');
+  console.log('Starting the local stack on 127.0.0.1...');
+  stack = await startGatehouseStack({
+    config: storyConfig,
+    env: storyEnv,
+    params: storyParams,
+    progress: (line) => console.log(`  ${line}`),
+  });
+  const results: StepResult[] = [];
   try {
-    for (const sample of listSampleEvents()) {
-      const event = JSON.parse(readFileSync(sample.path, 'utf8'));
-      const result = await invokeLocally(sample.functionName, event);
-      rows.push({
-        function: sample.functionName,
-        event: sample.name,
-        outcome: result.error
-          ? `error: ${result.error.message}`
-          : describeOutcome(sample.functionName, result.response),
-        ms: result.durationMs.toFixed(1),
-      });
+    console.log(`Stack ready in ${seconds(stack.startupMs)}.`);
+    console.log(
+      'cognito-local calls the triggers through a tap that records them (⚡ below) and sends Cognito’s\n' +
+        'event shape (version "1", the region, the user’s groups in pre token generation).',
+    );
+    const story = await createStory(stack, (line) => console.log(line));
+    for (const step of story.steps) {
+      if (interrupted) return 1;
+      results.push(await step.run());
     }
   } finally {
     await stack.stop();
   }
-  printTable(rows);
+  return summarize(results, performance.now() - started, stack.startupMs);
+}
+
+function summarize(results: StepResult[], totalMs: number, startupMs: number): number {
+  const checks = results.flatMap((result) => result.checks);
+  const failed = results.flatMap((result) => result.failed.map((check) => `${result.title}: ${check.label}`));
+  const pending = checks.filter((check) => !check.ok && check.pending);
+  console.log('');
+  console.log(
+    `${results.length} steps, ${checks.length - failed.length - pending.length} checks passed, ` +
+      `${pending.length} pending on features not merged yet, ${failed.length} failed.`,
+  );
+  console.log(`Stack startup ${seconds(startupMs)}, whole demo ${seconds(totalMs)}; every process stopped.`);
+  if (failed.length) {
+    console.log('\nFailed:');
+    for (const line of failed) console.log(`  ✗ ${line}`);
+    return 1;
+  }
   return 0;
 }
 
-function describeOutcome(functionName: string, response: unknown): string {
-  if (functionName === 'authorizer') {
-    const effect = (response as { policyDocument?: { Statement?: { Effect?: string }[] } })?.policyDocument
-      ?.Statement?.[0]?.Effect;
-    return effect ? `policy ${effect}` : 'answered';
-  }
-  const fields = Object.entries((response as { response?: Record<string, unknown> })?.response ?? {}).filter(
-    ([, value]) =>
-      value !== null &&
-      value !== undefined &&
-      value !== false &&
-      !(typeof value === 'object' && Object.keys(value).length === 0),
-  );
-  return fields.length ? `response: ${fields.map(([k]) => k).join(', ')}` : 'default behaviour';
-}
-
-function printTable(rows: Row[]): void {
-  const columns = ['function', 'event', 'outcome', 'ms'] as const;
-  const width = (c: (typeof columns)[number]) => Math.max(c.length, ...rows.map((r) => r[c].length));
-  const line = (r: Row) =>
-    columns.map((c) => (c === 'ms' ? r[c]!.padStart(width(c)) : r[c]!.padEnd(width(c)))).join('  ');
-  console.log(line({ function: 'function', event: 'triggerSource / event', outcome: 'outcome', ms: 'ms' }));
-  console.log(columns.map((c) => '-'.repeat(width(c))).join('  '));
-  for (const row of rows) console.log(line(row));
-  console.log(`\n${rows.length} invocations of ${new Set(rows.map((r) => r.function)).size} functions.`);
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 main().then(
   (code) => process.exit(code),
-  (error: unknown) => {
+  async (error: unknown) => {
     console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    await stopAllManaged();
     process.exit(1);
   },
 );
