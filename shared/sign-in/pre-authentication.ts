@@ -1,7 +1,7 @@
 import { UserFacingError } from '../errors/index.js';
 import type { PreAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
-import { riskHooks } from '../risk/hooks.js';
+import { riskHooks, type SignInAttempt } from '../risk/hooks.js';
 import { buildAttempt, contextFields } from './context.js';
 import { cognitoGroups, type GroupSource } from './groups.js';
 import { countAttempt, isLockedOut } from './lockout.js';
@@ -51,8 +51,9 @@ export async function preAuthentication(
   if (locked) deny('SIGN_IN_LOCKED');
   if (await countAttempt(attempt.userId, settings, now, contextFields(attempt.metadata)))
     deny('SIGN_IN_LOCKED');
-  // An unknown user goes no further: Cognito fails the attempt with its own generic answer.
-  if (attempt.userNotFound) return event;
+  // An unknown user is refused by Cognito itself, but the risk engine still sees the attempt:
+  // credential stuffing tries names that do not exist, and only then does the per-IP count see them.
+  if (attempt.userNotFound) return refuseOnRiskBlock(event, attempt);
 
   if (profile?.suspended === true) deny('SIGN_IN_USER_SUSPENDED');
   if (profile?.tenantId && (await readTenant(profile.tenantId))?.suspended === true)
@@ -66,6 +67,14 @@ export async function preAuthentication(
     if (!clientAllows(rule, attempt.userAttributes, groups)) deny('SIGN_IN_CLIENT_NOT_ALLOWED');
   }
 
+  return refuseOnRiskBlock(event, attempt);
+}
+
+/** The risk engine's verdict, last: a block gets the same message as every other refusal. */
+async function refuseOnRiskBlock(
+  event: PreAuthenticationEvent,
+  attempt: SignInAttempt,
+): Promise<PreAuthenticationEvent> {
   const decision = await riskHooks().assess(attempt);
   if (decision.action === 'block') {
     logger.info('risk engine blocked the sign-in', { riskLevel: decision.level, riskScore: decision.score });

@@ -195,18 +195,29 @@ describe('the risk hook', () => {
     });
   });
 
-  it('is not asked about an unknown user, who is refused by Cognito itself', async () => {
-    let asked = false;
-    useRiskHooks({
-      ...noRiskEngine,
-      assess: async (attempt) => {
-        asked = true;
-        return noRiskEngine.assess(attempt);
-      },
-    });
-    expect(await outcome(event({ userNotFound: true }))).toBe('allowed');
-    expect(asked).toBe(false);
-  });
+  it.each([
+    ['allow', 'allowed'],
+    ['block', 'SIGN_IN_RISK_BLOCKED'],
+  ] as const)(
+    'sees an unknown user too (credential stuffing tries absent names): %s → %s',
+    async (action, expected) => {
+      const seen: SignInAttempt[] = [];
+      useRiskHooks({
+        ...noRiskEngine,
+        assess: async (attempt) => {
+          seen.push(attempt);
+          return { level: 'high', score: 90, action, reasons: [] };
+        },
+      });
+      expect(await outcome(event({ userNotFound: true }))).toBe(expected);
+      expect(seen).toEqual([
+        expect.objectContaining({
+          userNotFound: true,
+          metadata: expect.objectContaining({ ip: '203.0.113.42' }),
+        }),
+      ]);
+    },
+  );
 });
 
 describe('lockout', () => {
