@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SignInContextFields } from './hooks.js';
+import { SIGNED_CONTEXT_FIELDS, type SignInContextFields } from './hooks.js';
 
 /**
  * The sign-in context an app passes in `clientMetadata` / `validationData`, and its signature.
@@ -23,16 +23,7 @@ import type { SignInContextFields } from './hooks.js';
  * Absent fields are empty after `=`. The user name is part of it so that a context signed for
  * one account cannot be replayed for another; the timestamp so that it cannot be replayed later.
  */
-export const SIGNED_FIELDS = [
-  'ip',
-  'userAgent',
-  'deviceId',
-  'deviceKey',
-  'country',
-  'latitude',
-  'longitude',
-  'timestamp',
-] as const;
+export const SIGNED_FIELDS = SIGNED_CONTEXT_FIELDS;
 
 /** The signature check's verdict; only `valid` means the fields come from the app's backend. */
 export type SignatureStatus = 'valid' | 'missing' | 'forged' | 'stale';

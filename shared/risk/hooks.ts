@@ -24,6 +24,21 @@ export interface SignInContextFields {
   signature?: string;
 }
 
+/**
+ * The signed context fields, in the order the signature covers them (everything but `signature`).
+ * The one list both the signature check and the triggers that keep the context derive from.
+ */
+export const SIGNED_CONTEXT_FIELDS = [
+  'ip',
+  'userAgent',
+  'deviceId',
+  'deviceKey',
+  'country',
+  'latitude',
+  'longitude',
+  'timestamp',
+] as const satisfies readonly (keyof SignInContextFields)[];
+
 export interface SignInAttempt {
   userPoolId: string;
   clientId: string;

@@ -1,4 +1,4 @@
-import type { SignInAttempt } from '../risk/hooks.js';
+import { SIGNED_CONTEXT_FIELDS, type SignInAttempt } from '../risk/hooks.js';
 import { userKey } from '../storage/keys.js';
 
 /** What every sign-in trigger event has in common, as far as building an attempt goes. */
@@ -35,18 +35,7 @@ export function buildAttempt(event: SignInEventLike, now = Date.now()): SignInAt
 }
 
 /** The keys of the app's sign-in context that are kept between triggers (SignInContextFields, plus ids). */
-const CONTEXT_KEYS = [
-  'ip',
-  'userAgent',
-  'deviceId',
-  'deviceKey',
-  'country',
-  'latitude',
-  'longitude',
-  'timestamp',
-  'signature',
-  'requestId',
-] as const;
+const CONTEXT_KEYS = [...SIGNED_CONTEXT_FIELDS, 'signature', 'requestId'] as const;
 
 /** The sign-in context in the app's metadata, each value capped, other keys left out. */
 export function contextFields(metadata: Record<string, string>): Record<string, string> {
