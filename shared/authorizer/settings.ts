@@ -51,13 +51,13 @@ export const authorizerSettingSpecs = {
   userPoolClientIds: setting({
     env: 'USER_POOL_CLIENT_ID',
     schema: v.union([v.array(v.string()), v.pipe(v.string(), v.transform(commaList))]),
-    default: [] as string[],
+    default: [],
     doc: 'App client ids (comma-separated) accepted for USER_POOL_ID: `aud` of ID tokens, `client_id` of access tokens.',
   }),
   tokenUse: setting({
     env: 'AUTHORIZER_TOKEN_USE',
     schema: v.picklist(['id', 'access', 'any']),
-    default: 'access' as 'id' | 'access' | 'any',
+    default: 'access',
     doc: 'Which tokens USER_POOL_ID may present: `access` (recommended), `id` or `any`.',
   }),
   localIssuer: setting({
@@ -69,13 +69,13 @@ export const authorizerSettingSpecs = {
   pools: setting({
     file: 'authorizer.pools',
     schema: v.array(poolSchema),
-    default: [] as PoolSetting[],
+    default: [],
     doc: 'More trusted pools: `{userPoolId, clientIds, tokenUse?, issuer?, jwksUri?}` (issuer only for local emulators).',
   }),
   routes: setting({
     file: 'authorizer.routes',
     schema: v.array(routeRuleSchema),
-    default: [] as RouteRuleSetting[],
+    default: [],
     doc: 'Route rules `{method, path, groups?, scopes?, claims?}`; a route without a rule is denied.',
   }),
   resultCacheTtl: setting({
@@ -93,7 +93,7 @@ export const authorizerSettingSpecs = {
   eventFormat: setting({
     env: 'AUTHORIZER_EVENT_FORMAT',
     schema: v.picklist(['auto', 'token', 'request', 'http-1.0', 'http-2.0']),
-    default: 'auto' as 'auto' | 'token' | 'request' | 'http-1.0' | 'http-2.0',
+    default: 'auto',
     doc: 'The event format: detected from each event (`auto`) or fixed; an event of another format is refused.',
   }),
   graceSeconds: setting({

@@ -29,8 +29,16 @@ export interface ConfigSources {
   file: unknown;
 }
 
-/** Declares a setting; exists so that `T` is inferred from the schema and checked against the default. */
-export function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
+/**
+ * Declares a setting. Its type is the schema's output alone (the default is only checked against
+ * it), so a picklist's default needs no cast restating the picklist.
+ */
+export function setting<S extends v.GenericSchema>(
+  spec: Omit<SettingSpec<v.InferOutput<S>>, 'schema' | 'default'> & {
+    schema: S;
+    default: NoInfer<v.InferOutput<S>>;
+  },
+): SettingSpec<v.InferOutput<S>> {
   return spec;
 }
 

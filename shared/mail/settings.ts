@@ -88,7 +88,7 @@ export const mailSettingSpecs = {
     default: false,
     doc: "Custom message: add the request's `linkParameter` to sign-up and resend mail (pools that verify by link).",
   }),
-  emailSendingAccount: setting<'COGNITO_DEFAULT' | 'DEVELOPER'>({
+  emailSendingAccount: setting({
     env: 'COGNITO_EMAIL_SENDING_ACCOUNT',
     schema: v.picklist(['COGNITO_DEFAULT', 'DEVELOPER']),
     default: 'COGNITO_DEFAULT',

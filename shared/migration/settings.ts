@@ -7,7 +7,7 @@ export const migrationSettingSpecs = {
   source: setting({
     env: 'MIGRATION_SOURCE',
     schema: v.picklist(['dynamodb', 'http']),
-    default: 'dynamodb' as 'dynamodb' | 'http',
+    default: 'dynamodb',
     doc: 'Where legacy users live: `dynamodb` (`LEGACY#<username>` items of the table) or `http` (the legacy endpoint).',
   }),
   httpUrl: setting({
@@ -31,7 +31,7 @@ export const migrationSettingSpecs = {
   breachedPasswordAction: setting({
     env: 'MIGRATION_BREACHED_PASSWORD_ACTION',
     schema: v.picklist(['allow', 'reset', 'refuse']),
-    default: 'reset' as 'allow' | 'reset' | 'refuse',
+    default: 'reset',
     doc: 'A migrating password on the common/breached list: `allow`, `reset` (finalUserStatus RESET_REQUIRED) or `refuse`.',
   }),
   timingHash: setting({

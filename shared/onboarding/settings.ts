@@ -11,7 +11,7 @@ export const onboardingSettingSpecs = {
   defaultGroups: setting({
     file: 'onboarding.defaultGroups',
     schema: v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
-    default: [] as string[],
+    default: [],
     doc: 'Cognito groups every newly confirmed user is added to (the groups must exist).',
   }),
   sendWelcomeMail: setting({

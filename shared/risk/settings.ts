@@ -78,7 +78,7 @@ export const riskSettingSpecs = {
   mode: setting({
     env: 'RISK_MODE',
     schema: v.picklist(['audit', 'enforce']),
-    default: 'audit' as 'audit' | 'enforce',
+    default: 'audit',
     doc: 'audit: score, record and log every sign-in, never act; enforce: take the action of the level.',
   }),
   mediumThreshold: setting({
@@ -112,7 +112,7 @@ export const riskSettingSpecs = {
         >,
       ),
     ),
-    default: {} as Partial<SignalWeights>,
+    default: {},
     doc: 'Points per signal, merged over the defaults (e.g. {"newDevice": 25}); 0 turns a signal off.',
   }),
   travelBands: setting({
@@ -130,25 +130,25 @@ export const riskSettingSpecs = {
   unavailableLevel: setting({
     env: 'RISK_UNAVAILABLE_LEVEL',
     schema: level,
-    default: 'medium' as 'low' | 'medium' | 'high',
+    default: 'medium',
     doc: 'Level given to a sign-in whose history cannot be read ("assessment unavailable").',
   }),
   contextSecret: setting({
     env: 'RISK_CONTEXT_SECRET',
     schema: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
-    default: undefined as string | undefined,
+    default: undefined,
     doc: "Shared secret (32+ characters) of the HMAC-SHA256 that the app's backend signs the sign-in context with.",
   }),
   contextSignature: setting({
     env: 'RISK_CONTEXT_SIGNATURE',
     schema: v.picklist(['required', 'optional']),
-    default: 'optional' as 'required' | 'optional',
+    default: 'optional',
     doc: 'required: an unsigned context is a risk signal (except for the clients listed below); optional: it is accepted.',
   }),
   unsignedContextClients: setting({
     file: 'risk.unsignedContextClients',
     schema: v.array(v.string()),
-    default: [] as string[],
+    default: [],
     doc: 'App client ids whose unsigned context is accepted even when signatures are required.',
   }),
   contextMaxAgeSeconds: setting({
@@ -160,7 +160,7 @@ export const riskSettingSpecs = {
   geoDatabase: setting({
     env: 'RISK_GEOIP_DATABASE',
     schema: v.optional(v.pipe(v.string(), v.minLength(1))),
-    default: undefined as string | undefined,
+    default: undefined,
     doc: 'Path of a MaxMind-format (.mmdb) city or country database, e.g. a layer at /opt/GeoLite2-City.mmdb.',
   }),
   newDeviceDays: setting({
@@ -208,13 +208,13 @@ export const riskSettingSpecs = {
   allowedRanges: setting({
     file: 'risk.allowedRanges',
     schema: cidrList,
-    default: [] as string[],
+    default: [],
     doc: 'CIDR ranges (IPv4, IPv6) always scored low, e.g. the office egress.',
   }),
   blockedRanges: setting({
     file: 'risk.blockedRanges',
     schema: cidrList,
-    default: [] as string[],
+    default: [],
     doc: 'CIDR ranges always scored high (blocked in enforce mode).',
   }),
   automatedUserAgents: setting({

@@ -15,7 +15,7 @@ export const senderSettingSpecs = {
     default: 900,
     doc: 'How long a sender remembers an event it delivered, so a retried invocation does not send twice.',
   }),
-  smsType: setting<'Transactional' | 'Promotional'>({
+  smsType: setting({
     env: 'SMS_TYPE',
     schema: v.picklist(['Transactional', 'Promotional']),
     default: 'Transactional',

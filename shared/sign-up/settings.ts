@@ -13,13 +13,13 @@ export const signUpSettingSpecs = {
   allowedDomains: setting({
     file: 'signUp.allowedDomains',
     schema: domainList,
-    default: [] as string[],
+    default: [],
     doc: 'Email domains that may sign up (`*.example.com` also matches its subdomains); empty allows every domain.',
   }),
   deniedDomains: setting({
     file: 'signUp.deniedDomains',
     schema: domainList,
-    default: [] as string[],
+    default: [],
     doc: 'Email domains refused even when allowed (wildcards as above).',
   }),
   blockDisposable: setting({
@@ -31,7 +31,7 @@ export const signUpSettingSpecs = {
   trustedDomains: setting({
     file: 'signUp.trustedDomains',
     schema: domainList,
-    default: [] as string[],
+    default: [],
     doc: 'Domains whose self sign-ups are auto-confirmed and whose email is auto-verified.',
   }),
   autoConfirmFederated: setting({
@@ -61,13 +61,13 @@ export const signUpSettingSpecs = {
   attributeMaxLengths: setting({
     file: 'signUp.attributeMaxLengths',
     schema: v.record(v.string(), v.pipe(count, v.minValue(1), v.maxValue(2048))),
-    default: {} as Record<string, number>,
+    default: {},
     doc: 'Per-attribute length limits, e.g. `{"given_name": 64}`.',
   }),
   allowedCustomAttributes: setting({
     file: 'signUp.allowedCustomAttributes',
     schema: v.array(v.pipe(v.string(), v.startsWith('custom:'))),
-    default: [] as string[],
+    default: [],
     doc: 'The `custom:` attributes a self sign-up may set; any other is refused.',
   }),
   maxSignUpsPerIp: setting({
@@ -103,7 +103,7 @@ export const signUpSettingSpecs = {
   linkTrustedProviders: setting({
     file: 'signUp.linkTrustedProviders',
     schema: v.array(v.pipe(v.string(), v.minLength(1))),
-    default: [] as string[],
+    default: [],
     doc: 'Providers (e.g. a SAML IdP) whose email is trusted as verified although they send no `email_verified`.',
   }),
   cognitoEndpoint: setting({
