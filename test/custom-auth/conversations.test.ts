@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type LocalDynamo,
-  type LocalSes,
-  localEnvironment,
-  type SentMail,
-  startLocalDynamo,
-  startLocalSes,
-} from '../../scripts/local/emulators.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SentMail } from '../../scripts/local/emulators.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { customAuthSettingSpecs } from '../../shared/custom-auth/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import { noRiskEngine, type RiskAction, useRiskHooks } from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
+import { useLocalEmulators } from '../support/emulators.js';
 import type { Conversation as ConversationType, User } from './cognito-conversation.js';
 
-let dynamo: LocalDynamo;
-let ses: LocalSes;
+const local = useLocalEmulators({ SES_FROM_ADDRESS: 'auth@gatehouse.test' });
 let Conversation: typeof ConversationType;
 let put: (item: Record<string, unknown>) => Promise<void>;
 
 beforeAll(async () => {
-  [dynamo, ses] = await Promise.all([startLocalDynamo(), startLocalSes()]);
-  Object.assign(process.env, localEnvironment(dynamo, ses), { SES_FROM_ADDRESS: 'auth@gatehouse.test' });
   ({ Conversation } = await import('./cognito-conversation.js'));
   const { documentClient, tableName } = await import('../../shared/storage/table.js');
   const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
@@ -29,8 +20,7 @@ beforeAll(async () => {
     await documentClient().send(new PutCommand({ TableName: tableName(), Item: item }));
   };
 });
-afterAll(async () => Promise.all([dynamo?.stop(), ses?.stop()]));
-beforeEach(async () => ses.clear());
+beforeEach(async () => local.ses.clear());
 // Each test starts from the engine-less default; the tests that need an engine set their own.
 beforeEach(() => useRiskHooks(noRiskEngine));
 
@@ -58,7 +48,7 @@ function newUser(changes: Partial<User> = {}): User {
 }
 
 async function mailsTo(address: string): Promise<SentMail[]> {
-  return (await ses.mails()).filter((mail) => mail.destination.to.includes(address));
+  return (await local.ses.mails()).filter((mail) => mail.destination.to.includes(address));
 }
 const codeIn = (mail: SentMail | undefined) => /code: (\d+)/.exec(mail?.body.text ?? '')?.[1] ?? '';
 const tokenIn = (mail: SentMail | undefined) => /#token=([\w.-]+)/.exec(mail?.body.text ?? '')?.[1] ?? '';
@@ -74,7 +64,7 @@ describe('passwordless sign-in by emailed code', () => {
       challengeName: 'CUSTOM_CHALLENGE',
       publicParameters: { step: 'provide-auth-parameters' },
     });
-    expect(await ses.mails()).toEqual([]);
+    expect(await local.ses.mails()).toEqual([]);
 
     const challenge = await talk.respond('-', { signInMethod: 'code', ip: '198.51.100.7' });
     expect(challenge).toEqual({
@@ -91,7 +81,7 @@ describe('passwordless sign-in by emailed code', () => {
     expect(await mailsTo(user.attributes.email!)).toHaveLength(1);
     expect(await talk.respond(code, { ip: '198.51.100.7', requestId: 'r1' })).toEqual({ state: 'tokens' });
 
-    const items = (await dynamo.scan()).filter((item) => item.pk === `USER#${user.userName}`);
+    const items = (await local.dynamo.scan()).filter((item) => item.pk === `USER#${user.userName}`);
     expect(items).toContainEqual(
       expect.objectContaining({
         sk: expect.stringMatching(/^SIGNIN#/),
@@ -135,7 +125,7 @@ describe('passwordless sign-in by emailed code', () => {
       challengeName: 'CUSTOM_CHALLENGE',
       publicParameters: { method: 'code', destination: 'g***@example.org' },
     });
-    expect(await ses.mails()).toEqual([]);
+    expect(await local.ses.mails()).toEqual([]);
     for (const guess of ['123456', '000000']) expect((await talk.respond(guess)).state).toBe('challenge');
     expect(await talk.respond('999999')).toEqual({ state: 'failed' });
   });
@@ -250,7 +240,7 @@ describe('password then step-up', () => {
     );
     await talk.initiate({ withPassword: true });
     expect(await talk.respond('srp-proof')).toEqual({ state: 'failed' });
-    expect(await ses.mails()).toEqual([]);
+    expect(await local.ses.mails()).toEqual([]);
   });
 });
 

@@ -1,13 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type LocalDynamo,
-  type LocalSes,
-  localEnvironment,
-  startLocalDynamo,
-  startLocalSes,
-} from '../../scripts/local/emulators.js';
+import { describe, expect, it } from 'vitest';
 import { functionLoaders, functionNames, localContext } from '../../scripts/local/registry.js';
 import { GENERIC_USER_MESSAGE, UserFacingError } from '../../shared/errors/index.js';
+import { useLocalEmulators } from '../support/emulators.js';
 import { listSampleEvents, sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
 
@@ -16,14 +10,7 @@ import { captureOutput, logLines } from '../support/logs.js';
  * each trigger decides, it answers with an object or a deliberate message, logs structured JSON,
  * and never logs a secret of the event nor the event itself.
  */
-let dynamo: LocalDynamo;
-let ses: LocalSes;
-
-beforeAll(async () => {
-  [dynamo, ses] = await Promise.all([startLocalDynamo(), startLocalSes()]);
-  Object.assign(process.env, localEnvironment(dynamo, ses));
-});
-afterAll(async () => Promise.all([dynamo?.stop(), ses?.stop()]));
+useLocalEmulators();
 
 const SECRET_FIELDS = /^(password|code|challengeAnswer|authorizationToken|authorization)$/i;
 

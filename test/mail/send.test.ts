@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type LocalDynamo,
-  type LocalSes,
-  localEnvironment,
-  startLocalDynamo,
-  startLocalSes,
-} from '../../scripts/local/emulators.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useLocalEmulators } from '../support/emulators.js';
 
-let dynamo: LocalDynamo;
-let ses: LocalSes;
-
-beforeAll(async () => {
-  [dynamo, ses] = await Promise.all([startLocalDynamo(), startLocalSes()]);
-  Object.assign(process.env, localEnvironment(dynamo, ses), {
-    SES_FROM_ADDRESS: 'auth@gatehouse.test',
-    MAIL_PRODUCT_NAME: 'Acme',
-    MAIL_SUPPORT_ADDRESS: 'help@acme.test',
-  });
+const local = useLocalEmulators({
+  SES_FROM_ADDRESS: 'auth@gatehouse.test',
+  MAIL_PRODUCT_NAME: 'Acme',
+  MAIL_SUPPORT_ADDRESS: 'help@acme.test',
 });
-afterAll(async () => Promise.all([dynamo?.stop(), ses?.stop()]));
-beforeEach(async () => ses.clear());
+
+beforeEach(async () => local.ses.clear());
 
 describe('sendTemplatedEmail', () => {
   it('delivers through SES v2 to the emulator, with values escaped in HTML', async () => {
@@ -29,7 +17,7 @@ describe('sendTemplatedEmail', () => {
       to: 'jane@example.com',
       values: { name: '<img src=x onerror=alert(1)>' },
     });
-    const [mail] = await ses.mails();
+    const [mail] = await local.ses.mails();
     expect(mail).toMatchObject({
       from: 'auth@gatehouse.test',
       destination: { to: ['jane@example.com'] },
@@ -70,7 +58,7 @@ describe('sendTemplatedEmail', () => {
       values: { code: '123456', name: 'Jane', device: 'Firefox on Linux' },
     });
     expect(id).toBeTruthy();
-    const [mail] = await ses.mails();
+    const [mail] = await local.ses.mails();
     expect(mail!.subject).toBe(subject);
     expect(mail!.body.text).toContain(line);
     expect(mail!.body.html).toContain('<!DOCTYPE html>');

@@ -1,17 +1,11 @@
 import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type LocalDynamo,
-  type LocalSes,
-  localEnvironment,
-  startLocalDynamo,
-  startLocalSes,
-} from '../../scripts/local/emulators.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { PostConfirmationEvent } from '../../shared/events/index.js';
 import { onboardingSettingSpecs } from '../../shared/onboarding/settings.js';
 import type { CognitoSender } from '../../shared/sign-up/cognito.js';
+import { useLocalEmulators } from '../support/emulators.js';
 import { lambdaContext, sampleEvent } from '../support/events.js';
 import { captureOutput } from '../support/logs.js';
 
@@ -21,21 +15,17 @@ import { captureOutput } from '../support/logs.js';
  * AdminAddUserToGroup, idempotently as Cognito does (cognito-local has no groups to speak of).
  * Faults: one failing call of one client, stubbed for that call only.
  */
-let dynamo: LocalDynamo;
-let ses: LocalSes;
+const local = useLocalEmulators({ SES_FROM_ADDRESS: 'auth@gatehouse.test' });
 let onboarding: typeof import('../../shared/onboarding/index.js');
 let table: typeof import('../../shared/storage/table.js');
 let mailClient: typeof import('../../shared/mail/ses.js');
 
 beforeAll(async () => {
-  [dynamo, ses] = await Promise.all([startLocalDynamo(), startLocalSes()]);
-  Object.assign(process.env, localEnvironment(dynamo, ses), { SES_FROM_ADDRESS: 'auth@gatehouse.test' });
   onboarding = await import('../../shared/onboarding/index.js');
   table = await import('../../shared/storage/table.js');
   mailClient = await import('../../shared/mail/ses.js');
 });
-afterAll(async () => Promise.all([dynamo?.stop(), ses?.stop()]));
-beforeEach(async () => ses.clear());
+beforeEach(async () => local.ses.clear());
 afterEach(() => vi.restoreAllMocks());
 
 /** Group memberships, as a set: adding a member twice is a no-op, as in Cognito. */
@@ -70,11 +60,11 @@ const settings = (env: Record<string, string> = {}) =>
   loadSettings(onboardingSettingSpecs, { env, file: { onboarding: { defaultGroups: ['members', 'beta'] } } });
 
 async function itemsOf(sub: string) {
-  return (await dynamo.scan()).filter((item) => item.pk === `USER#${sub}`);
+  return (await local.dynamo.scan()).filter((item) => item.pk === `USER#${sub}`);
 }
 
 async function mailsTo(address: string) {
-  return (await ses.mails()).filter((mail) => mail.destination.to.includes(address));
+  return (await local.ses.mails()).filter((mail) => mail.destination.to.includes(address));
 }
 
 /** Fails the first call of one step's client, then lets every call through. */
@@ -219,7 +209,7 @@ describe('post confirmation on ConfirmSignUp', () => {
     const noEmail = confirmEvent();
     delete noEmail.request.userAttributes.email;
     await onboarding.postConfirmation(noEmail, { ...off, settings: settings() });
-    expect(await ses.mails()).toHaveLength(0);
+    expect(await local.ses.mails()).toHaveLength(0);
     expect(await itemsOf(noEmail.request.userAttributes.sub!)).toHaveLength(2);
   });
 });
@@ -254,9 +244,9 @@ describe('post confirmation on ConfirmForgotPassword', () => {
     event.userName = `Legacy.${sub}`;
     const legacy = event.userName.toLowerCase();
     for (const owner of [sub, legacy]) {
-      await dynamo.client.send(
+      await local.dynamo.client.send(
         new PutItemCommand({
-          TableName: dynamo.tableName,
+          TableName: local.dynamo.tableName,
           Item: { pk: { S: `USER#${owner}` }, sk: { S: 'PROFILE' }, compromisedCredentials: { BOOL: true } },
         }),
       );
@@ -264,7 +254,7 @@ describe('post confirmation on ConfirmForgotPassword', () => {
     const deps = { settings: settings(), cognito: () => groupsStub().client, now: () => NOW };
     await onboarding.postConfirmation(structuredClone(event), deps);
     await onboarding.postConfirmation(structuredClone(event), deps);
-    const profiles = (await dynamo.scan()).filter(
+    const profiles = (await local.dynamo.scan()).filter(
       (i) => i.sk === 'PROFILE' && [`USER#${sub}`, `USER#${legacy}`].includes(i.pk as string),
     );
     expect(profiles).toHaveLength(2);
@@ -299,7 +289,7 @@ describe('post confirmation on ConfirmForgotPassword', () => {
     await onboarding.postConfirmation(event, deps);
     const items = await itemsOf(event.request.userAttributes.sub!);
     expect(items.map((i) => i.kind)).toEqual(['password-changed']);
-    expect(await ses.mails()).toHaveLength(0);
+    expect(await local.ses.mails()).toHaveLength(0);
   });
 });
 

@@ -1,31 +1,19 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type LocalDynamo,
-  type LocalSes,
-  localEnvironment,
-  startLocalDynamo,
-  startLocalSes,
-} from '../../scripts/local/emulators.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { CustomEmailSenderEvent } from '../../shared/events/messages.js';
 import { mailSettingSpecs } from '../../shared/mail/settings.js';
 import type { EmailSenderDependencies } from '../../shared/senders/email-sender.js';
+import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
 import { encryptCode, fakeAwsHandler, localCredentials, testKeyring } from './support.js';
 
-let dynamo: LocalDynamo;
-let ses: LocalSes;
+const local = useLocalEmulators();
 const keyring = testKeyring();
 const CODE = '493817';
 
-beforeAll(async () => {
-  [dynamo, ses] = await Promise.all([startLocalDynamo(), startLocalSes()]);
-  Object.assign(process.env, localEnvironment(dynamo, ses));
-});
-afterAll(async () => Promise.all([dynamo?.stop(), ses?.stop()]));
-beforeEach(async () => ses.clear());
+beforeEach(async () => local.ses.clear());
 
 const mail = loadSettings(mailSettingSpecs, {
   env: {
@@ -110,7 +98,7 @@ describe('custom email sender', () => {
     async (source, locale, subject, line) => {
       const { result, output } = await send(await codeEvent(source, locale));
       expect(result).toBe('sent');
-      const [sent] = await ses.mails();
+      const [sent] = await local.ses.mails();
       expect(sent).toMatchObject({
         from: 'auth@gatehouse.test',
         destination: { to: ['jane.doe@example.com'] },
@@ -125,7 +113,7 @@ describe('custom email sender', () => {
 
   it('links the code when a confirm URL is configured', async () => {
     await send(await codeEvent('CustomEmailSender_SignUp'));
-    const [sent] = await ses.mails();
+    const [sent] = await local.ses.mails();
     expect(sent!.body.text).toContain(
       `https://app.acme.test/confirm?username=4a6f3c1e-8d2b-4b8a-9f3e-2c1d0e9b7a65&code=${CODE}`,
     );
@@ -133,7 +121,7 @@ describe('custom email sender', () => {
 
   it('shows the sign-in name, not the sub, in an invitation', async () => {
     await send(await codeEvent('CustomEmailSender_AdminCreateUser'));
-    const [sent] = await ses.mails();
+    const [sent] = await local.ses.mails();
     expect(sent!.body.text).toContain('Username: jane.doe@example.com');
   });
 
@@ -145,11 +133,11 @@ describe('custom email sender', () => {
     expect(logLines(retry.output)).toContainEqual(
       expect.objectContaining({ message: expect.stringContaining('already sent') }),
     );
-    expect(await ses.mails()).toHaveLength(1);
+    expect(await local.ses.mails()).toHaveLength(1);
     // A real resend carries a freshly encrypted code, so it is a different event.
     expect((await send(await codeEvent('CustomEmailSender_ResendCode'))).result).toBe('sent');
-    expect(await ses.mails()).toHaveLength(2);
-    const markers = (await dynamo.scan()).filter((item) => String(item.pk).startsWith('SENT#'));
+    expect(await local.ses.mails()).toHaveLength(2);
+    const markers = (await local.dynamo.scan()).filter((item) => String(item.pk).startsWith('SENT#'));
     expect(markers.length).toBeGreaterThanOrEqual(2);
     expect(markers[0]).toMatchObject({ sk: 'ITEM', expiresAt: expect.any(Number) });
   });
@@ -165,7 +153,7 @@ describe('custom email sender', () => {
       UserPoolId: 'us-east-1_EXAMPLE1',
       Username: '4a6f3c1e-8d2b-4b8a-9f3e-2c1d0e9b7a65',
     });
-    const [sent] = await ses.mails();
+    const [sent] = await local.ses.mails();
     expect(sent).toMatchObject({
       destination: { to: ['jane.doe@example.com'] },
       subject: 'Atividade suspeita na sua conta em Acme',
@@ -182,13 +170,13 @@ describe('custom email sender', () => {
     const event = sampleEvent<CustomEmailSenderEvent>('CustomEmailSender_SignUp'); // foreign KMS ciphertext
     const { result, output } = await send(event);
     expect(result).toBe('undeliverable');
-    expect(await ses.mails()).toHaveLength(0);
+    expect(await local.ses.mails()).toHaveLength(0);
     expect(logLines(output)).toContainEqual(
       expect.objectContaining({ message: 'message not sent', reason: 'code could not be decrypted' }),
     );
     expect(output).not.toContain(event.request.code!);
     const { eventDigest } = await import('../../shared/senders/sent-marker.js');
-    const items = await dynamo.scan();
+    const items = await local.dynamo.scan();
     expect(items.find((item) => item.pk === `SENT#${eventDigest(event)}`)).toBeUndefined();
   });
 
@@ -210,14 +198,14 @@ describe('custom email sender', () => {
     expect(output).not.toContain(CODE);
     // Lambda's retry of the same event now goes through.
     expect((await send(event)).result).toBe('sent');
-    expect(await ses.mails()).toHaveLength(1);
+    expect(await local.ses.mails()).toHaveLength(1);
   });
 
   it('mails a hostile attribute as text, never as markup', async () => {
     const event = await codeEvent('CustomEmailSender_SignUp');
     event.request.userAttributes.given_name = '<img src=x onerror=alert(1)>';
     await send(event);
-    const [sent] = await ses.mails();
+    const [sent] = await local.ses.mails();
     expect(sent!.body.html).not.toContain('<img');
     expect(sent!.body.html).toContain('Hello &lt;img src=x onerror=alert(1)&gt;,');
   });

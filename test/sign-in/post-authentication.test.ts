@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type LocalDynamo,
-  type LocalSes,
-  localEnvironment,
-  startLocalDynamo,
-  startLocalSes,
-} from '../../scripts/local/emulators.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shared/events/index.js';
 import { noRiskEngine, type SignInAttempt, useRiskHooks } from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
+import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
 
-let dynamo: LocalDynamo;
-let ses: LocalSes;
+const local = useLocalEmulators({ SES_FROM_ADDRESS: 'auth@gatehouse.test' });
 let sut: typeof import('../../shared/sign-in/post-authentication.js');
 let lockout: typeof import('../../shared/sign-in/lockout.js');
 let put: (item: Record<string, unknown>) => Promise<void>;
 
 beforeAll(async () => {
-  [dynamo, ses] = await Promise.all([startLocalDynamo(), startLocalSes()]);
-  Object.assign(process.env, localEnvironment(dynamo, ses), { SES_FROM_ADDRESS: 'auth@gatehouse.test' });
   sut = await import('../../shared/sign-in/post-authentication.js');
   lockout = await import('../../shared/sign-in/lockout.js');
   const { documentClient, tableName } = await import('../../shared/storage/table.js');
@@ -30,8 +21,7 @@ beforeAll(async () => {
     await documentClient().send(new PutCommand({ TableName: tableName(), Item: item }));
   };
 });
-afterAll(async () => Promise.all([dynamo?.stop(), ses?.stop()]));
-beforeEach(async () => ses.clear());
+beforeEach(async () => local.ses.clear());
 // Each test starts from the engine-less default; the tests that need an engine set their own.
 beforeEach(() => useRiskHooks(noRiskEngine));
 
@@ -51,7 +41,7 @@ function event(metadata: Record<string, string> = {}) {
 }
 
 async function itemsOf(sub: string) {
-  return (await dynamo.scan()).filter((item) => item.pk === `USER#${sub}`);
+  return (await local.dynamo.scan()).filter((item) => item.pk === `USER#${sub}`);
 }
 
 describe('post authentication', () => {
@@ -178,7 +168,7 @@ describe('the risk engine learns and may notify', () => {
     await sut.postAuthentication(structuredClone(e), settings);
     expect(learned).toHaveLength(1);
     expect(learned[0]).toMatchObject({ newDeviceUsed: true, metadata: { ip: '203.0.113.42' } });
-    const mails = await ses.mails();
+    const mails = await local.ses.mails();
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatchObject({ subject, destination: { to: ['jane.doe@example.com'] } });
     expect(mails[0]!.body.text).toContain('203.0.113.42');
@@ -205,6 +195,6 @@ describe('the risk engine learns and may notify', () => {
 
   it('sends nothing when the engine does not ask', async () => {
     await sut.postAuthentication(event(), settings);
-    expect(await ses.mails()).toEqual([]);
+    expect(await local.ses.mails()).toEqual([]);
   });
 });
