@@ -18,7 +18,7 @@ export async function revokeTokenId(
   );
 }
 
-/** Records that every token of `sub` issued before `at` (epoch seconds) is refused. */
+/** Records that every token of `sub` issued at or before `at` (epoch seconds) is refused. */
 export async function recordSignOut(client: DynamoDBDocumentClient, table: string, sub: string, at: number) {
   await client.send(
     new PutCommand({
