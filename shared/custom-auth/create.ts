@@ -3,7 +3,8 @@ import { sendTemplatedEmail } from '../mail/send.js';
 import { userKey } from '../storage/keys.js';
 import { nowSeconds } from '../storage/table.js';
 import { readChallenge, saveChallenge } from './challenges.js';
-import { codeDigest, generateCode, maskEmail, newChallengeId, signMagicLink } from './codes.js';
+import { codeDigest, generateCode, maskEmail, newChallengeId } from './codes.js';
+import { magicLinkKey, magicLinksConfigured, signWithCurrentKey } from './link-secret.js';
 import type { CustomAuthSettings } from './settings.js';
 import { type ChallengeKind, challengeId, challengeKind } from './state-machine.js';
 
@@ -45,7 +46,7 @@ export async function createAuthChallenge(
     ? 'STEP_UP'
     : lastKind === 'EMAIL_CODE' || lastKind === 'MAGIC_LINK'
       ? lastKind
-      : metadata[SIGN_IN_METHOD_KEY] === 'magic-link' && settings.magicLinkSecret && settings.magicLinkUrl
+      : metadata[SIGN_IN_METHOD_KEY] === 'magic-link' && magicLinksConfigured(settings)
         ? 'MAGIC_LINK'
         : 'EMAIL_CODE';
   const previousId = lastKind === kind ? challengeId(last?.challengeMetadata) : undefined;
@@ -118,14 +119,15 @@ async function sendMagicLink(
 ): Promise<string> {
   if (metadata[HAS_MAGIC_LINK_KEY] === 'yes') return 'presented';
   const id = newChallengeId();
-  if (!recipient || !settings.magicLinkSecret || !settings.magicLinkUrl) {
+  const key = magicLinksConfigured(settings) ? await magicLinkKey(settings) : undefined;
+  if (!recipient || !key || !settings.magicLinkUrl) {
     await decoyDelay();
     return id;
   }
   const started = performance.now();
   const expiresAt = nowSeconds(now) + settings.magicLinkTtlSeconds;
   await saveChallenge(userId, id, { kind: 'magic-link', expiresAt });
-  const token = signMagicLink({ u: userId, c: id, e: expiresAt }, settings.magicLinkSecret);
+  const token = signWithCurrentKey({ u: userId, c: id, e: expiresAt }, key);
   const link = new URL(settings.magicLinkUrl);
   // The fragment never reaches a server's access log.
   link.hash = `token=${token}`;

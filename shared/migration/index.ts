@@ -1,4 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { readSecret } from '../config/secrets.js';
 import { UserFacingError } from '../errors/index.js';
 import type { MigrateUserEvent, MigrateUserResponse, StringMap } from '../events/index.js';
 import { logger } from '../logging/index.js';
@@ -6,7 +7,13 @@ import { keys, userKey } from '../storage/keys.js';
 import { documentClient, tableName } from '../storage/table.js';
 import { isCommonPassword } from './breached.js';
 import { type MigrationSettings, migrationSettings } from './settings.js';
-import { DynamoLegacyStore, HttpLegacyStore, type LegacyFields, type LegacyUserStore } from './stores.js';
+import {
+  DynamoLegacyStore,
+  HttpLegacyStore,
+  type HttpStoreOptions,
+  type LegacyFields,
+  type LegacyUserStore,
+} from './stores.js';
 
 export { migrationSettingSpecs } from './settings.js';
 
@@ -26,6 +33,13 @@ export interface MigrationDependencies {
   store: LegacyUserStore;
 }
 
+/** The legacy endpoint's authorization: from Secrets Manager in a deployment (cached), plain locally. */
+function legacyAuthorization(settings: MigrationSettings): Pick<HttpStoreOptions, 'authorization'> {
+  const secretId = settings.httpAuthorizationSecretId;
+  if (secretId) return { authorization: async () => (await readSecret({ secretId }))?.current };
+  return settings.httpAuthorization ? { authorization: settings.httpAuthorization } : {};
+}
+
 /** The configured legacy store. */
 export function legacyStore(settings: MigrationSettings): LegacyUserStore {
   if (settings.source === 'http') {
@@ -33,7 +47,7 @@ export function legacyStore(settings: MigrationSettings): LegacyUserStore {
     return new HttpLegacyStore({
       url: settings.httpUrl,
       timeoutMs: settings.httpTimeoutMs,
-      ...(settings.httpAuthorization ? { authorization: settings.httpAuthorization } : {}),
+      ...legacyAuthorization(settings),
     });
   }
   return new DynamoLegacyStore(settings.timingHash);

@@ -91,7 +91,8 @@ export async function putLegacyUser(
 export interface HttpStoreOptions {
   url: string;
   timeoutMs: number;
-  authorization?: string;
+  /** The `Authorization` header: a value, or where to read it (a secret, cached by its reader). */
+  authorization?: string | (() => Promise<string | undefined>);
 }
 
 /**
@@ -130,12 +131,14 @@ export class HttpLegacyStore implements LegacyUserStore {
     return payload.attributes as LegacyFields;
   }
 
-  private post(body: Record<string, string>): Promise<Response> {
+  private async post(body: Record<string, string>): Promise<Response> {
+    const { authorization: source } = this.options;
+    const authorization = typeof source === 'function' ? await source() : source;
     return fetch(this.options.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        ...(this.options.authorization ? { authorization: this.options.authorization } : {}),
+        ...(authorization ? { authorization } : {}),
       },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(this.options.timeoutMs),
