@@ -49,7 +49,7 @@ const VERSIONED_TRIGGERS: Record<string, string> = {
   InboundFederation: 'V1_0',
 };
 
-const FUNCTIONS = [...Object.values(TRIGGERS), 'authorizer', 'sampleApi', 'riskFeedback'];
+const FUNCTIONS = [...Object.values(TRIGGERS), 'authorizer', 'sampleApi', 'riskFeedback', 'signInContext'];
 
 const TEMPLATE_PATH = join(packageDir, 'cloudformation-template-update-stack.json');
 
@@ -146,7 +146,7 @@ describe('Cognito may invoke every trigger', () => {
   });
 
   it('grants cognito-idp nothing on the authorizer or the API', () => {
-    for (const fn of ['authorizer', 'sampleApi', 'riskFeedback']) {
+    for (const fn of ['authorizer', 'sampleApi', 'riskFeedback', 'signInContext']) {
       const granted = Object.values(resources).some(
         (r) =>
           r.Type === 'AWS::Lambda::Permission' &&
@@ -261,6 +261,30 @@ describe('functions', () => {
     const authorizer = resources.HttpApiAuthorizerGatehouse!.Properties;
     expect(authorizer.AuthorizerPayloadFormatVersion).toBe('2.0');
     expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(logicalId('authorizer'));
+  });
+});
+
+describe('the signed sign-in context', () => {
+  it('serves POST /sign-in-context without an authorizer', () => {
+    const route = resources.HttpApiRoutePostSigninDashcontext!.Properties;
+    expect(route.RouteKey).toBe('POST /sign-in-context');
+    expect(route.AuthorizationType).toBeUndefined();
+  });
+
+  it('gives the endpoint and the triggers that verify a generated Secrets Manager secret, never a value in the template', () => {
+    const secret = resources.ContextSecret!;
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret.Condition).toBe('CreateContextSecret');
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
+    const resolved = {
+      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: 'ContextSecret' }, ':SecretString}}']],
+    };
+    for (const fn of ['signInContext', 'preAuthentication', 'postAuthentication', 'defineAuthChallenge']) {
+      const env = (resources[logicalId(fn)]!.Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(env.RISK_CONTEXT_SECRET).toEqual(resolved);
+    }
+    expect(JSON.stringify(resources.AuthorizerLambdaFunction)).not.toContain('RISK_CONTEXT_SECRET');
   });
 });
 
