@@ -419,7 +419,7 @@ describe('functions', () => {
 
 describe('the signed sign-in context', () => {
   it('serves POST /sign-in-context without an authorizer', () => {
-    const route = created.template.Resources.HttpApiRoutePostSigninDashcontext!.Properties;
+    const route = created.template.Resources.HttpApiRoutePostSignDashinDashcontext!.Properties;
     expect(route.RouteKey).toBe('POST /sign-in-context');
     expect(route.AuthorizationType).toBeUndefined();
   });
