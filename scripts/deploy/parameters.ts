@@ -111,6 +111,16 @@ const CHECKS: Check[] = [
   matches('magicLinkSecretName', SECRET_NAME, 'a Secrets Manager secret name (not its value)'),
   matches('legacyAuthorizationSecretName', SECRET_NAME, 'a Secrets Manager secret name (not its value)'),
   matches('magicLinkUrl', /^https?:\/\/\S+$/, 'a URL'),
+  // A secret: its value is never echoed.
+  (p) =>
+    p.contextSecret && !/^[A-Za-z0-9]{32,}$/.test(p.contextSecret)
+      ? 'contextSecret: must be empty (the stack generates a Secrets Manager secret) or 32+ letters and digits (local runs only)'
+      : undefined,
+  // A plain value would sit in the template in the deployment bucket and in the Lambda configuration.
+  (p, command) =>
+    command === 'deploy' && p.contextSecret
+      ? 'contextSecret: a deploy takes no secret value; leave it empty (the stack generates a Secrets Manager secret)'
+      : undefined,
 ];
 
 /**
