@@ -21,7 +21,11 @@ export const keys = {
   lockout: () => 'LOCKOUT',
   /** Post-confirmation progress: which onboarding steps are done (retry safety). */
   onboarding: () => 'ONBOARDING',
-  securityEvent: (isoTime: string, kind: string) => `SECURITY#${isoTime}#${kind}`,
+  /** A security event of a user; `id` tells apart two events of one kind at one time. */
+  securityEvent: (isoTime: string, kind: string, id?: string) =>
+    `SECURITY#${isoTime}#${kind}${id === undefined ? '' : `#${id}`}`,
+  /** One password reset, keyed by a digest of its post-confirmation event: its retries find it. */
+  passwordReset: (eventDigest: string) => `RESET#${eventDigest}`,
   /** Risk engine state per user: trusted/distrusted devices and networks, feedback. */
   risk: (kind: string, value: string) => `RISK#${kind}#${value}`,
   /** The latest risk assessment of a user: `level` (pre token generation's `risk_level` claim), score, reasons. */
