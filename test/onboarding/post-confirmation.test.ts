@@ -289,6 +289,19 @@ describe('post confirmation on ConfirmSignUp', () => {
     expect(await mailsTo(`${event.request.userAttributes.sub}@example.com`)).toHaveLength(1);
   });
 
+  it('attack: a URL in given_name reaches the welcome mail (SES) in no link-shaped form, HTML or text', async () => {
+    const event = confirmEvent();
+    event.request.userAttributes.given_name =
+      'Jane, verify at https://evil.example/login or www.evil.example';
+    await onboarding.postConfirmation(event, depsOf());
+    const [mail] = await mailsTo(event.request.userAttributes.email!);
+    expect(mail).toBeDefined();
+    for (const part of [mail!.body.html, mail!.body.text, mail!.subject]) {
+      expect(part).not.toMatch(/evil\.example|https:\/\/evil/);
+    }
+    expect(mail!.body.text).toContain('https[:]//evil[.]example/login');
+  });
+
   it('sends no welcome mail when turned off, or to a user without email', async () => {
     const groups = groupsStub();
     const off = depsOf({
