@@ -105,11 +105,20 @@ export function localeChain(requested: string | undefined, defaultLocale = BASE_
 }
 
 /**
- * The values Gatehouse itself makes (codes, its own links, times, durations, Cognito's
- * placeholders); every other value comes from a user or a client (names, device, location, IP)
- * and is shown through `userText`.
+ * The values Gatehouse or Cognito makes (codes, links built from settings, Cognito's one-click
+ * feedback links, times, durations, Cognito's placeholders); every other value comes from a user
+ * or a client (names, device, location, IP) and is shown through `userText`.
  */
-const GATEHOUSE_VALUES = new Set(['code', 'link', 'cognitoLink', 'username', 'time', 'minutes']);
+const GATEHOUSE_VALUES = new Set([
+  'code',
+  'link',
+  'cognitoLink',
+  'linkValid',
+  'linkInvalid',
+  'username',
+  'time',
+  'minutes',
+]);
 
 /** The longest user-supplied value a message shows (characters), cut with an ellipsis. */
 export const USER_VALUE_MAX_CHARACTERS = 64;
