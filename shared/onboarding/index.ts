@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PostConfirmationEvent } from '../events/index.js';
 import { cognitoClient } from '../sign-up/cognito.js';
-import { keys, userKey } from '../storage/keys.js';
+import { keys, userKey, userNameId } from '../storage/keys.js';
 import { documentClient, tableName } from '../storage/table.js';
 import type { OnboardingDependencies } from './dependencies.js';
 import { recordPasswordReset } from './password-reset.js';
@@ -51,11 +51,11 @@ export async function postConfirmation(
 /**
  * A new password ends what a breached one meant: the risk engine's compromised-credential
  * signal would otherwise keep scoring (and, in enforce mode, blocking) the user for good. The
- * flag may stand on the `sub` profile and, for a migrated user, on the lower-cased userName's
- * one (migration runs before Cognito assigns a sub). Never creates a profile.
+ * flag may stand on the `sub` profile and, for a migrated user, on its userName's one
+ * (`userNameId`: migration runs before Cognito assigns a sub). Never creates a profile.
  */
 async function clearCompromisedFlag(userId: string, userName: string) {
-  const owners = [...new Set([userId, userName.toLowerCase()])];
+  const owners = [...new Set([userId, userNameId(userName)])];
   await Promise.all(
     owners.map((owner) =>
       documentClient()

@@ -2,8 +2,8 @@
  * The key layout of the single table, in one place so that concerns never collide. Every
  * concern builds its keys here. `pk`/`sk` are the table's keys.
  *
- * Users are keyed by their `sub` when Cognito sends it, else by their lower-cased userName
- * (migration, unknown users), through `userKey`.
+ * Users are keyed by their `sub` when Cognito sends it, else by their lower-cased userName in
+ * a separate key space (`USER#NAME#<name>`: migration, unknown users), through `userKey`.
  */
 export const keys = {
   /** Partition of everything Gatehouse keeps about one user. */
@@ -53,7 +53,16 @@ export const keys = {
   item: () => 'ITEM',
 } as const;
 
-/** The stable id of a user in this table: `sub` when known, else the lower-cased userName. */
+/**
+ * The id of a user known only by the userName (migration, unknown users): the lower-cased name
+ * in a key space of its own, `NAME#<name>`. A `sub` is a Cognito UUID and never holds `#`, so a
+ * user whose userName equals another user's `sub` can never reach that user's items.
+ */
+export function userNameId(userName: string): string {
+  return `NAME#${userName.toLowerCase()}`;
+}
+
+/** The stable id of a user in this table: `sub` when known, else `userNameId(userName)`. */
 export function userKey(userAttributes: Record<string, string> | undefined, userName: string): string {
-  return userAttributes?.sub ?? userName.toLowerCase();
+  return userAttributes?.sub ?? userNameId(userName);
 }

@@ -374,7 +374,7 @@ describe('post confirmation on ConfirmForgotPassword', () => {
     const event = confirmEvent('PostConfirmation_ConfirmForgotPassword');
     const sub = event.request.userAttributes.sub!;
     event.userName = `Legacy.${sub}`;
-    const legacy = event.userName.toLowerCase();
+    const legacy = `NAME#${event.userName.toLowerCase()}`;
     for (const owner of [sub, legacy]) {
       await local.dynamo.client.send(
         new PutItemCommand({
@@ -395,6 +395,27 @@ describe('post confirmation on ConfirmForgotPassword', () => {
     const clean = confirmEvent('PostConfirmation_ConfirmForgotPassword');
     await onboarding.postConfirmation(clean, deps);
     expect((await itemsOf(clean.request.userAttributes.sub!)).map((i) => i.sk)).not.toContain('PROFILE');
+  });
+
+  it("attack: a username equal to another user's sub does not clear that user's compromised-credential flag", async () => {
+    const victim = confirmEvent('PostConfirmation_ConfirmForgotPassword');
+    const victimSub = victim.request.userAttributes.sub!;
+    await local.dynamo.client.send(
+      new PutItemCommand({
+        TableName: local.dynamo.tableName,
+        Item: {
+          pk: { S: `USER#${victimSub}` },
+          sk: { S: 'PROFILE' },
+          compromisedCredentials: { BOOL: true },
+        },
+      }),
+    );
+    const attacker = confirmEvent('PostConfirmation_ConfirmForgotPassword');
+    attacker.userName = victimSub;
+    await onboarding.postConfirmation(attacker, depsOf({ now: () => NOW }));
+    const [profile] = (await itemsOf(victimSub)).filter((i) => i.sk === 'PROFILE');
+    expect(profile).toMatchObject({ compromisedCredentials: true });
+    expect(await itemsOf(victimSub)).toHaveLength(1);
   });
 
   it('sends the notification on the retry after a failed mail, and only once', async () => {
