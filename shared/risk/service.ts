@@ -1,4 +1,5 @@
 import { logger } from '../logging/index.js';
+import { userNameId } from '../storage/keys.js';
 import { nowSeconds } from '../storage/table.js';
 import { evaluateRisk, unavailableDecision, withAction } from './engine.js';
 import { attemptFacts, locateHistory, verifiedContext } from './facts.js';
@@ -93,7 +94,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
    * Answers true when the flag was found there.
    */
   async function readMigrationFlag(attempt: SignInAttempt, state: UserState): Promise<boolean> {
-    const nameKey = attempt.userName.toLowerCase();
+    const nameKey = userNameId(attempt.userName);
     if (
       state.history.compromisedCredentials ||
       state.history.signIns.length > 0 ||

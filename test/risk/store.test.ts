@@ -2,7 +2,7 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
 import { parseCidr } from '../../shared/risk/ip.js';
-import { keys } from '../../shared/storage/keys.js';
+import { keys, userNameId } from '../../shared/storage/keys.js';
 import { DAY, HOUR, NOW, PLACES, signInAttempt, testConfig, testGeo } from './support/fixtures.js';
 
 /**
@@ -456,7 +456,7 @@ describe('the engine on dynalite', () => {
     const sub = freshUser();
     const userName = `Legacy.${sub}`;
     // What migrate-user writes before the user has a sub.
-    await put({ pk: keys.user(userName.toLowerCase()), sk: keys.profile(), compromisedCredentials: true });
+    await put({ pk: keys.user(userNameId(userName)), sk: keys.profile(), compromisedCredentials: true });
     const engine = engineFor();
     const first = { ...attemptOf(sub), userName };
     sends.mockClear();
