@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logging/index.js';
+import { UNFAMILIAR_LOCKOUT_EVENT } from '../risk/hooks.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
 import type { VerifiedOrigin } from './origin.js';
@@ -189,7 +190,8 @@ async function lock(state: LockState, lockedUntil: number, now: number): Promise
 /**
  * The lock of the unfamiliar side is what an attack looks like: a warning in the logs, and for a
  * known user a `SECURITY#<time>#unfamiliar-lockout` item in their partition, which the risk
- * engine's one history Query reads (a recent one raises the next unfamiliar sign-in's score).
+ * engine's one history Query reads (signal `unfamiliar-lockout`: for a day, an attempt from a
+ * network the user never signed in from scores higher).
  */
 async function signalLock(state: LockState, lockedUntil: number, now: number): Promise<void> {
   const sub = subOf(state.subject);
@@ -201,7 +203,7 @@ async function signalLock(state: LockState, lockedUntil: number, now: number): P
       TableName: tableName(),
       Item: {
         pk: keys.user(sub),
-        sk: keys.securityEvent(new Date(now).toISOString(), UNFAMILIAR_LOCKOUT),
+        sk: keys.securityEvent(new Date(now).toISOString(), UNFAMILIAR_LOCKOUT_EVENT),
         at: now,
         lockedUntil,
         expiresAt: nowSeconds(lockedUntil) + 30 * 86_400,
@@ -215,9 +217,6 @@ function subOf(subject: string): string | undefined {
   const prefix = keys.identity('sub', '');
   return subject.startsWith(prefix) ? subject.slice(prefix.length) : undefined;
 }
-
-/** The kind of the security event written when a user's unfamiliar side locks. */
-export const UNFAMILIAR_LOCKOUT = 'unfamiliar-lockout';
 
 /**
  * After a success (the password or challenge proven): resets the counters of the success's side

@@ -34,6 +34,7 @@ export const keys = {
   /** Post-confirmation progress: which onboarding steps are done (retry safety). */
   onboarding: () => 'ONBOARDING',
   securityEvent: (isoTime: string, kind: string) => `SECURITY#${isoTime}#${kind}`,
+  securityEventPrefix: () => 'SECURITY#',
   /** Risk engine state per user: trusted/distrusted devices and networks, feedback. */
   risk: (kind: string, value: string) => `RISK#${kind}#${value}`,
   /** The latest risk assessment of a user: `level` (pre token generation's `risk_level` claim), score, reasons. */

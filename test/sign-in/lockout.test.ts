@@ -171,6 +171,24 @@ describe('attack 5: lockout as a weapon', () => {
     ]);
   });
 
+  it('attack 5: the risk engine reads the lock: for a day, an attempt from a network the user never used scores unfamiliar-lockout', async () => {
+    const { dynamoRiskStore } = await import('../../shared/risk/store.js');
+    const { unfamiliarLockout } = await import('../../shared/risk/signals.js');
+    const { riskConfig } = await import('../../shared/risk/settings.js');
+    const user = newUser();
+    await signIn(user, HOME, T0);
+    for (let i = 0; i < 6; i++) await attempt(user, STRANGER, T0 + MINUTE + i);
+    const config = riskConfig();
+    const signalAt = async (network: string, at: number) => {
+      const { history } = await dynamoRiskStore(200).loadUser(user.sub, at, at);
+      const facts = { clientId: 'c', signature: 'valid' as const, network, at };
+      return unfamiliarLockout({ attempt: facts, history }, config).map((r) => r.signal);
+    };
+    expect(await signalAt('203.0.113.0/24', T0 + 10 * MINUTE)).toEqual(['unfamiliar-lockout']);
+    expect(await signalAt('198.51.100.0/24', T0 + 10 * MINUTE)).toEqual([]);
+    expect(await signalAt('203.0.113.0/24', T0 + 25 * 60 * MINUTE)).toEqual([]);
+  });
+
   it('attack 5: a place becomes familiar only through a success with its own verified context, never from what an attempt left', async () => {
     const user = newUser();
     await signIn(user, HOME, T0);
