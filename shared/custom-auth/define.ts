@@ -49,7 +49,7 @@ export async function defineAuthChallenge(
   now = Date.now(),
 ): Promise<DefineAuthChallengeEvent> {
   const userNotFound = event.request.userNotFound === true;
-  const origin = verifiedOrigin(event.request.clientMetadata ?? {}, event.userName, now);
+  const origin = verifiedOrigin(event, event.request.clientMetadata ?? {}, now);
   const { locked } = await readLockState(identityKey(event), origin, lockout, now);
   let decision: DefineDecision = locked
     ? { action: 'fail', reason: 'locked' }

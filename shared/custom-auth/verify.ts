@@ -30,7 +30,7 @@ export async function verifyAuthChallenge(
     return event;
   }
   const identity = identityKey(event);
-  const origin = verifiedOrigin(event.request.clientMetadata ?? {}, event.userName, now);
+  const origin = verifiedOrigin(event, event.request.clientMetadata ?? {}, now);
   const state = await readLockState(identity, origin, lockout, now);
   if (state.locked) {
     logger.info('answer refused: sign-in locked', { lockout: { side: state.side } });

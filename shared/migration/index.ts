@@ -108,7 +108,11 @@ async function authenticateCounted(
 ): Promise<LegacyFields> {
   const now = Date.now();
   const identity = identityKey({ userName: event.userName, request: { userNotFound: true } });
-  const origin = verifiedOrigin(event.request.validationData ?? {}, event.userName, now);
+  const origin = verifiedOrigin(
+    { userName: event.userName, callerContext: event.callerContext, request: {} },
+    event.request.validationData ?? {},
+    now,
+  );
   const state = await readLockState(identity, origin, lockout, now);
   if (state.locked || (await countFailure(state, lockout, now))) throw reject('MIGRATION_LOCKED');
   const fields = await store.authenticate(event.userName, password);

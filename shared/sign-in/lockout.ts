@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logging/index.js';
 import { UNFAMILIAR_LOCKOUT_EVENT } from '../risk/hooks.js';
 import { keys } from '../storage/keys.js';
@@ -131,27 +131,23 @@ async function batchGet(
 /**
  * Counts one failed (or not yet proven) attempt on its side and locks that side when the sliding
  * count passes the limit. Returns true when this attempt is over the limit (the caller refuses it).
- * `context` is kept on the counter for post authentication (see `lastAttemptContext`).
  */
 export async function countFailure(
   state: LockState,
   policy: LockoutPolicy,
   now = Date.now(),
-  context?: Record<string, string>,
 ): Promise<boolean> {
   const start = windowStart(now, policy);
   const size = windowSize(policy);
-  const withContext = context !== undefined && Object.keys(context).length > 0;
   const { Attributes } = await documentClient().send(
     new UpdateCommand({
       TableName: tableName(),
       Key: { pk: state.subject, sk: keys.failedAttempts(state.side, start) },
       // The item outlives its window by one more: it is the next window's sliding tail.
-      UpdateExpression: `ADD attempts :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)${withContext ? ', lastContext = :context, lastAt = :now' : ''}`,
+      UpdateExpression: 'ADD attempts :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
       ExpressionAttributeValues: {
         ':one': 1,
         ':expiresAt': nowSeconds(start + 2 * size) + 60,
-        ...(withContext ? { ':context': context, ':now': now } : {}),
       },
       ReturnValues: 'UPDATED_NEW',
     }),
@@ -222,8 +218,6 @@ function subOf(subject: string): string | undefined {
  * After a success (the password or challenge proven): resets the counters of the success's side
  * in this window and the one before, and remembers its verified device and network as familiar.
  * The other side keeps its count: a user's success does not hand a stranger a fresh allowance.
- * The counter items stay until they expire, so a retried post authentication still finds the
- * context pre authentication left there.
  */
 export async function clearAttempts(
   subject: string,
@@ -269,27 +263,4 @@ export async function attemptsInWindow(
 ): Promise<number> {
   const items = await batchGet(subject, [keys.failedAttempts(side, windowStart(now, policy))], now);
   return Number(items.values().next().value?.attempts ?? 0);
-}
-
-/**
- * The sign-in context pre authentication saw last (InitiateAuth's ClientMetadata), for post
- * authentication when its own metadata has none (USER_PASSWORD_AUTH, managed login).
- */
-export async function lastAttemptContext(
-  subject: string,
-  policy: LockoutPolicy,
-  now = Date.now(),
-): Promise<Record<string, string> | undefined> {
-  const { Items = [] } = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': subject, ':prefix': keys.failedAttemptsPrefix() },
-    }),
-  );
-  const oldest = windowStart(now, policy) - windowSize(policy);
-  const latest = Items.filter(
-    (item) => !isExpired(item, now) && item.lastContext && Number(item.lastAt) >= oldest,
-  ).sort((a, b) => Number(b.lastAt) - Number(a.lastAt))[0];
-  return latest?.lastContext as Record<string, string> | undefined;
 }

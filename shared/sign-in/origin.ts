@@ -1,5 +1,5 @@
 import { loadSettings, type Settings } from '../config/settings.js';
-import { contextFields, verifyContext } from '../risk/context.js';
+import { contextFields, identitiesOf, verifyContext } from '../risk/context.js';
 import { networkOf, parseIp } from '../risk/ip.js';
 import { riskSettingSpecs } from '../risk/settings.js';
 
@@ -33,15 +33,31 @@ export function signatureSettings(): SignatureSettings {
 /** A device identity is opaque to us: kept short so that it cannot bloat a key. */
 const MAX_DEVICE_ID = 256;
 
-/** The verified origin of an attempt whose context (metadata) names `userName`. */
+/** The trigger event an attempt's context must be bound to (its user and app client). */
+export interface OriginEvent {
+  userName: string;
+  callerContext: { clientId: string };
+  request: { userAttributes?: Record<string, string> | null };
+}
+
+/**
+ * The verified origin of an attempt: its context (`metadata`) must carry a valid signature bound
+ * to this event's user and app client. Stricter than the risk engine's `verify`, on purpose: a
+ * context the engine accepts unsigned (`RISK_CONTEXT_SIGNATURE=optional`, or a client in
+ * `risk.unsignedContextClients`) still never makes a place familiar to the lockout.
+ */
 export function verifiedOrigin(
+  event: OriginEvent,
   metadata: Record<string, string>,
-  userName: string,
   now: number,
   settings: SignatureSettings = signatureSettings(),
 ): VerifiedOrigin {
   const fields = contextFields(metadata);
-  const status = verifyContext(fields, userName, settings.contextSecret, settings.contextMaxAgeSeconds, now);
+  const binding = {
+    identities: identitiesOf(event.userName, event.request.userAttributes ?? {}),
+    clientId: event.callerContext.clientId,
+  };
+  const status = verifyContext(fields, binding, settings.contextSecret, settings.contextMaxAgeSeconds, now);
   if (status !== 'valid') return {};
   const ip = parseIp(fields.ip);
   const deviceId = (fields.deviceKey ?? fields.deviceId)?.slice(0, MAX_DEVICE_ID);

@@ -2,7 +2,7 @@ import type { PreAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { riskHooks, type SignInAttempt } from '../risk/hooks.js';
 import { deny } from './account-state.js';
-import { buildAttempt, contextFields } from './context.js';
+import { buildAttempt } from './context.js';
 import { countFailure, identityKey, readLockState } from './lockout.js';
 import { verifiedOrigin } from './origin.js';
 import type { SignInSettings } from './settings.js';
@@ -22,10 +22,10 @@ export async function preAuthentication(
   now = Date.now(),
 ): Promise<PreAuthenticationEvent> {
   const attempt = buildAttempt(event, now);
-  const origin = verifiedOrigin(attempt.metadata, attempt.userName, now);
+  const origin = verifiedOrigin(event, attempt.metadata, now);
   const state = await readLockState(identityKey(event), origin, settings, now);
   if (state.locked) deny('SIGN_IN_LOCKED');
-  if (await countFailure(state, settings, now, contextFields(attempt.metadata))) deny('SIGN_IN_LOCKED');
+  if (await countFailure(state, settings, now)) deny('SIGN_IN_LOCKED');
   // Unknown users too: credential stuffing tries names that do not exist, and only then does the
   // per-IP count see them.
   return refuseOnRiskBlock(event, attempt);

@@ -24,7 +24,6 @@ export const keys = {
   identity: (kind: 'sub' | 'name', id: string) => `IDENTITY#${kind}#${id}`,
   /** Failed sign-in attempts of one side (familiar / unfamiliar places) in one fixed window. */
   failedAttempts: (side: string, windowStart: number) => `FAILED#${side}#${windowStart}`,
-  failedAttemptsPrefix: () => 'FAILED#',
   /** The lock of one side (attribute `lockedUntil`, epoch milliseconds). */
   lockedSide: (side: string) => `LOCKED#${side}`,
   /** A device or network the user signed in from with verified facts (smart lockout's familiar places). */
@@ -56,6 +55,11 @@ export const keys = {
   challenge: (id: string) => `CHALLENGE#${id}`,
   /** Idempotency marker of an asynchronous send (custom senders), keyed by a hash of the event. */
   sent: (digest: string) => `SENT#${digest}`,
+  /**
+   * Pre authentication's assessment of one sign-in, by the nonce of its signed context (partition
+   * of its own, so that a user's partition Query never reads them); sort key `user(userId)`.
+   */
+  signInContext: (nonce: string) => `CONTEXT#${nonce}`,
   /** Per-IP state for the risk engine (attempts on many accounts). */
   ip: (ip: string) => `IP#${ip}`,
   /** The sort key of single-item partitions. */

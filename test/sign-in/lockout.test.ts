@@ -3,7 +3,7 @@ import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shared/events/index.js';
 import { signContext } from '../../shared/risk/context.js';
-import { noRiskEngine, useRiskHooks } from '../../shared/risk/hooks.js';
+import { noRiskEngine, useDefaultRiskEngine, useRiskHooks } from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
@@ -36,13 +36,20 @@ interface Place {
   deviceId: string;
   signed: 'valid' | 'unsigned' | 'forged';
 }
+const CLIENT = '3example0clientid0000000000';
 const HOME: Place = { ip: '198.51.100.7', deviceId: 'laptop-1', signed: 'valid' };
 const STRANGER: Place = { ip: '203.0.113.66', deviceId: 'attacker-box', signed: 'valid' };
 
 function context(place: Place, userName: string, now: number): Record<string, string> {
-  const fields = { ip: place.ip, deviceId: place.deviceId, timestamp: String(Math.floor(now / 1000)) };
+  const fields = {
+    username: userName,
+    clientId: CLIENT,
+    ip: place.ip,
+    deviceId: place.deviceId,
+    timestamp: String(Math.floor(now / 1000)),
+  };
   if (place.signed === 'unsigned') return fields;
-  const signature = place.signed === 'valid' ? signContext(fields, userName, SECRET) : 'ab'.repeat(32);
+  const signature = place.signed === 'valid' ? signContext(fields, SECRET) : 'ab'.repeat(32);
   return { ...fields, signature };
 }
 
@@ -176,7 +183,10 @@ describe('attack 5: lockout as a weapon', () => {
     const { unfamiliarLockout } = await import('../../shared/risk/signals.js');
     const { riskConfig } = await import('../../shared/risk/settings.js');
     const user = newUser();
+    // The configured engine verifies the context, so the history records the home network.
+    useDefaultRiskEngine();
     await signIn(user, HOME, T0);
+    useRiskHooks(noRiskEngine);
     for (let i = 0; i < 6; i++) await attempt(user, STRANGER, T0 + MINUTE + i);
     const config = riskConfig();
     const signalAt = async (network: string, at: number) => {
