@@ -79,7 +79,7 @@ export interface SignInAttempt {
   clientId: string;
   /** The username Cognito sends (may be unknown to the pool when `userNotFound`). */
   userName: string;
-  /** `sub` when known, else the lower-cased userName (see `userKey`). */
+  /** `sub` when known, else `NAME#<lower-cased userName>` (see `userKey`). */
   userId: string;
   userAttributes: Record<string, string>;
   userNotFound: boolean;

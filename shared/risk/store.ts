@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../storage/keys.js';
+import { keys, userNameId } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
 import { type RiskDecision, UNFAMILIAR_LOCKOUT_EVENT } from './hooks.js';
 import { canonicalIp, networkOf, parseIp } from './ip.js';
@@ -224,7 +224,7 @@ export function dynamoRiskStore(limit: number): RiskStore {
       const result = await documentClient().send(
         new GetCommand({
           TableName: tableName(),
-          Key: { pk: keys.user(userName.toLowerCase()), sk: keys.profile() },
+          Key: { pk: keys.user(userNameId(userName)), sk: keys.profile() },
           ProjectionExpression: 'compromisedCredentials',
         }),
       );
