@@ -276,3 +276,23 @@ describe('zips', () => {
     expect(zip!.entries.some((e) => e.startsWith('functions/') && e.endsWith('.mjs'))).toBe(true);
   });
 });
+
+describe('the local sample keys cannot reach a deployed function', () => {
+  const environment = (fn: string) =>
+    ((resources[logicalId(fn)]!.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables ?? {}) as Record<string, unknown>;
+
+  it.each(['customEmailSender', 'customSmsSender'])(
+    '%s has KMS_KEY_ARN, so it refuses SENDER_LOCAL_AES_KEY',
+    (fn) => {
+      expect(environment(fn).KMS_KEY_ARN).toBeDefined();
+    },
+  );
+
+  it.each(FUNCTIONS)('%s sets no local-only setting', (fn) => {
+    const names = Object.keys(environment(fn));
+    expect(names).not.toContain('SENDER_LOCAL_AES_KEY');
+    expect(names).not.toContain('AUTHORIZER_LOCAL_JWKS');
+    expect(names).not.toContain('AUTHORIZER_LOCAL_ISSUER');
+  });
+});
