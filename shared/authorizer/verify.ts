@@ -61,15 +61,19 @@ export function trustedPools(settings: AuthorizerSettings): TrustedPool[] {
 
 /**
  * AUTHORIZER_LOCAL_JWKS, checked: a pinned key is trusted without any fetch, so it may only ever
- * vouch for a local emulator's pool (`local_…`, an id Cognito never issues) at a local issuer. A
- * deployed authorizer (a real USER_POOL_ID) refuses to start with it, whoever set it.
+ * vouch for a local emulator's pool (`local_…`, an id Cognito never issues) at a local issuer, and
+ * never inside AWS Lambda (its runtime sets AWS_LAMBDA_RUNTIME_API). A deployed authorizer refuses
+ * to start with it, whoever set it.
  */
-function pinnedLocalJwks(settings: AuthorizerSettings): TrustedPool['jwks'] {
+function pinnedLocalJwks(
+  settings: AuthorizerSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): TrustedPool['jwks'] {
   if (!settings.localJwks) return undefined;
-  if (!settings.userPoolId?.startsWith('local_') || !settings.localIssuer) {
+  if (!settings.userPoolId?.startsWith('local_') || !settings.localIssuer || env.AWS_LAMBDA_RUNTIME_API) {
     throw new ConfigError(
       'AUTHORIZER_LOCAL_JWKS (environment)',
-      'only for local runs: needs AUTHORIZER_LOCAL_ISSUER and a local_ USER_POOL_ID',
+      'only for local runs: needs AUTHORIZER_LOCAL_ISSUER and a local_ USER_POOL_ID, outside AWS Lambda',
     );
   }
   return settings.localJwks;
@@ -226,6 +230,19 @@ function withPinnedJwks(pools: TrustedPool[], fetcher: Fetcher): Fetcher {
         : fetcher.fetch(uri);
     },
   };
+}
+
+/**
+ * What aws-jwt-verify leaves optional: a token must say when it expires (`exp`: one without
+ * would be valid forever) and when it was issued (`iat`: sign-out revocation compares it), and
+ * not claim to be issued later than now plus the grace (a future `iat` would outlive a sign-out).
+ */
+export function assertLifetime(payload: JwtPayload, nowMs: number, graceSeconds: number): void {
+  if (typeof payload.exp !== 'number') throw new AuthorizationFailure('INVALID_TOKEN', 'no-exp');
+  if (typeof payload.iat !== 'number') throw new AuthorizationFailure('INVALID_TOKEN', 'no-iat');
+  if (payload.iat - graceSeconds > nowMs / 1000) {
+    throw new AuthorizationFailure('INVALID_TOKEN', 'iat-in-future');
+  }
 }
 
 /** The `iss` of a token before verification, only to pick the verifier that will check it. */

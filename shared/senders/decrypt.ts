@@ -54,14 +54,18 @@ export function localAesKeyring(key: Uint8Array): RawAesKeyringNode {
 
 /**
  * The decrypter the settings call for. The pool's KMS key wherever it is set (serverless.yml sets
- * it on every deployed sender); the local raw key only where it is absent, so a deployed sender can
- * never be made to trust a key that is public in the repository: both together refuse to start.
+ * it on every sender it wires); the local raw key only where it is absent and outside AWS Lambda
+ * (whose runtime always sets AWS_LAMBDA_RUNTIME_API; serverless-offline does not), so a deployed
+ * sender can never be made to trust a key that is public in the repository: it refuses to start.
  */
-export function senderDecrypter(settings: { kmsKeyArn?: string; localAesKey?: string }): CodeDecrypter {
-  if (settings.kmsKeyArn && settings.localAesKey) {
+export function senderDecrypter(
+  settings: { kmsKeyArn?: string; localAesKey?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): CodeDecrypter {
+  if (settings.localAesKey && (settings.kmsKeyArn || env.AWS_LAMBDA_RUNTIME_API)) {
     throw new ConfigError(
       'SENDER_LOCAL_AES_KEY (environment)',
-      'is for local runs only and cannot be set with KMS_KEY_ARN',
+      'is for local runs only: refused with KMS_KEY_ARN and in AWS Lambda',
     );
   }
   if (settings.kmsKeyArn) return kmsDecrypter(settings.kmsKeyArn);

@@ -47,8 +47,17 @@ describe('the pinned local JWKS', () => {
   ])('is refused at cold start with %s', (_, env) => {
     expect(() => trustedPools(settings(env))).toThrow(ConfigError);
     expect(() => trustedPools(settings(env))).toThrow(
-      'Setting AUTHORIZER_LOCAL_JWKS (environment): only for local runs: needs AUTHORIZER_LOCAL_ISSUER and a local_ USER_POOL_ID',
+      'Setting AUTHORIZER_LOCAL_JWKS (environment): only for local runs: needs AUTHORIZER_LOCAL_ISSUER and a local_ USER_POOL_ID, outside AWS Lambda',
     );
+  });
+
+  it('is refused inside AWS Lambda, even for a local pool', () => {
+    process.env.AWS_LAMBDA_RUNTIME_API = '127.0.0.1:9001';
+    try {
+      expect(() => trustedPools(settings(local))).toThrow(ConfigError);
+    } finally {
+      delete process.env.AWS_LAMBDA_RUNTIME_API;
+    }
   });
 
   it("is not offered by the samples' settings when the caller names a pool", () => {

@@ -51,13 +51,16 @@ describe('the local raw keyring (SENDER_LOCAL_AES_KEY)', () => {
 
   it("decrypts the samples' codes where no KMS key is set (local runs)", async () => {
     const encrypted = await encryptSampleCode('730291', 'us-east-1_EXAMPLE1');
-    await expect(senderDecrypter({ localAesKey })(encrypted)).resolves.toBe('730291');
+    await expect(senderDecrypter({ localAesKey }, {})(encrypted)).resolves.toBe('730291');
   });
 
-  it('is refused by a deployed configuration (KMS_KEY_ARN set): the function does not start', () => {
-    expect(() => senderDecrypter({ kmsKeyArn: KMS, localAesKey })).toThrow(ConfigError);
-    expect(() => senderDecrypter({ kmsKeyArn: KMS, localAesKey })).toThrow(
-      'Setting SENDER_LOCAL_AES_KEY (environment): is for local runs only and cannot be set with KMS_KEY_ARN',
+  it.each([
+    ['KMS_KEY_ARN set', { kmsKeyArn: KMS, localAesKey }, {}],
+    ['inside AWS Lambda', { localAesKey }, { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001' }],
+  ])('is refused by a deployed configuration (%s): the function does not start', (_, settings, env) => {
+    expect(() => senderDecrypter(settings, env)).toThrow(ConfigError);
+    expect(() => senderDecrypter(settings, env)).toThrow(
+      'Setting SENDER_LOCAL_AES_KEY (environment): is for local runs only: refused with KMS_KEY_ARN and in AWS Lambda',
     );
   });
 
@@ -67,6 +70,6 @@ describe('the local raw keyring (SENDER_LOCAL_AES_KEY)', () => {
 
   it("does not decrypt a code the pool's KMS key encrypted (another key)", async () => {
     const encrypted = await encryptCode(testKeyring(), '493817');
-    await expect(senderDecrypter({ localAesKey })(encrypted)).rejects.toThrow();
+    await expect(senderDecrypter({ localAesKey }, {})(encrypted)).rejects.toThrow();
   });
 });
