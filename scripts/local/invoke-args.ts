@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { findSampleEvent, listSampleEvents, setAtPath } from '../../shared/events/builders.js';
-import { parseAuthorizerEvent, parseTriggerEvent } from '../../shared/events/parse.js';
+import { parseAlbEvent, parseAuthorizerEvent, parseTriggerEvent } from '../../shared/events/parse.js';
 import { parseRiskFeedbackEvent } from '../../shared/risk/feedback.js';
 import { functionNames } from './registry.js';
 import type { SeededUser } from './run.js';
@@ -109,6 +109,10 @@ function eventKind(event: Record<string, unknown>): { kind: string; functionName
   if (event.type === 'TOKEN' || event.type === 'REQUEST') {
     return { kind: 'an API Gateway authorizer event', functionName: 'authorizer' };
   }
+  const context = event.requestContext as { elb?: unknown } | undefined;
+  if (context && typeof context === 'object' && context.elb) {
+    return { kind: 'an Application Load Balancer event', functionName: 'alb-sample' };
+  }
   if ('userId' in event && 'verdict' in event)
     return { kind: 'a risk feedback event', functionName: 'risk-feedback' };
   return { kind: 'no event a Gatehouse function takes (no triggerSource, no authorizer type)' };
@@ -118,6 +122,7 @@ function eventKind(event: Record<string, unknown>): { kind: string; functionName
 function accepted(functionName: string): string {
   if (functionName === 'authorizer') return 'API Gateway authorizer events (type TOKEN or REQUEST)';
   if (functionName === 'risk-feedback') return 'risk feedback events ({userId, verdict, ...})';
+  if (functionName === 'alb-sample') return 'Application Load Balancer events';
   const prefixes = new Set(samplesOf(functionName).map((name) => name.split('_')[0]));
   return `${[...prefixes].map((prefix) => `${prefix}_*`).join(', ')} events`;
 }
@@ -132,6 +137,7 @@ export function checkEventFits(functionName: string, { event, source }: LoadedEv
   try {
     if (functionName === 'authorizer') parseAuthorizerEvent(event);
     else if (functionName === 'risk-feedback') parseRiskFeedbackEvent(event);
+    else if (functionName === 'alb-sample') parseAlbEvent(event);
     else parseTriggerEvent(event);
   } catch (error) {
     throw new UsageError(`${source}: ${(error as Error).message}`);

@@ -6,7 +6,7 @@
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mergeConfig, stageConfigProblems } from '../../scripts/deploy/stage-settings';
@@ -21,6 +21,8 @@ const stagePath = join(repoRoot, 'config', 'stages', `${stage}.json`);
 // A fresh clone has no config/stages/ (git keeps no empty folder).
 mkdirSync(join(repoRoot, 'config', 'stages'), { recursive: true });
 
+// config/stages/ holds only the stages an operator adds: a fresh clone has none, so the folder may be absent.
+mkdirSync(dirname(stagePath), { recursive: true });
 afterEach(() => rmSync(stagePath, { force: true }));
 
 describe('per-stage settings', () => {

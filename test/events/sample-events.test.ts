@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  parseAlbEvent,
   parseAuthorizerEvent,
   parseCustomEmailSenderEvent,
   parseTriggerEvent,
@@ -16,6 +17,8 @@ describe('sample events', () => {
       expect(parseAuthorizerEvent(event)).toBe(event);
     } else if (sample.functionName === 'risk-feedback') {
       expect(parseRiskFeedbackEvent(event)).toBe(event);
+    } else if (sample.functionName === 'alb-sample') {
+      expect(parseAlbEvent(event)).toBe(event);
     } else {
       const parsed = parseTriggerEvent(event);
       expect(parsed).toBe(event);
