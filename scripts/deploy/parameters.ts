@@ -111,6 +111,7 @@ const CHECKS: Check[] = [
   matches('magicLinkSecretName', SECRET_NAME, 'a Secrets Manager secret name (not its value)'),
   matches('legacyAuthorizationSecretName', SECRET_NAME, 'a Secrets Manager secret name (not its value)'),
   matches('magicLinkUrl', /^https?:\/\/\S+$/, 'a URL'),
+  oneOf('identityPool', ['true', 'false']),
   // A secret: its value is never echoed.
   (p) =>
     p.contextSecret && !/^[A-Za-z0-9]{32,}$/.test(p.contextSecret)

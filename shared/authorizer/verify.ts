@@ -1,10 +1,10 @@
-import { request as httpRequest } from 'node:http';
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
 import * as errors from 'aws-jwt-verify/error';
-import { type Fetcher, SimpleFetcher } from 'aws-jwt-verify/https';
+import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { ConfigError } from '../errors/index.js';
+import { KeyFetcher } from '../jwt/fetcher.js';
 import { AuthorizationFailure } from './request.js';
 import type { AuthorizerSettings, PoolSetting } from './settings.js';
 
@@ -16,11 +16,14 @@ export interface TrustedPool extends PoolSetting {
   issuer: string;
   jwksUri: string;
   local: boolean;
+  /** A JWKS pinned by configuration (AUTHORIZER_LOCAL_JWKS): served instead of fetching `jwksUri`. */
+  jwks?: { keys: Record<string, string>[] };
 }
 
 /** The pools from USER_POOL_ID (+ AUTHORIZER_LOCAL_ISSUER) and from `authorizer.pools`. */
 export function trustedPools(settings: AuthorizerSettings): TrustedPool[] {
-  const pools: PoolSetting[] = [...settings.pools];
+  const pools: (PoolSetting & Pick<TrustedPool, 'jwks'>)[] = [...settings.pools];
+  const pinned = pinnedLocalJwks(settings);
   if (settings.userPoolId) {
     if (settings.userPoolClientIds.length === 0) {
       throw new ConfigError('USER_POOL_CLIENT_ID (environment)', 'required with USER_POOL_ID');
@@ -32,6 +35,7 @@ export function trustedPools(settings: AuthorizerSettings): TrustedPool[] {
       ...(settings.localIssuer
         ? { issuer: `${settings.localIssuer.replace(/\/$/, '')}/${settings.userPoolId}` }
         : {}),
+      ...(pinned ? { jwks: pinned } : {}),
     });
   }
   return pools.map((pool) => {
@@ -56,32 +60,23 @@ export function trustedPools(settings: AuthorizerSettings): TrustedPool[] {
 }
 
 /**
- * Fetches JWKS: https through aws-jwt-verify's fetcher (one retry), plain http only for local
- * emulator issuers (cognito-local serves its JWKS over http), with a short timeout.
+ * AUTHORIZER_LOCAL_JWKS, checked: a pinned key is trusted without any fetch, so it may only ever
+ * vouch for a local emulator's pool (`local_…`, an id Cognito never issues) at a local issuer, and
+ * never inside AWS Lambda (its runtime sets AWS_LAMBDA_RUNTIME_API). A deployed authorizer refuses
+ * to start with it, whoever set it.
  */
-export class JwksFetcher implements Fetcher {
-  private readonly https = new SimpleFetcher();
-  fetch(uri: string): Promise<ArrayBuffer> {
-    return uri.startsWith('http:') ? fetchHttp(uri) : this.https.fetch(uri);
+function pinnedLocalJwks(
+  settings: AuthorizerSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): TrustedPool['jwks'] {
+  if (!settings.localJwks) return undefined;
+  if (!settings.userPoolId?.startsWith('local_') || !settings.localIssuer || env.AWS_LAMBDA_RUNTIME_API) {
+    throw new ConfigError(
+      'AUTHORIZER_LOCAL_JWKS (environment)',
+      'only for local runs: needs AUTHORIZER_LOCAL_ISSUER and a local_ USER_POOL_ID, outside AWS Lambda',
+    );
   }
-}
-
-function fetchHttp(uri: string): Promise<ArrayBuffer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(uri, { timeout: 1500 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`JWKS fetch answered ${res.statusCode}`));
-        const body = Buffer.concat(chunks);
-        resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('JWKS fetch timed out')));
-    req.on('error', reject);
-    req.end();
-  });
+  return settings.localJwks;
 }
 
 /** The Cognito checks `CognitoJwtVerifier` makes, for issuers it refuses (local emulators). */
@@ -127,9 +122,9 @@ export class TokenVerifier {
   private readonly local: Verifier | undefined;
   private readonly localIssuers: ReadonlySet<string>;
 
-  constructor(pools: TrustedPool[], graceSeconds: number, fetcher: Fetcher = new JwksFetcher()) {
+  constructor(pools: TrustedPool[], graceSeconds: number, fetcher: Fetcher = new KeyFetcher()) {
     const jwksCache = new SimpleJwksCache({
-      fetcher,
+      fetcher: withPinnedJwks(pools, fetcher),
       penaltyBox: new SimplePenaltyBox({ waitSeconds: KID_REFETCH_PENALTY_SECONDS }),
     });
     const cognitoPools = pools.filter((pool) => !pool.local);
@@ -192,6 +187,20 @@ export class TokenVerifier {
     if (!this.cognito) return this.local;
     return this.localIssuers.has(unverifiedIssuer(jwt) ?? '') ? this.local : this.cognito;
   }
+}
+
+/** Answers a pinned pool's JWKS URI from its configuration; every other URI goes to `fetcher`. */
+function withPinnedJwks(pools: TrustedPool[], fetcher: Fetcher): Fetcher {
+  const pinned = new Map(pools.flatMap((pool) => (pool.jwks ? [[pool.jwksUri, pool.jwks] as const] : [])));
+  if (pinned.size === 0) return fetcher;
+  return {
+    fetch: async (uri) => {
+      const jwks = pinned.get(uri);
+      return jwks
+        ? (new TextEncoder().encode(JSON.stringify(jwks)).buffer as ArrayBuffer)
+        : fetcher.fetch(uri);
+    },
+  };
 }
 
 /**

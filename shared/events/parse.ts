@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { describeType, InvalidEventError } from '../errors/index.js';
+import { type AlbEvent, albEventSchema } from './alb.js';
 import * as authorizerSchemas from './authorizer-schema.js';
 import type * as T from './index.js';
 import type { AuthorizerEvent, TriggerSource, UserPoolTriggerEvent } from './index.js';
@@ -18,7 +19,16 @@ export function checkEvent<E>(schema: v.GenericSchema, input: unknown): E {
   const path = (issue.path ?? []).map((step) => String(step.key)).join('.');
   if (issue.input === undefined) throw new InvalidEventError(path, 'required, got nothing');
   const expected = issue.kind === 'schema' ? `expected ${issue.expected}` : issue.message;
-  throw new InvalidEventError(path, `${expected}, got ${describeType(issue.input)}`);
+  throw new InvalidEventError(path, `${expected}, got ${describeGot(path, issue.input)}`);
+}
+
+/** Fields that say what an event is, set by Cognito or API Gateway: their value is shown, never a secret. */
+const KIND_FIELDS = new Set(['triggerSource', 'version', 'type']);
+
+/** `"PreSignUp_SignUp"` for a wrong event kind (the value tells the mistake), else only the type. */
+function describeGot(path: string, input: unknown): string {
+  const showable = typeof input === 'string' && /^[\w.-]{1,64}$/.test(input);
+  return KIND_FIELDS.has(path) && showable ? JSON.stringify(input) : describeType(input);
 }
 
 export const parsePreSignUpEvent = (input: unknown) =>
@@ -47,6 +57,9 @@ export const parseCustomEmailSenderEvent = (input: unknown) =>
   checkEvent<T.CustomEmailSenderEvent>(schemas.customEmailSenderSchema, input);
 export const parseCustomSmsSenderEvent = (input: unknown) =>
   checkEvent<T.CustomSmsSenderEvent>(schemas.customSmsSenderSchema, input);
+/** An Application Load Balancer's request to a Lambda target. */
+export const parseAlbEvent = (input: unknown) => checkEvent<AlbEvent>(albEventSchema, input);
+
 /** REST TOKEN, REST REQUEST, HTTP API 1.0 (REST REQUEST shape plus `version`) or HTTP API 2.0. */
 export function parseAuthorizerEvent(input: unknown): AuthorizerEvent {
   const fields = (input ?? {}) as { version?: unknown; type?: unknown };
