@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logging/index.js';
 import { keys } from '../storage/keys.js';
-import { documentClient, nowSeconds, tableName } from '../storage/table.js';
+import { documentClient, GSI1, nowSeconds, tableName } from '../storage/table.js';
 import { describeHash, verifyPassword } from './hashes.js';
+import { type MigrationSettings, migrationSettings } from './settings.js';
 
 /** A legacy user's fields (`email`, `emailVerified`, ...), before mapping to Cognito attributes. */
 export type LegacyFields = Record<string, unknown>;
@@ -19,13 +20,36 @@ export interface LegacyUserStore {
   markMigrated(userName: string): Promise<void>;
 }
 
+/**
+ * What pre sign-up asks a legacy store: does this email address or username belong to a legacy
+ * user that has not migrated yet? Cognito never calls migrate user for a name it already has, so
+ * a self sign-up with such a name would lock its owner out of their own account. Both names are
+ * looked up on every call (the same calls for known and unknown users).
+ */
+export interface LegacyAccountLookup {
+  awaitsMigration(names: { email?: string; userName: string }): Promise<boolean>;
+}
+
+/** The configured legacy store (migrate user, and pre sign-up's lookup). */
+export function legacyStore(settings: MigrationSettings): LegacyUserStore & LegacyAccountLookup {
+  if (settings.source === 'http') {
+    if (!settings.httpUrl) throw new Error('MIGRATION_SOURCE is http but MIGRATION_HTTP_URL is not set');
+    return new HttpLegacyStore({
+      url: settings.httpUrl,
+      timeoutMs: settings.httpTimeoutMs,
+      ...(settings.httpAuthorization ? { authorization: settings.httpAuthorization } : {}),
+    });
+  }
+  return new DynamoLegacyStore(settings.timingHash);
+}
+
 export type PasswordVerifier = (password: string, hash: string) => Promise<boolean>;
 
 /**
  * (a) Legacy users in the table: `LEGACY#<lower-cased username>` / `ITEM`, with `passwordHash`
  * (bcrypt, argon2id, scrypt or PBKDF2-SHA256) and the user's fields under `fields`.
  */
-export class DynamoLegacyStore implements LegacyUserStore {
+export class DynamoLegacyStore implements LegacyUserStore, LegacyAccountLookup {
   constructor(
     private readonly timingHash: string,
     private readonly verify: PasswordVerifier = verifyPassword,
@@ -61,6 +85,25 @@ export class DynamoLegacyStore implements LegacyUserStore {
     );
   }
 
+  /** One GetItem by username and one Query of `gsi1` by email, in parallel, whatever they find. */
+  async awaitsMigration({ email, userName }: { email?: string; userName: string }) {
+    const [byName, byEmail] = await Promise.all([
+      this.read(userName),
+      documentClient().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: GSI1,
+          KeyConditionExpression: 'gsi1pk = :email',
+          ExpressionAttributeValues: { ':email': keys.legacyEmail(email ?? '') },
+          ProjectionExpression: 'migratedAt',
+        }),
+      ),
+    ]);
+    const pending = (item: Record<string, unknown> | undefined) =>
+      item !== undefined && item.migratedAt === undefined;
+    return pending(byName) || (email !== undefined && (byEmail.Items ?? []).some(pending));
+  }
+
   private async read(userName: string) {
     const { Item } = await documentClient().send(
       new GetCommand({ TableName: tableName(), Key: { pk: keys.legacyUser(userName), sk: keys.item() } }),
@@ -69,21 +112,40 @@ export class DynamoLegacyStore implements LegacyUserStore {
   }
 }
 
+/** The lower-cased address among a legacy user's fields, by the attribute map. */
+export function legacyEmail(fields: LegacyFields, attributeMap: Record<string, string>): string | undefined {
+  const field = Object.keys(attributeMap).find((name) => attributeMap[name] === 'email');
+  const value = field !== undefined && Object.hasOwn(fields, field) ? fields[field] : undefined;
+  return typeof value === 'string' && value.trim() !== '' ? value.trim().toLowerCase() : undefined;
+}
+
 function fieldsOf(item: Record<string, unknown>): LegacyFields {
   const fields = item.fields;
   return fields !== null && typeof fields === 'object' ? (fields as LegacyFields) : {};
 }
 
-/** Stores a legacy user (import tooling, tests and the demo). */
+/**
+ * Stores a legacy user (import tooling, tests and the demo). Its address (the field that
+ * `migration.attributeMap` maps to `email`) is indexed (`gsi1pk` = `LEGACY_EMAIL#<address>`), so
+ * that pre sign-up finds the legacy user by address too.
+ */
 export async function putLegacyUser(
   userName: string,
   passwordHash: string,
   fields: LegacyFields,
+  attributeMap: Record<string, string> = migrationSettings().attributeMap,
 ): Promise<void> {
+  const address = legacyEmail(fields, attributeMap);
   await documentClient().send(
     new PutCommand({
       TableName: tableName(),
-      Item: { pk: keys.legacyUser(userName), sk: keys.item(), passwordHash, fields },
+      Item: {
+        pk: keys.legacyUser(userName),
+        sk: keys.item(),
+        passwordHash,
+        fields,
+        ...(address ? { gsi1pk: keys.legacyEmail(address), gsi1sk: keys.legacyUser(userName) } : {}),
+      },
     }),
   );
 }
@@ -102,7 +164,7 @@ export interface HttpStoreOptions {
  * Any other status, a malformed body or the timeout is a failure (the sign-in fails with the
  * generic message and can be retried), never "wrong password".
  */
-export class HttpLegacyStore implements LegacyUserStore {
+export class HttpLegacyStore implements LegacyUserStore, LegacyAccountLookup {
   constructor(private readonly options: HttpStoreOptions) {}
 
   authenticate(userName: string, password: string) {
@@ -111,6 +173,16 @@ export class HttpLegacyStore implements LegacyUserStore {
 
   lookup(userName: string) {
     return this.call({ action: 'lookup', username: userName });
+  }
+
+  /**
+   * `lookup` of the username and of the email, in parallel: a 200 for either is a legacy user
+   * awaiting migration (the endpoint answers 404 for users it was told have migrated).
+   */
+  async awaitsMigration({ email, userName }: { email?: string; userName: string }) {
+    const names = [...new Set([userName, email ?? ''].filter((name) => name !== ''))];
+    const found = await Promise.all(names.map((name) => this.lookup(name)));
+    return found.some((fields) => fields !== undefined);
   }
 
   async markMigrated(userName: string) {
