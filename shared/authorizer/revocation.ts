@@ -9,7 +9,7 @@ import type { ReasonCode } from './request.js';
  * - `pk = REVOKED#<jti>, sk = ITEM`, `expiresAt` = the token's `exp` (no use keeping it longer);
  *   a refresh token's id revokes every token minted from it, whose `origin_jti` it is;
  * - `pk = USER#<sub>, sk = SIGNED_OUT_AT`, `signedOutAt` (epoch seconds): tokens issued
- *   (`iat`) before it are refused (sign out everywhere).
+ *   (`iat`) at or before it are refused (sign out everywhere).
  */
 export const SIGNED_OUT_AT_ATTRIBUTE = 'signedOutAt';
 
@@ -28,7 +28,7 @@ export async function revokeTokenId(
   );
 }
 
-/** Records that every token of `sub` issued before `at` (epoch seconds) is refused. */
+/** Records that every token of `sub` issued at or before `at` (epoch seconds) is refused. */
 export async function recordSignOut(client: DynamoDBDocumentClient, table: string, sub: string, at: number) {
   await client.send(
     new PutCommand({
@@ -78,8 +78,10 @@ export class RevocationCheck {
       sub ? this.signedOutAt(sub) : undefined,
     ]);
     if (revoked.includes(true)) return 'REVOKED';
+    // `<=`: `iat` and the sign-out time have one-second resolution, so a token issued in the
+    // second of the sign-out may be from before it; refusing it costs at most one more sign-in.
     const issuedAt = typeof claims.iat === 'number' ? claims.iat : 0;
-    if (signedOutAt !== undefined && issuedAt < signedOutAt) return 'SIGNED_OUT';
+    if (signedOutAt !== undefined && issuedAt <= signedOutAt) return 'SIGNED_OUT';
     return undefined;
   }
 

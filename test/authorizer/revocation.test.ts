@@ -71,6 +71,19 @@ describe('revocation', () => {
     expect(verdict(await invoke(authorizer, after), arnOf(after))).toBe('Allow');
   });
 
+  it('attack: a token issued in the very second of the sign-out (iat = signedOutAt) is refused', async () => {
+    const sub = crypto.randomUUID();
+    const authorizer = await fx.authorizer({}, {}, { revocation: checkWith() });
+    const at = now() - 30;
+    await recordSignOut(client, dynamo.tableName, sub, at);
+    const same = eventFor('http-2.0', `Bearer ${fx.access({ sub, iat: at })}`);
+    const next = eventFor('http-2.0', `Bearer ${fx.access({ sub, iat: at + 1 })}`);
+    const refused = await invoke(authorizer, same);
+    expect(verdict(refused, arnOf(same))).toBe('Unauthorized');
+    expect(refused.logs).toContainEqual(expect.objectContaining({ reason: 'SIGNED_OUT' }));
+    expect(verdict(await invoke(authorizer, next), arnOf(next))).toBe('Allow');
+  });
+
   it('is checked on cached tokens too, and read at most once per token per interval', async () => {
     const send = vi.spyOn(client, 'send');
     try {
