@@ -1,7 +1,8 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
-import { RevocationCheck, recordSignOut, revokeTokenId } from '../../shared/authorizer/revocation.js';
+import { RevocationCheck } from '../../shared/authorizer/revocation.js';
+import { recordSignOut, revokeTokenId } from '../../shared/authorizer/revoke.js';
 import { arnOf, eventFor, type Fixture, invoke, startFixture, verdict } from './fixture.js';
 
 /** Revocation against the real local DynamoDB (dynalite): revoked ids and sign-out times. */
