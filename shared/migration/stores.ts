@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logging/index.js';
 import { keys } from '../storage/keys.js';
-import { documentClient, GSI1, nowSeconds, tableName } from '../storage/table.js';
+import { documentClient, nowSeconds, tableName } from '../storage/table.js';
 import { describeHash, verifyPassword } from './hashes.js';
 import { type MigrationSettings, migrationSettings } from './settings.js';
 
@@ -56,7 +56,7 @@ export class DynamoLegacyStore implements LegacyUserStore, LegacyAccountLookup {
   ) {}
 
   async authenticate(userName: string, password: string) {
-    const item = await this.read(userName);
+    const item = await this.read(keys.legacyUser(userName));
     let hash = typeof item?.passwordHash === 'string' ? item.passwordHash : undefined;
     if (hash !== undefined && describeHash(hash) === undefined) {
       // Unverifiable: answer as for a wrong password, after the same work, and say so.
@@ -69,15 +69,27 @@ export class DynamoLegacyStore implements LegacyUserStore, LegacyAccountLookup {
   }
 
   async lookup(userName: string) {
-    const item = await this.read(userName);
+    const item = await this.read(keys.legacyUser(userName));
     return item ? fieldsOf(item) : undefined;
   }
 
+  /** Marks the user, and the item that finds it by address (when it has one), migrated. */
   async markMigrated(userName: string) {
-    await documentClient().send(
+    const { Attributes } = await documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: { pk: keys.legacyUser(userName), sk: keys.item() },
+        UpdateExpression: 'SET migratedAt = if_not_exists(migratedAt, :now)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': nowSeconds() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (typeof Attributes?.email !== 'string') return;
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: { pk: keys.legacyEmail(Attributes.email), sk: keys.item() },
         UpdateExpression: 'SET migratedAt = if_not_exists(migratedAt, :now)',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':now': nowSeconds() },
@@ -85,28 +97,20 @@ export class DynamoLegacyStore implements LegacyUserStore, LegacyAccountLookup {
     );
   }
 
-  /** One GetItem by username and one Query of `gsi1` by email, in parallel, whatever they find. */
+  /** Two GetItems in parallel, by username and by address, whatever they find. */
   async awaitsMigration({ email, userName }: { email?: string; userName: string }) {
     const [byName, byEmail] = await Promise.all([
-      this.read(userName),
-      documentClient().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: GSI1,
-          KeyConditionExpression: 'gsi1pk = :email',
-          ExpressionAttributeValues: { ':email': keys.legacyEmail(email ?? '') },
-          ProjectionExpression: 'migratedAt',
-        }),
-      ),
+      this.read(keys.legacyUser(userName)),
+      this.read(keys.legacyEmail(email ?? '')),
     ]);
     const pending = (item: Record<string, unknown> | undefined) =>
       item !== undefined && item.migratedAt === undefined;
-    return pending(byName) || (email !== undefined && (byEmail.Items ?? []).some(pending));
+    return pending(byName) || (email !== undefined && pending(byEmail));
   }
 
-  private async read(userName: string) {
+  private async read(pk: string) {
     const { Item } = await documentClient().send(
-      new GetCommand({ TableName: tableName(), Key: { pk: keys.legacyUser(userName), sk: keys.item() } }),
+      new GetCommand({ TableName: tableName(), Key: { pk, sk: keys.item() } }),
     );
     return Item;
   }
@@ -126,8 +130,9 @@ function fieldsOf(item: Record<string, unknown>): LegacyFields {
 
 /**
  * Stores a legacy user (import tooling, tests and the demo). Its address (the field that
- * `migration.attributeMap` maps to `email`) is indexed (`gsi1pk` = `LEGACY_EMAIL#<address>`), so
- * that pre sign-up finds the legacy user by address too.
+ * `migration.attributeMap` maps to `email`) gets an item of its own, `LEGACY_EMAIL#<address>` /
+ * `ITEM` with the `userName`, so that pre sign-up finds the legacy user by address too; the
+ * user's item keeps the address in `email`, so that `markMigrated` marks both.
  */
 export async function putLegacyUser(
   userName: string,
@@ -139,13 +144,14 @@ export async function putLegacyUser(
   await documentClient().send(
     new PutCommand({
       TableName: tableName(),
-      Item: {
-        pk: keys.legacyUser(userName),
-        sk: keys.item(),
-        passwordHash,
-        fields,
-        ...(address ? { gsi1pk: keys.legacyEmail(address), gsi1sk: keys.legacyUser(userName) } : {}),
-      },
+      Item: { pk: keys.legacyUser(userName), sk: keys.item(), passwordHash, fields, email: address },
+    }),
+  );
+  if (!address) return;
+  await documentClient().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { pk: keys.legacyEmail(address), sk: keys.item(), userName: userName.toLowerCase() },
     }),
   );
 }

@@ -38,7 +38,7 @@ export const keys = {
   rate: (scope: string, subject: string) => `RATE#${scope}#${subject}`,
   window: (windowStart: number) => `WINDOW#${windowStart}`,
   legacyUser: (userName: string) => `LEGACY#${userName.toLowerCase()}`,
-  /** `gsi1pk` of a legacy user: finds it by its lower-cased email address. */
+  /** A legacy user's address (lower-cased), pointing at its `legacyUser` item. */
   legacyEmail: (email: string) => `LEGACY_EMAIL#${email.toLowerCase()}`,
   /** A signal for the risk engine in an `IP#` partition (e.g. failed invitation codes), per window. */
   signal: (kind: string, windowStart: number) => `SIGNAL#${kind}#${windowStart}`,
