@@ -103,7 +103,7 @@ export function mapLegacyFields(fields: LegacyFields, attributeMap: Record<strin
 /**
  * Tells the risk engine that this user's password is known to attackers:
  * `compromisedCredentials: true` on the user's PROFILE item. The user has no `sub` yet, so
- * the item is keyed by the lower-cased userName (`userKey`), as the key layout says.
+ * the item is keyed by the userName's own key space (`userKey`: `NAME#<lower-cased userName>`), as the key layout says.
  */
 async function flagCompromisedCredentials(userName: string) {
   await documentClient().send(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../storage/keys.js';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys, userNameId } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
 import type { RiskDecision } from './hooks.js';
 import { canonicalIp, networkOf, parseIp } from './ip.js';
@@ -32,6 +32,23 @@ export interface RiskStore {
     counter: CounterChange,
     expiresAt: number,
   ): Promise<void>;
+  /** Keeps pre authentication's assessment of one sign-in under its context's nonce. */
+  saveSignInAssessment(nonce: string, userId: string, assessment: SignInAssessment): Promise<void>;
+  /** The assessment kept under `nonce` for this user, if any and not expired. */
+  findSignInAssessment(nonce: string, userId: string, now: number): Promise<SignInAssessment | undefined>;
+}
+
+/** Pre authentication's assessment of one sign-in, as define auth challenge and post authentication find it. */
+export interface SignInAssessment {
+  eventId: string;
+  at: number;
+  clientId: string;
+  level: RiskDecision['level'];
+  score: number;
+  reasons: RiskDecision['reasons'];
+  /** The signed IP this attempt was counted on (per-IP counters): the one a success may pay back. */
+  countedIp?: string;
+  expiresAt: number;
 }
 
 /** The latest assessment as kept at `RISK#latest#assessment`. */
@@ -43,6 +60,8 @@ export interface StoredAssessment {
   ip?: string;
   network?: string;
   deviceId?: string;
+  /** The signed IP the attempt was counted on (pre authentication). */
+  countedIp?: string;
 }
 
 /** What an assessment does to the per-user attempt counter. */
@@ -201,7 +220,7 @@ export function dynamoRiskStore(limit: number): RiskStore {
       const result = await documentClient().send(
         new GetCommand({
           TableName: tableName(),
-          Key: { pk: keys.user(userName.toLowerCase()), sk: keys.profile() },
+          Key: { pk: keys.user(userNameId(userName)), sk: keys.profile() },
           ProjectionExpression: 'compromisedCredentials',
         }),
       );
@@ -234,6 +253,44 @@ export function dynamoRiskStore(limit: number): RiskStore {
       );
     },
 
+    async saveSignInAssessment(nonce, userId, assessment) {
+      await documentClient().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { pk: keys.signInContext(nonce), sk: keys.user(userId), ...assessment },
+        }),
+      );
+    },
+
+    async findSignInAssessment(nonce, userId, now) {
+      const { Item } = await documentClient().send(
+        new GetCommand({
+          TableName: tableName(),
+          Key: { pk: keys.signInContext(nonce), sk: keys.user(userId) },
+        }),
+      );
+      if (!Item || isExpired(Item, now)) return undefined;
+      const { level, score, reasons, eventId, at, clientId, countedIp, expiresAt } = Item;
+      const valid =
+        (level === 'low' || level === 'medium' || level === 'high') &&
+        typeof score === 'number' &&
+        Array.isArray(reasons) &&
+        typeof eventId === 'string' &&
+        typeof at === 'number' &&
+        typeof clientId === 'string';
+      if (!valid) return undefined;
+      return {
+        level,
+        score,
+        reasons,
+        eventId,
+        at,
+        clientId,
+        expiresAt: Number(expiresAt),
+        ...(typeof countedIp === 'string' ? { countedIp } : {}),
+      };
+    },
+
     async saveAssessment(userId, assessment, counter, expiresAt) {
       const { decision } = assessment;
       const values: Record<string, unknown> = {
@@ -261,6 +318,7 @@ export function dynamoRiskStore(limit: number): RiskStore {
         ip: assessment.ip,
         network: assessment.network,
         deviceId: assessment.deviceId,
+        countedIp: assessment.countedIp,
       };
       const removes: string[] = [];
       for (const [name, value] of Object.entries(optional)) {

@@ -2,8 +2,8 @@
  * The key layout of the single table, in one place so that concerns never collide. Every
  * concern builds its keys here. `pk`/`sk` are the table's keys.
  *
- * Users are keyed by their `sub` when Cognito sends it, else by their lower-cased userName
- * (migration, unknown users), through `userKey`.
+ * Users are keyed by their `sub` when Cognito sends it, else by their lower-cased userName in
+ * a separate key space (`USER#NAME#<name>`: migration, unknown users), through `userKey`.
  */
 export const keys = {
   /** Partition of everything Gatehouse keeps about one user. */
@@ -21,7 +21,11 @@ export const keys = {
   lockout: () => 'LOCKOUT',
   /** Post-confirmation progress: which onboarding steps are done (retry safety). */
   onboarding: () => 'ONBOARDING',
-  securityEvent: (isoTime: string, kind: string) => `SECURITY#${isoTime}#${kind}`,
+  /** A security event of a user; `id` tells apart two events of one kind at one time. */
+  securityEvent: (isoTime: string, kind: string, id?: string) =>
+    `SECURITY#${isoTime}#${kind}${id === undefined ? '' : `#${id}`}`,
+  /** One password reset, keyed by a digest of its post-confirmation event: its retries find it. */
+  passwordReset: (eventDigest: string) => `RESET#${eventDigest}`,
   /** Risk engine state per user: trusted/distrusted devices and networks, feedback. */
   risk: (kind: string, value: string) => `RISK#${kind}#${value}`,
   /** The latest risk assessment of a user: `level` (pre token generation's `risk_level` claim), score, reasons. */
@@ -47,13 +51,27 @@ export const keys = {
   challenge: (id: string) => `CHALLENGE#${id}`,
   /** Idempotency marker of an asynchronous send (custom senders), keyed by a hash of the event. */
   sent: (digest: string) => `SENT#${digest}`,
+  /**
+   * Pre authentication's assessment of one sign-in, by the nonce of its signed context (partition
+   * of its own, so that a user's partition Query never reads them); sort key `user(userId)`.
+   */
+  signInContext: (nonce: string) => `CONTEXT#${nonce}`,
   /** Per-IP state for the risk engine (attempts on many accounts). */
   ip: (ip: string) => `IP#${ip}`,
   /** The sort key of single-item partitions. */
   item: () => 'ITEM',
 } as const;
 
-/** The stable id of a user in this table: `sub` when known, else the lower-cased userName. */
+/**
+ * The id of a user known only by the userName (migration, unknown users): the lower-cased name
+ * in a key space of its own, `NAME#<name>`. A `sub` is a Cognito UUID and never holds `#`, so a
+ * user whose userName equals another user's `sub` can never reach that user's items.
+ */
+export function userNameId(userName: string): string {
+  return `NAME#${userName.toLowerCase()}`;
+}
+
+/** The stable id of a user in this table: `sub` when known, else `userNameId(userName)`. */
 export function userKey(userAttributes: Record<string, string> | undefined, userName: string): string {
-  return userAttributes?.sub ?? userName.toLowerCase();
+  return userAttributes?.sub ?? userNameId(userName);
 }

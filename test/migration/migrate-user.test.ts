@@ -185,7 +185,9 @@ describe('common and breached passwords', () => {
     );
     if ('code' in expected) expect(result.code).toBe(expected.code);
     else expect(result.response?.finalUserStatus).toBe(expected.finalUserStatus);
-    expect(await itemOf(`USER#${userName}`, 'PROFILE')).toMatchObject({ compromisedCredentials: true });
+    expect(await itemOf(`USER#NAME#${userName.toLowerCase()}`, 'PROFILE')).toMatchObject({
+      compromisedCredentials: true,
+    });
   });
 
   it('does not flag a user whose password is not on the list, nor on a wrong password', async () => {
@@ -197,8 +199,8 @@ describe('common and breached passwords', () => {
       migrationEvent('UserMigration_Authentication', 'scrypt@example.com', 'password1'),
       dynamoStore(),
     );
-    expect(await itemOf('USER#argon2id@example.com', 'PROFILE')).toBeUndefined();
-    expect(await itemOf('USER#scrypt@example.com', 'PROFILE')).toBeUndefined();
+    expect(await itemOf('USER#NAME#argon2id@example.com', 'PROFILE')).toBeUndefined();
+    expect(await itemOf('USER#NAME#scrypt@example.com', 'PROFILE')).toBeUndefined();
   });
 
   it('ships the most common passwords of @zxcvbn-ts/language-common, as generated', async () => {
