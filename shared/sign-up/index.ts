@@ -1,6 +1,7 @@
 import type { PreSignUpEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import type { LegacyAccountLookup } from '../migration/stores.js';
+import { riskHooks } from '../risk/hooks.js';
 import { checkAttributes } from './attributes.js';
 import { type CognitoSender, cognitoClient } from './cognito.js';
 import { checkEmailDomain, domainInList, normalizeEmail, registrableDomain } from './domains.js';
@@ -10,7 +11,7 @@ import { legacyAccounts } from './legacy.js';
 import { firstLinkRejection, linkFederatedUser } from './linking.js';
 import { rejectSignUp } from './messages.js';
 import { type SignUpSettings, signUpSettings } from './settings.js';
-import { signUpIpBucket } from './source-ip.js';
+import { type ContextVerifier, signUpIpBucket } from './source-ip.js';
 import { exceedsAny } from './velocity.js';
 
 export { signUpRejections } from './messages.js';
@@ -22,6 +23,8 @@ export interface PreSignUpDependencies {
   cognito: () => CognitoSender;
   /** The legacy store, asked for only on a self sign-up while `checkLegacyUsers` is on. */
   legacy: () => LegacyAccountLookup;
+  /** Which facts of the sign-up's context can be believed (the risk contract's `verify`). */
+  verifyContext: ContextVerifier;
   now: () => number;
 }
 
@@ -29,6 +32,7 @@ const defaults = (): PreSignUpDependencies => ({
   settings: signUpSettings(),
   cognito: cognitoClient,
   legacy: legacyAccounts,
+  verifyContext: (attempt) => riskHooks().verify(attempt),
   now: Date.now,
 });
 
@@ -54,7 +58,7 @@ export async function preSignUp(
   const email = domain ? normalizeEmail(userAttributes.email!) : undefined;
 
   if (selfSignUp) {
-    const ip = signUpIpBucket(event);
+    const ip = await signUpIpBucket(event, deps.verifyContext, deps.now());
     await checkVelocity(ip, domain, deps);
     if (
       settings.checkLegacyUsers &&

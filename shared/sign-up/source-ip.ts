@@ -1,5 +1,7 @@
 import type { PreSignUpEvent } from '../events/index.js';
+import type { SignInAttempt, VerifiedContext } from '../risk/hooks.js';
 import { canonicalIp, parseIp } from '../risk/ip.js';
+import { userKey } from '../storage/keys.js';
 
 /**
  * The key an IP address is counted under: trimmed, an IPv4-mapped IPv6 address read as its IPv4
@@ -14,13 +16,32 @@ export function ipBucket(text: string | undefined): string | undefined {
   return `${canonicalIp({ version: 6, value: (ip.value >> 64n) << 64n })}/64`;
 }
 
+/** The risk contract's check of a context (`riskHooks().verify`). */
+export type ContextVerifier = (attempt: SignInAttempt) => Promise<VerifiedContext>;
+
 /**
- * The source IP of a self sign-up, as a bucket: the `ip` the app passes in `validationData`
- * (else `clientMetadata`). Cognito gives pre sign-up no IP of its own, so this is what the app
- * says it is: limits keyed on it stop honest bursts, and the per-domain and global limits do
- * not depend on it.
+ * The source IP of a self sign-up, as a bucket, or undefined. Cognito gives pre sign-up no IP of
+ * its own: the IP is the one of the sign-in context the app passes (`ClientMetadata` on SignUp,
+ * or `ValidationData`), and counts only when the risk contract believes it: signed by the
+ * context endpoint or the app's backend for this username (or address) and app client, or
+ * unsigned where `RISK_CONTEXT_SIGNATURE=optional` (or the client is listed as unsigned) says to
+ * accept claims. A bare claim never spends, nor refreshes, anyone's budget.
  */
-export function signUpIpBucket(event: PreSignUpEvent): string | undefined {
-  const { validationData, clientMetadata } = event.request;
-  return ipBucket(validationData?.ip ?? clientMetadata?.ip);
+export async function signUpIpBucket(
+  event: PreSignUpEvent,
+  verify: ContextVerifier,
+  now: number,
+): Promise<string | undefined> {
+  const { validationData, clientMetadata, userAttributes } = event.request;
+  const attempt: SignInAttempt = {
+    userPoolId: event.userPoolId,
+    clientId: event.callerContext.clientId,
+    userName: event.userName,
+    userId: userKey(undefined, event.userName),
+    userAttributes,
+    userNotFound: true,
+    metadata: { ...validationData, ...clientMetadata },
+    at: now,
+  };
+  return ipBucket((await verify(attempt)).ip);
 }

@@ -229,6 +229,7 @@ describe('linking a federated identity to the native user', () => {
       settings: settings(),
       cognito: stub.client,
       legacy: noLegacyStore,
+      verifyContext: async () => ({}),
       now: Date.now,
     });
     await expect(run).rejects.toMatchObject({
@@ -249,6 +250,7 @@ describe('linking a federated identity to the native user', () => {
       settings: trusted,
       cognito: noLegacyStore,
       legacy: () => ({ awaitsMigration: async () => false }),
+      verifyContext: async () => ({}),
       now: Date.now,
     };
     const { response } = await preSignUp(attacker, deps);

@@ -1,8 +1,10 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import type { PreSignUpEvent } from '../../shared/events/index.js';
 import { migrationSettingSpecs } from '../../shared/migration/settings.js';
+import { signContext } from '../../shared/risk/context.js';
+import { riskHooks, useDefaultRiskEngine } from '../../shared/risk/hooks.js';
 import type { CognitoSender } from '../../shared/sign-up/cognito.js';
 import type { PreSignUpDependencies } from '../../shared/sign-up/index.js';
 import { signUpSettingSpecs } from '../../shared/sign-up/settings.js';
@@ -16,7 +18,9 @@ import { captureOutput, logLines } from '../support/logs.js';
  * counters, legacy users, and the handler on every triggerSource. Federated linking is in
  * linking.test.ts. Each attack of issue 18 that belongs to sign-up is played here by name.
  */
-const local = useLocalEmulators();
+// The sign-up IP comes from the risk contract's verify: unsigned claims are accepted here, as with
+// RISK_CONTEXT_SIGNATURE=optional; the signed-context tests below switch to `required`.
+const local = useLocalEmulators({ RISK_CONTEXT_SIGNATURE: 'optional' });
 let signUp: typeof import('../../shared/sign-up/index.js');
 let invites: typeof import('../../shared/sign-up/invites.js');
 let stores: typeof import('../../shared/migration/stores.js');
@@ -50,6 +54,7 @@ const depsWith = (
   settings: loadSettings(signUpSettingSpecs, { env, file: { signUp: file } }),
   cognito: noCognito,
   legacy: () => stores.legacyStore(migration()),
+  verifyContext: (attempt) => riskHooks().verify(attempt),
   now: () => now,
 });
 
@@ -354,6 +359,69 @@ describe('sign-up velocity', () => {
       outcomes.push(await codeOf(signUp.preSignUp(signUpEvent(`w${i}@example.com`, ip), deps)));
     }
     expect(outcomes).toEqual(['ok', 'ok', 'SIGNUP_TOO_MANY_ATTEMPTS', 'ok']);
+  });
+
+  describe('with signed contexts required (the default wherever the context endpoint is deployed)', () => {
+    const SECRET = 'a-context-secret-of-at-least-32-characters';
+    beforeAll(() => {
+      Object.assign(process.env, { RISK_CONTEXT_SIGNATURE: 'required', RISK_CONTEXT_SECRET: SECRET });
+      useDefaultRiskEngine();
+    });
+    afterAll(() => {
+      process.env.RISK_CONTEXT_SIGNATURE = 'optional';
+      delete process.env.RISK_CONTEXT_SECRET;
+      useDefaultRiskEngine();
+    });
+
+    /** A sign-up carrying a context the endpoint signed for its address and app client. */
+    const signedSignUp = (email: string, ip: string, signedFor = email) => {
+      const event = signUpEvent(email);
+      const fields = {
+        username: signedFor,
+        clientId: event.callerContext.clientId,
+        ip,
+        timestamp: String(Math.floor(NOW / 1000)),
+        nonce: `nonce-${Math.random().toString(36).slice(2, 12)}`,
+      };
+      event.request.clientMetadata = { ...fields, signature: signContext(fields, SECRET) };
+      return event;
+    };
+
+    it("counts a signed context's IP, in any spelling", async () => {
+      const deps = depsWith({}, { SIGNUP_MAX_PER_IP: '1', SIGNUP_MAX_PER_DOMAIN: '0' });
+      expect(await codeOf(signUp.preSignUp(signedSignUp('s1@example.com', '198.51.100.150'), deps))).toBe(
+        'ok',
+      );
+      expect(
+        await codeOf(signUp.preSignUp(signedSignUp('s2@example.com', '::ffff:198.51.100.150'), deps)),
+      ).toBe('SIGNUP_TOO_MANY_ATTEMPTS');
+    });
+
+    it("a bare claim neither spends a victim IP's budget nor gets a fresh one", async () => {
+      const deps = depsWith({}, { SIGNUP_MAX_PER_IP: '1', SIGNUP_MAX_PER_DOMAIN: '0' });
+      for (let i = 0; i < 3; i++) {
+        expect(await codeOf(signUp.preSignUp(signUpEvent(`c${i}@example.com`, '198.51.100.151'), deps))).toBe(
+          'ok',
+        );
+      }
+      expect(await codeOf(signUp.preSignUp(signedSignUp('v@example.com', '198.51.100.151'), deps))).toBe(
+        'ok',
+      );
+      const counters = (await local.dynamo.scan()).filter((i) => i.pk === 'RATE#signup-ip#198.51.100.151');
+      expect(counters.map((c) => c.attempts)).toEqual([1]);
+    });
+
+    it('a context signed for another address or with a changed IP is not believed', async () => {
+      const deps = depsWith({}, { SIGNUP_MAX_PER_IP: '1', SIGNUP_MAX_PER_DOMAIN: '0' });
+      const replayed = signedSignUp('mallory@example.com', '198.51.100.152', 'alice@example.com');
+      const changed = signedSignUp('mallory2@example.com', '198.51.100.152');
+      changed.request.clientMetadata!.ip = '198.51.100.153';
+      for (const event of [replayed, changed]) expect(await codeOf(signUp.preSignUp(event, deps))).toBe('ok');
+      const counters = (await local.dynamo.scan()).filter((item) =>
+        ['RATE#signup-ip#198.51.100.152', 'RATE#signup-ip#198.51.100.153'].includes(String(item.pk)),
+      );
+      expect(counters).toEqual([]);
+    });
   });
 
   it('racing limits: of 50 racing sign-ups from one IP exactly the limit pass', async () => {
