@@ -415,6 +415,15 @@ describe('the engine on dynalite', () => {
     expect((await engine.learn(attemptOf(userId, { deviceId: 'laptop-1' }))).notify).toBeUndefined();
   });
 
+  it('learns from a sign-in that Cognito gives no context (USER_PASSWORD_AUTH) without a context-missing signal', async () => {
+    const userId = freshUser();
+    await recordSignIn(userId, NOW - DAY, 'home');
+    const learned = await engineFor().learn({ ...attemptOf(userId), metadata: {} });
+    expect(learned.decision).toMatchObject({ level: 'low', reasons: [] });
+    const forged = await engineFor().learn(attemptOf(userId, { sign: 'forge', at: NOW + 1000 }));
+    expect(forged.decision?.reasons.map((r) => r.signal)).toEqual(['context-forged']);
+  });
+
   it('learns: a high-risk sign-in that enforcement let through is notified', async () => {
     const userId = freshUser();
     await recordSignIn(userId, NOW - HOUR, 'home');
