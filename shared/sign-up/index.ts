@@ -1,7 +1,6 @@
 import type { PreSignUpEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import type { LegacyAccountLookup } from '../migration/stores.js';
-import { riskHooks } from '../risk/hooks.js';
 import { checkAttributes } from './attributes.js';
 import { type CognitoSender, cognitoClient } from './cognito.js';
 import { checkEmailDomain, domainInList, normalizeEmail, registrableDomain } from './domains.js';
@@ -11,7 +10,7 @@ import { legacyAccounts } from './legacy.js';
 import { firstLinkRejection, linkFederatedUser } from './linking.js';
 import { rejectSignUp } from './messages.js';
 import { type SignUpSettings, signUpSettings } from './settings.js';
-import { type ContextVerifier, signUpIpBucket } from './source-ip.js';
+import { type ContextVerifier, signUpIpBucket, verifySignUpContext } from './source-ip.js';
 import { exceedsAny } from './velocity.js';
 
 export { signUpRejections } from './messages.js';
@@ -23,7 +22,7 @@ export interface PreSignUpDependencies {
   cognito: () => CognitoSender;
   /** The legacy store, asked for only on a self sign-up while `checkLegacyUsers` is on. */
   legacy: () => LegacyAccountLookup;
-  /** Which facts of the sign-up's context can be believed (the risk contract's `verify`). */
+  /** Which facts of the sign-up's context can be believed (the risk engine's own check). */
   verifyContext: ContextVerifier;
   now: () => number;
 }
@@ -32,7 +31,7 @@ const defaults = (): PreSignUpDependencies => ({
   settings: signUpSettings(),
   cognito: cognitoClient,
   legacy: legacyAccounts,
-  verifyContext: (attempt) => riskHooks().verify(attempt),
+  verifyContext: verifySignUpContext,
   now: Date.now,
 });
 

@@ -1,6 +1,8 @@
 import type { PreSignUpEvent } from '../events/index.js';
+import { verifiedContext } from '../risk/facts.js';
 import type { SignInAttempt, VerifiedContext } from '../risk/hooks.js';
 import { canonicalIp, parseIp } from '../risk/ip.js';
+import { loadRiskConfig, type RiskConfig } from '../risk/settings.js';
 import { userKey } from '../storage/keys.js';
 
 /**
@@ -16,13 +18,25 @@ export function ipBucket(text: string | undefined): string | undefined {
   return `${canonicalIp({ version: 6, value: (ip.value >> 64n) << 64n })}/64`;
 }
 
-/** The risk contract's check of a context (`riskHooks().verify`). */
+/** A check of a context: which of its facts can be believed. */
 export type ContextVerifier = (attempt: SignInAttempt) => Promise<VerifiedContext>;
+
+let riskSettings: RiskConfig | undefined;
+
+/**
+ * The risk engine's own check (`verifiedContext`, what `riskHooks().verify` answers), with the
+ * risk settings read once per container. Called directly rather than through `riskHooks()`, whose
+ * engine would bring its store into this bundle (and its DynamoDB actions into this role).
+ */
+export const verifySignUpContext: ContextVerifier = async (attempt) => {
+  riskSettings ??= loadRiskConfig();
+  return verifiedContext(attempt, riskSettings);
+};
 
 /**
  * The source IP of a self sign-up, as a bucket, or undefined. Cognito gives pre sign-up no IP of
  * its own: the IP is the one of the sign-in context the app passes (`ClientMetadata` on SignUp,
- * or `ValidationData`), and counts only when the risk contract believes it: signed by the
+ * or `ValidationData`), and counts only when the risk engine's check believes it: signed by the
  * context endpoint or the app's backend for this username (or address) and app client, or
  * unsigned where `RISK_CONTEXT_SIGNATURE=optional` (or the client is listed as unsigned) says to
  * accept claims. A bare claim never spends, nor refreshes, anyone's budget.

@@ -4,7 +4,8 @@ import { UserFacingError } from '../../shared/errors/index.js';
 import type { PreSignUpEvent } from '../../shared/events/index.js';
 import { migrationSettingSpecs } from '../../shared/migration/settings.js';
 import { signContext } from '../../shared/risk/context.js';
-import { riskHooks, useDefaultRiskEngine } from '../../shared/risk/hooks.js';
+import { verifiedContext } from '../../shared/risk/facts.js';
+import { loadRiskConfig } from '../../shared/risk/settings.js';
 import type { CognitoSender } from '../../shared/sign-up/cognito.js';
 import type { PreSignUpDependencies } from '../../shared/sign-up/index.js';
 import { signUpSettingSpecs } from '../../shared/sign-up/settings.js';
@@ -54,7 +55,7 @@ const depsWith = (
   settings: loadSettings(signUpSettingSpecs, { env, file: { signUp: file } }),
   cognito: noCognito,
   legacy: () => stores.legacyStore(migration()),
-  verifyContext: (attempt) => riskHooks().verify(attempt),
+  verifyContext: async (attempt) => verifiedContext(attempt, loadRiskConfig()),
   now: () => now,
 });
 
@@ -365,12 +366,10 @@ describe('sign-up velocity', () => {
     const SECRET = 'a-context-secret-of-at-least-32-characters';
     beforeAll(() => {
       Object.assign(process.env, { RISK_CONTEXT_SIGNATURE: 'required', RISK_CONTEXT_SECRET: SECRET });
-      useDefaultRiskEngine();
     });
     afterAll(() => {
       process.env.RISK_CONTEXT_SIGNATURE = 'optional';
       delete process.env.RISK_CONTEXT_SECRET;
-      useDefaultRiskEngine();
     });
 
     /** A sign-up carrying a context the endpoint signed for its address and app client. */
