@@ -1,3 +1,4 @@
+import { albSettingSpecs } from '../alb/settings.js';
 import { authorizerSettingSpecs } from '../authorizer/settings.js';
 import { customAuthSettingSpecs } from '../custom-auth/settings.js';
 import { federationSettingSpecs } from '../federation/settings.js';
@@ -25,6 +26,7 @@ export const settingCatalog: Record<string, SettingSpecs> = {
   tokens: tokenSettingSpecs,
   customAuth: customAuthSettingSpecs,
   authorizer: authorizerSettingSpecs,
+  alb: albSettingSpecs,
   signUp: signUpSettingSpecs,
   onboarding: onboardingSettingSpecs,
   migration: migrationSettingSpecs,

@@ -67,6 +67,13 @@ export interface VerifiedContext {
   nonce?: string;
 }
 
+/**
+ * The security event the sign-in lockout writes in a user's partition when their unfamiliar side
+ * locks (`SECURITY#<iso time>#unfamiliar-lockout`): someone who is not the user is guessing. The
+ * engine's history Query reads it (signal `unfamiliar-lockout`).
+ */
+export const UNFAMILIAR_LOCKOUT_EVENT = 'unfamiliar-lockout';
+
 export interface SignInAttempt {
   userPoolId: string;
   clientId: string;

@@ -16,9 +16,20 @@ export const keys = {
   signInMarker: (id: string) => `SIGNIN_ID#${id}`,
   device: (deviceKey: string) => `DEVICE#${deviceKey}`,
   devicePrefix: () => 'DEVICE#',
-  /** Failed sign-in attempts in one fixed window (lockout). */
-  failedAttempts: (windowStart: number) => `FAILED#${windowStart}`,
-  lockout: () => 'LOCKOUT',
+  /**
+   * The partition of one sign-in identity (`identityKey`): a known user by `sub`, any other name
+   * by its lower-cased text. The kind is part of the key, so no typed name can ever reach a known
+   * user's items: lockout counters and locks, familiar places, custom-auth challenges.
+   */
+  identity: (kind: 'sub' | 'name', id: string) => `IDENTITY#${kind}#${id}`,
+  /** Failed sign-in attempts of one side (familiar / unfamiliar places) in one fixed window. */
+  failedAttempts: (side: string, windowStart: number) => `FAILED#${side}#${windowStart}`,
+  /** The lock of one side (attribute `lockedUntil`, epoch milliseconds). */
+  lockedSide: (side: string) => `LOCKED#${side}`,
+  /** A device or network the user signed in from with verified facts (smart lockout's familiar places). */
+  knownPlace: (kind: 'device' | 'network', value: string) => `PLACE#${kind}#${value}`,
+  /** Measured delivery times of sign-in codes, shared by all containers (the decoy pause draws from them). */
+  deliveryTimings: () => 'TIMING#delivery',
   /** Post-confirmation progress: which onboarding steps are done (retry safety). */
   onboarding: () => 'ONBOARDING',
   /** A security event of a user; `id` tells apart two events of one kind at one time. */
@@ -26,6 +37,7 @@ export const keys = {
     `SECURITY#${isoTime}#${kind}${id === undefined ? '' : `#${id}`}`,
   /** One password reset, keyed by a digest of its post-confirmation event: its retries find it. */
   passwordReset: (eventDigest: string) => `RESET#${eventDigest}`,
+  securityEventPrefix: () => 'SECURITY#',
   /** Risk engine state per user: trusted/distrusted devices and networks, feedback. */
   risk: (kind: string, value: string) => `RISK#${kind}#${value}`,
   /** The latest risk assessment of a user: `level` (pre token generation's `risk_level` claim), score, reasons. */
@@ -47,7 +59,7 @@ export const keys = {
   /** A signal for the risk engine in an `IP#` partition (e.g. failed invitation codes), per window. */
   signal: (kind: string, windowStart: number) => `SIGNAL#${kind}#${windowStart}`,
   revokedToken: (jti: string) => `REVOKED#${jti}`,
-  /** Custom-auth challenges and magic links, consumed once. */
+  /** Custom-auth challenges and magic links, consumed once (in the `identity` partition). */
   challenge: (id: string) => `CHALLENGE#${id}`,
   /** Idempotency marker of an asynchronous send (custom senders), keyed by a hash of the event. */
   sent: (digest: string) => `SENT#${digest}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAuthorizerEvent, parseTriggerEvent } from '../../shared/events/parse.js';
+import { parseAlbEvent, parseAuthorizerEvent, parseTriggerEvent } from '../../shared/events/parse.js';
 import { parseRiskFeedbackEvent } from '../../shared/risk/feedback.js';
 import { listSampleEvents, sampleEvent } from '../support/events.js';
 
@@ -12,6 +12,8 @@ describe('sample events', () => {
       expect(parseAuthorizerEvent(event)).toBe(event);
     } else if (sample.functionName === 'risk-feedback') {
       expect(parseRiskFeedbackEvent(event)).toBe(event);
+    } else if (sample.functionName === 'alb-sample') {
+      expect(parseAlbEvent(event)).toBe(event);
     } else {
       const parsed = parseTriggerEvent(event);
       expect(parsed).toBe(event);
