@@ -18,6 +18,8 @@ import { riskSettingSpecs } from '../../shared/risk/settings.js';
 const require = createRequire(import.meta.url);
 const stage = `vitest-${process.pid}`;
 const stagePath = join(repoRoot, 'config', 'stages', `${stage}.json`);
+// A fresh clone has no config/stages/ (git keeps no empty folder).
+mkdirSync(join(repoRoot, 'config', 'stages'), { recursive: true });
 
 // config/stages/ holds only the stages an operator adds: a fresh clone has none, so the folder may be absent.
 mkdirSync(dirname(stagePath), { recursive: true });

@@ -458,3 +458,28 @@ describe('zips', () => {
     expect(zip!.entries.some((e) => e.startsWith('functions/') && e.endsWith('.mjs'))).toBe(true);
   });
 });
+
+describe('the local sample keys cannot reach a deployed function', () => {
+  const environment = (template: Template, fn: string) =>
+    ((
+      template.Resources[logicalId(fn)]!.Properties.Environment as
+        | { Variables?: Record<string, unknown> }
+        | undefined
+    )?.Variables ?? {}) as Record<string, unknown>;
+
+  it.each(['customEmailSender', 'customSmsSender'])(
+    '%s of a stack that wires the senders has KMS_KEY_ARN, so it refuses SENDER_LOCAL_AES_KEY',
+    (fn) => {
+      expect(environment(created.template, fn).KMS_KEY_ARN).toBeTruthy();
+    },
+  );
+
+  it.each(FUNCTIONS)('%s sets no local-only setting', (fn) => {
+    for (const [, template] of stacks()) {
+      const names = Object.keys(environment(template, fn));
+      expect(names).not.toContain('SENDER_LOCAL_AES_KEY');
+      expect(names).not.toContain('AUTHORIZER_LOCAL_JWKS');
+      expect(names).not.toContain('AUTHORIZER_LOCAL_ISSUER');
+    }
+  });
+});
