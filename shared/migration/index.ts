@@ -1,5 +1,4 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { readSecret } from '../config/secrets.js';
 import { UserFacingError } from '../errors/index.js';
 import type { MigrateUserEvent, MigrateUserResponse, StringMap } from '../events/index.js';
 import { logger } from '../logging/index.js';
@@ -17,15 +16,10 @@ import { keys, userKey } from '../storage/keys.js';
 import { documentClient, tableName } from '../storage/table.js';
 import { isCommonPassword } from './breached.js';
 import { type MigrationSettings, migrationSettings } from './settings.js';
-import {
-  DynamoLegacyStore,
-  HttpLegacyStore,
-  type HttpStoreOptions,
-  type LegacyFields,
-  type LegacyUserStore,
-} from './stores.js';
+import { type LegacyFields, type LegacyUserStore, legacyStore } from './stores.js';
 
 export { migrationSettingSpecs } from './settings.js';
+export { legacyStore } from './stores.js';
 
 /** Every message migrate-user can show a user, by stable code. */
 export const migrationRejections = {
@@ -45,26 +39,6 @@ export interface MigrationDependencies {
   store: LegacyUserStore;
   /** The sign-in lockout (`GATEHOUSE_LOCKOUT_*`): legacy passwords are guessed like any other. */
   lockout: LockoutPolicy;
-}
-
-/** The legacy endpoint's authorization: from Secrets Manager in a deployment (cached), plain locally. */
-function legacyAuthorization(settings: MigrationSettings): Pick<HttpStoreOptions, 'authorization'> {
-  const secretId = settings.httpAuthorizationSecretId;
-  if (secretId) return { authorization: async () => (await readSecret({ secretId }))?.current };
-  return settings.httpAuthorization ? { authorization: settings.httpAuthorization } : {};
-}
-
-/** The configured legacy store. */
-export function legacyStore(settings: MigrationSettings): LegacyUserStore {
-  if (settings.source === 'http') {
-    if (!settings.httpUrl) throw new Error('MIGRATION_SOURCE is http but MIGRATION_HTTP_URL is not set');
-    return new HttpLegacyStore({
-      url: settings.httpUrl,
-      timeoutMs: settings.httpTimeoutMs,
-      ...legacyAuthorization(settings),
-    });
-  }
-  return new DynamoLegacyStore(settings.timingHash);
 }
 
 const defaults = (): MigrationDependencies => {
