@@ -61,6 +61,8 @@ const SECRET_READERS: Record<string, string> = {
   createAuthChallenge: MAGIC_LINK_SECRET,
   verifyAuthChallenge: MAGIC_LINK_SECRET,
   migrateUser: LEGACY_SECRET,
+  // Pre sign-up asks the legacy endpoint about a name before a self sign-up (legacy squatting).
+  preSignUp: LEGACY_SECRET,
 };
 
 let created: PackagedStack;
@@ -503,7 +505,15 @@ describe('the signed sign-in context', () => {
     const resolved = {
       'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: 'ContextSecret' }, ':SecretString}}']],
     };
-    for (const fn of ['signInContext', 'preAuthentication', 'postAuthentication', 'defineAuthChallenge']) {
+    for (const fn of [
+      'signInContext',
+      'preSignUp',
+      'preAuthentication',
+      'postAuthentication',
+      'defineAuthChallenge',
+      'verifyAuthChallenge',
+      'migrateUser',
+    ]) {
       const env = (
         created.template.Resources[logicalId(fn)]!.Properties.Environment as {
           Variables: Record<string, unknown>;
