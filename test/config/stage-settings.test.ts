@@ -84,6 +84,13 @@ describe('per-stage settings', () => {
     expect(problems).toHaveLength(3);
   });
 
+  it('refuses a secret in the stage file (attack: a secret compiled into every zip)', () => {
+    writeFileSync(stagePath, JSON.stringify({ env: { GATEHOUSE_MAGIC_LINK_SECRET: 'x'.repeat(40) } }));
+    expect(stageConfigProblems(repoRoot, stage)).toEqual([
+      'env.GATEHOUSE_MAGIC_LINK_SECRET: a secret never goes into a bundle; keep it in Secrets Manager (README "Deploy", Secrets)',
+    ]);
+  });
+
   it("bundles a stage's file merged over config/gatehouse.json, and only into that stage", async () => {
     writeFileSync(
       stagePath,
