@@ -61,7 +61,6 @@ const SECRET_READERS: Record<string, string> = {
   createAuthChallenge: MAGIC_LINK_SECRET,
   verifyAuthChallenge: MAGIC_LINK_SECRET,
   migrateUser: LEGACY_SECRET,
-  // Pre sign-up asks the legacy endpoint about a name before a self sign-up (legacy squatting).
   preSignUp: LEGACY_SECRET,
 };
 
