@@ -1,4 +1,5 @@
 import { authorizerSettingSpecs } from '../authorizer/settings.js';
+import { consoleSettingSpecs } from '../console/settings.js';
 import { customAuthSettingSpecs } from '../custom-auth/settings.js';
 import { federationSettingSpecs } from '../federation/settings.js';
 import { mailSettingSpecs } from '../mail/settings.js';
@@ -29,4 +30,5 @@ export const settingCatalog: Record<string, SettingSpecs> = {
   onboarding: onboardingSettingSpecs,
   migration: migrationSettingSpecs,
   federation: federationSettingSpecs,
+  console: consoleSettingSpecs,
 };

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../storage/keys.js';
 import { documentClient, nowSeconds, tableName } from '../storage/table.js';
 import { getItem } from './profile.js';
@@ -149,4 +149,44 @@ export async function lastAttemptContext(
     if (item?.lastContext) return item.lastContext;
   }
   return undefined;
+}
+
+/** What an operator sees of a user's lockout. */
+export interface LockoutState {
+  /** Epoch milliseconds until which sign-ins are refused; absent when not locked. */
+  lockedUntil?: number;
+  /** Attempts without a success counted in the current window. */
+  attemptsInWindow: number;
+  maxAttempts: number;
+}
+
+/** The lockout as it stands at `now` (two GetItems). */
+export async function lockoutState(
+  userId: string,
+  policy: LockoutPolicy,
+  now = Date.now(),
+): Promise<LockoutState> {
+  const [lock, attempts] = await Promise.all([
+    getItem<LockoutRecord>(keys.user(userId), keys.lockout()),
+    attemptsInWindow(userId, policy, now),
+  ]);
+  const locked = lock !== undefined && lock.lockedUntil > now;
+  return {
+    ...(locked ? { lockedUntil: lock.lockedUntil } : {}),
+    attemptsInWindow: attempts,
+    maxAttempts: policy.lockoutMaxAttempts,
+  };
+}
+
+/**
+ * An operator's unlock: the lock goes and the attempts of this window (and the one before) are
+ * reset, so the user's next attempt is not the one over the limit again.
+ */
+export async function unlock(userId: string, policy: LockoutPolicy, now = Date.now()): Promise<void> {
+  await Promise.all([
+    documentClient().send(
+      new DeleteCommand({ TableName: tableName(), Key: { pk: keys.user(userId), sk: keys.lockout() } }),
+    ),
+    clearAttempts(userId, policy, now),
+  ]);
 }

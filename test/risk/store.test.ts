@@ -156,13 +156,13 @@ describe('the engine on dynalite', () => {
   });
   const callsSince = () => sends.mock.calls.map((call: unknown[]) => (call[0] as object).constructor.name);
 
-  it('scores a returning user low from the stored history, in one Query plus the IP counter and one write', async () => {
+  it('scores a returning user low from the stored history, in one Query plus the IP counter, then the latest assessment and its log entry', async () => {
     const userId = freshUser();
     for (let day = 1; day <= 6; day++) await recordSignIn(userId, NOW - day * DAY, 'home');
     sends.mockClear();
     const decision = await engineFor().assess(attemptOf(userId));
     expect(decision).toMatchObject({ level: 'low', score: 0, action: 'allow', reasons: [] });
-    expect(callsSince().sort()).toEqual(['QueryCommand', 'UpdateCommand', 'UpdateCommand']);
+    expect(callsSince().sort()).toEqual(['PutCommand', 'QueryCommand', 'UpdateCommand', 'UpdateCommand']);
     const latest = (await dynamo.scan()).find(
       (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
     );
@@ -261,7 +261,7 @@ describe('the engine on dynalite', () => {
     expect(latest!.failures).toBe(1);
   });
 
-  it('learns: a device never seen before is notified once the user has history, in three calls', async () => {
+  it('learns: a device never seen before is notified once the user has history, in one Query then four writes', async () => {
     const userId = freshUser();
     const engine = engineFor();
     // The first sign-in ever: nothing to compare with, no mail.
@@ -275,7 +275,14 @@ describe('the engine on dynalite', () => {
     sends.mockClear();
     const learned = await engine.learn(attemptOf(userId, { deviceId: 'phone-9' }));
     expect(learned.notify).toBe('new-device');
-    expect(callsSince().sort()).toEqual(['QueryCommand', 'UpdateCommand', 'UpdateCommand']);
+    // The latest assessment, the IP's success, the log entry and the pool's day, in parallel.
+    expect(callsSince().sort()).toEqual([
+      'PutCommand',
+      'QueryCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+    ]);
     expect((await engine.learn(attemptOf(userId, { deviceId: 'laptop-1' }))).notify).toBeUndefined();
   });
 
@@ -312,7 +319,15 @@ describe('the engine on dynalite', () => {
     sends.mockClear();
     const decision = await engine.assess(first);
     expect(decision).toMatchObject({ level: 'high', reasons: [{ signal: 'compromised-credentials' }] });
-    expect(callsSince().sort()).toEqual(['GetCommand', 'QueryCommand', 'UpdateCommand', 'UpdateCommand']);
+    // A blocked attempt is also counted in the pool's day (a third UpdateItem, same round trip).
+    expect(callsSince().sort()).toEqual([
+      'GetCommand',
+      'PutCommand',
+      'QueryCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+    ]);
     await engine.learn({ ...first, at: NOW + 1000 });
     const profile = (await dynamo.scan()).find((i) => i.pk === keys.user(sub) && i.sk === keys.profile());
     expect(profile).toMatchObject({ compromisedCredentials: true });
