@@ -1,4 +1,5 @@
 import { recordSignOut } from '../authorizer/revocation.js';
+import { UserFacingError } from '../errors/index.js';
 import { type DailyLevels, readAssessmentLog, readDailyLevels } from '../risk/assessment-log.js';
 import { applyRiskFeedback } from '../risk/feedback.js';
 import { loadRiskConfig } from '../risk/settings.js';
@@ -121,7 +122,13 @@ async function perform(
       const result = await applyRiskFeedback(
         { userId: user.sub, verdict: request.verdict, eventId: request.eventId },
         loadRiskConfig().stateDays,
-      );
+      ).catch((error: unknown) => {
+        // The feedback path's deliberate refusals (unknown event, event without context) are the operator's to read.
+        if (error instanceof UserFacingError) {
+          throw new ConsoleError(error.code.endsWith('NOT_FOUND') ? 404 : 400, error.code, error.message);
+        }
+        throw error;
+      });
       return {
         eventId: request.eventId,
         ...(result.device ? { device: result.device } : {}),

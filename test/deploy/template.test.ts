@@ -49,7 +49,7 @@ const VERSIONED_TRIGGERS: Record<string, string> = {
   InboundFederation: 'V1_0',
 };
 
-const FUNCTIONS = [...Object.values(TRIGGERS), 'authorizer', 'sampleApi', 'riskFeedback'];
+const FUNCTIONS = [...Object.values(TRIGGERS), 'authorizer', 'sampleApi', 'riskFeedback', 'console'];
 
 const TEMPLATE_PATH = join(packageDir, 'cloudformation-template-update-stack.json');
 
@@ -261,6 +261,36 @@ describe('functions', () => {
     const authorizer = resources.HttpApiAuthorizerGatehouse!.Properties;
     expect(authorizer.AuthorizerPayloadFormatVersion).toBe('2.0');
     expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(logicalId('authorizer'));
+  });
+});
+
+describe('operator console', () => {
+  const routes = () =>
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties)
+      .filter((p) => String(p.RouteKey).includes('/console'));
+
+  it('leaves only the page public and puts every API route behind the authorizer', () => {
+    const byKey = Object.fromEntries(routes().map((p) => [p.RouteKey, p.AuthorizationType ?? 'NONE']));
+    expect(byKey).toEqual({
+      'GET /console': 'NONE',
+      'GET /console/{file}': 'NONE',
+      'ANY /console/api/{proxy+}': 'CUSTOM',
+    });
+  });
+
+  it('may search users, read their groups and sign them out, on the pool only', () => {
+    const cognito = statements(resources.ConsolePoolPolicy).filter((s) =>
+      asArray(s.Action).some((a) => String(a).startsWith('cognito-idp:')),
+    );
+    expect(cognito).toHaveLength(1);
+    expect(asArray(cognito[0]!.Action).sort()).toEqual([
+      'cognito-idp:AdminListGroupsForUser',
+      'cognito-idp:AdminUserGlobalSignOut',
+      'cognito-idp:ListUsers',
+    ]);
+    expect(JSON.stringify(cognito[0]!.Resource)).toContain('UserPool');
   });
 });
 
