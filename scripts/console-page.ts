@@ -22,7 +22,7 @@ interface PageFile {
 const etagOf = (body: string) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
 const file = (contentType: string, body: string): PageFile => ({ contentType, body, etag: etagOf(body) });
 
-/** The page's files as the function serves them: `index.html`, `console.css`, `console.js`. */
+/** The page's files as the function serves them: `index.html`, `console.css`, `console.js`, `favicon.svg`. */
 export async function compileConsolePage(): Promise<{ files: Record<string, PageFile> }> {
   const script = await build({
     entryPoints: [join(pageDir, 'console.ts')],
@@ -41,6 +41,7 @@ export async function compileConsolePage(): Promise<{ files: Record<string, Page
       'index.html': file('text/html; charset=utf-8', readFileSync(join(pageDir, 'index.html'), 'utf8')),
       'console.css': file('text/css; charset=utf-8', readFileSync(join(pageDir, 'console.css'), 'utf8')),
       'console.js': file('text/javascript; charset=utf-8', js),
+      'favicon.svg': file('image/svg+xml', readFileSync(join(pageDir, 'favicon.svg'), 'utf8')),
     },
   };
 }

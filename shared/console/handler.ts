@@ -1,11 +1,10 @@
 import middy from '@middy/core';
 import { InvalidEventError } from '../errors/index.js';
-import { checkEvent } from '../events/parse.js';
 import { logger } from '../logging/index.js';
 import { describeError, logContext } from '../middleware/index.js';
 import { handleApi } from './api.js';
 import { ConsoleError } from './errors.js';
-import { type ConsoleEvent, consoleEventSchema, errorResponse, type HttpResponse } from './http.js';
+import { errorResponse, type HttpResponse, parseConsoleEvent } from './http.js';
 import { servePage } from './page.js';
 import type { CognitoCalls } from './users.js';
 
@@ -19,7 +18,7 @@ const PAGE_PREFIX = /^\/console(?:\/([\w.-]*))?$/;
  */
 export async function handleConsoleEvent(input: unknown, cognito?: CognitoCalls): Promise<HttpResponse> {
   try {
-    const event = checkEvent<ConsoleEvent>(consoleEventSchema, input);
+    const event = parseConsoleEvent(input);
     const path = event.rawPath;
     if (path.startsWith(API_PREFIX)) return await handleApi(event, path.slice(API_PREFIX.length), cognito);
     const file = PAGE_PREFIX.exec(path);

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { describeType, InvalidEventError } from '../errors/index.js';
 import { ConsoleError } from './errors.js';
 
 /**
@@ -8,10 +9,10 @@ import { ConsoleError } from './errors.js';
  */
 export const consoleEventSchema = v.object({
   rawPath: v.pipe(v.string(), v.maxLength(512)),
-  rawQueryString: v.optional(v.string(), ''),
-  headers: v.optional(v.record(v.string(), v.string()), {}),
-  body: v.optional(v.string()),
-  isBase64Encoded: v.optional(v.boolean(), false),
+  rawQueryString: v.nullish(v.string(), ''),
+  headers: v.nullish(v.record(v.string(), v.string()), {}),
+  body: v.nullish(v.string()),
+  isBase64Encoded: v.nullish(v.boolean(), false),
   requestContext: v.object({
     http: v.object({ method: v.string() }),
     authorizer: v.optional(
@@ -23,6 +24,15 @@ export const consoleEventSchema = v.object({
 });
 
 export type ConsoleEvent = v.InferOutput<typeof consoleEventSchema>;
+
+/** The event's fields the console reads, with their defaults; a malformed event names its bad field. */
+export function parseConsoleEvent(input: unknown): ConsoleEvent {
+  const result = v.safeParse(consoleEventSchema, input, { abortEarly: true });
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = (issue.path ?? []).map((step) => String(step.key)).join('.');
+  throw new InvalidEventError(path, `${issue.message}, got ${describeType(issue.input)}`);
+}
 
 export interface HttpResponse {
   statusCode: number;

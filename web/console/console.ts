@@ -139,7 +139,11 @@ function drawChart(container: HTMLElement, days: DailyLevels[]): void {
       bar.appendChild(svg('title', {}, `${day.day}: ${day[level]} ${level}`));
       chart.appendChild(bar);
     }
-    if (day.blocked > 0) chart.appendChild(svg('text', { x, y: y - 2 }, `${day.blocked} blocked`));
+    if (day.blocked > 0) {
+      chart.appendChild(
+        svg('text', { x: x + slot * 0.35, y: y - 2, 'text-anchor': 'middle' }, `${day.blocked} blocked`),
+      );
+    }
     if (index % Math.ceil(days.length / 7) === 0) {
       chart.appendChild(svg('text', { x, y: height - 4 }, day.day.slice(5)));
     }
@@ -150,8 +154,9 @@ function drawChart(container: HTMLElement, days: DailyLevels[]): void {
     item.prepend(el('i', undefined, level));
     legend.appendChild(item);
   }
-  const total = days.reduce((sum, d) => sum + d.low + d.medium + d.high, 0);
-  legend.appendChild(el('span', `${total} sign-ins in ${days.length} days`));
+  const blocked = days.reduce((sum, d) => sum + d.blocked, 0);
+  const signIns = days.reduce((sum, d) => sum + d.low + d.medium + d.high, 0) - blocked;
+  legend.appendChild(el('span', `${signIns} sign-ins, ${blocked} blocked attempts in ${days.length} days`));
   container.replaceChildren(chart, legend);
 }
 
