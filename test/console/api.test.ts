@@ -357,14 +357,12 @@ describe('the support call: a locked user, read, unlocked', () => {
     );
     expect(marked.statusCode).toBe(200);
     expect(marked.json.audit[0]).toMatchObject({ action: 'feedback-invalid', status: 'done' });
-    const { Item } = await table
-      .documentClient()
-      .send(
-        new GetCommand({
-          TableName: table.tableName(),
-          Key: { pk: keys.user(ann.sub), sk: keys.riskNetwork('198.51.100.0/24') },
-        }),
-      );
+    const { Item } = await table.documentClient().send(
+      new GetCommand({
+        TableName: table.tableName(),
+        Key: { pk: keys.user(ann.sub), sk: keys.riskNetwork('198.51.100.0/24') },
+      }),
+    );
     expect(Item).toMatchObject({ trust: 'distrusted', verdict: 'invalid', eventId: refused.eventId });
 
     const unknown = await call(
@@ -382,14 +380,12 @@ describe('the support call: a locked user, read, unlocked', () => {
     const answer = await call(request('POST', `/console/api/users/${ann.sub}/sign-out`, { body: {} }));
     expect(answer.statusCode).toBe(200);
     expect(signOuts).toEqual([answer.json.user.username]);
-    const { Item } = await table
-      .documentClient()
-      .send(
-        new GetCommand({
-          TableName: table.tableName(),
-          Key: { pk: keys.user(ann.sub), sk: keys.signedOutAt() },
-        }),
-      );
+    const { Item } = await table.documentClient().send(
+      new GetCommand({
+        TableName: table.tableName(),
+        Key: { pk: keys.user(ann.sub), sk: keys.signedOutAt() },
+      }),
+    );
     expect(Item?.signedOutAt).toBeGreaterThanOrEqual(before);
     expect(answer.json.audit[0]).toMatchObject({
       action: 'sign-out',
