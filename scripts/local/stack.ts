@@ -162,6 +162,7 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
         logLevel: 'INFO',
         // A plain ARN keeps serverless.yml from building a CloudFormation reference; nothing
         // decrypts with it locally (cognito-local does not call the custom senders).
+        messageDelivery: 'senders',
         kmsKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',
         ...options.params,
       },

@@ -14,9 +14,9 @@ import {
   readRequest,
 } from './request.js';
 import type { RevocationCheck } from './revocation.js';
-import { type CompiledRule, type Principal, RouteTable, satisfies } from './routes.js';
-import type { AuthorizerSettings } from './settings.js';
-import { TokenVerifier, trustedPools } from './verify.js';
+import { ambiguousPath, type CompiledRule, type Principal, RouteTable, satisfies } from './routes.js';
+import { type AuthorizerSettings, assertCachedAnswersFitRoutes } from './settings.js';
+import { assertLifetime, TokenVerifier, trustedPools } from './verify.js';
 
 /** The answer for API Gateway plus what the log line needs (never the token). */
 export interface Decision {
@@ -40,6 +40,8 @@ interface VerifiedToken {
 /** What one ARN always means: its route, its deciding rule, its exact policies. */
 interface KnownArn extends ArnRoute {
   rule: CompiledRule | undefined;
+  /** Why the path is refused before matching (`dot-segment`, `escape-2f`...), if it is. */
+  ambiguity: string | undefined;
   allow: PolicyDocument;
   deny: PolicyDocument;
 }
@@ -78,6 +80,7 @@ export class Authorizer {
     private readonly settings: AuthorizerSettings,
     private readonly dependencies: AuthorizerDependencies = {},
   ) {
+    assertCachedAnswersFitRoutes(settings);
     this.verifier = new TokenVerifier(trustedPools(settings), settings.graceSeconds, dependencies.fetcher);
     this.routes = new RouteTable(settings.routes);
     this.claimsRead = [...new Set(this.routes.rules.flatMap((rule) => rule.claims.map(([name]) => name)))];
@@ -93,6 +96,7 @@ export class Authorizer {
   async authorize(event: unknown): Promise<Decision> {
     const request = readRequest(event, this.settings);
     const route = this.knownArn(request.arn);
+    if (route.ambiguity) throw new AuthorizationFailure('AMBIGUOUS_PATH', route.ambiguity);
     if (request.authorization.length > this.settings.maxTokenBytes + 7) {
       throw new AuthorizationFailure('TOKEN_TOO_LARGE'); // before hashing it
     }
@@ -114,9 +118,11 @@ export class Authorizer {
     const known = this.knownArns.get(arn);
     if (known) return known;
     const route = parseArn(arn);
+    const ambiguity = ambiguousPath(route.path);
     const fresh: KnownArn = {
       ...route,
-      rule: this.routes.match(route.method, route.path),
+      ambiguity,
+      rule: ambiguity ? undefined : this.routes.match(route.method, route.path),
       allow: exactPolicy('Allow', arn),
       deny: exactPolicy('Deny', arn),
     };
@@ -137,6 +143,7 @@ export class Authorizer {
   private async verifyToken(authorization: string, key: string | undefined): Promise<VerifiedToken> {
     const token = bearerToken(authorization, this.settings.maxTokenBytes);
     const payload = await this.verifier.verify(token);
+    assertLifetime(payload, this.now(), this.settings.graceSeconds);
     const principal = principalOf(payload);
     if (!principal.sub) throw new AuthorizationFailure('INVALID_TOKEN', 'no-sub');
     const verified: VerifiedToken = {

@@ -1,8 +1,30 @@
 import type { PolicyDocument, PolicyStatement } from '../events/index.js';
-import { type CompiledRule, type Principal, type RouteTable, satisfies } from './routes.js';
+import {
+  AMBIGUOUS_ESCAPES,
+  type CompiledRule,
+  type Principal,
+  type RouteTable,
+  satisfies,
+} from './routes.js';
 
 /** API Gateway's limit on one policy Resource. */
 export const MAX_RESOURCE_LENGTH = 512;
+
+/**
+ * Paths the authorizer refuses before matching (see `ambiguousPath`), denied in every cached
+ * policy too: a cached wildcard (`GET/files/*`) would otherwise reach `GET/files/../admin`
+ * without the authorizer seeing it. Both cases of each escape: the ARN match is case-sensitive.
+ */
+const AMBIGUOUS_PATH_RESOURCES = [
+  ...new Set([
+    '*/./*',
+    '*/.',
+    '*/../*',
+    '*/..',
+    '*\\*',
+    ...AMBIGUOUS_ESCAPES.flatMap((code) => [`*${code}*`, `*${code.toUpperCase()}*`]),
+  ]),
+];
 
 /** A policy about exactly one method ARN: right when API Gateway does not cache the answer. */
 export function exactPolicy(effect: 'Allow' | 'Deny', arn: string): PolicyDocument {
@@ -16,7 +38,8 @@ export function exactPolicy(effect: 'Allow' | 'Deny', arn: string): PolicyDocume
  * The policy for an API that caches authorizer answers: a cached answer serves every route of
  * the API, so it allows every route the principal may call (wildcards), whichever route asked
  * first, and explicitly denies the routes it may not call where an allowed wildcard would also
- * reach them (`*` in an execute-api ARN spans `/`, and an explicit Deny wins in IAM).
+ * reach them (`*` in an execute-api ARN spans `/`, and an explicit Deny wins in IAM), and the
+ * ambiguous paths.
  * Returns undefined if a resource would pass 512 characters (the caller falls back to the exact ARN).
  */
 export function cachedPolicy(
@@ -35,14 +58,12 @@ export function cachedPolicy(
     .filter((resource) => allowed.some((allow) => globsIntersect(allow, resource)));
   const statements: PolicyStatement[] = [
     { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowed.map((r) => apiPrefix + r) },
-  ];
-  if (denied.length > 0) {
-    statements.push({
+    {
       Action: 'execute-api:Invoke',
       Effect: 'Deny',
-      Resource: denied.map((r) => apiPrefix + r),
-    });
-  }
+      Resource: [...denied, ...AMBIGUOUS_PATH_RESOURCES].map((r) => apiPrefix + r),
+    },
+  ];
   for (const statement of statements) {
     if (statement.Resource.some((resource) => resource.length > MAX_RESOURCE_LENGTH)) return undefined;
   }

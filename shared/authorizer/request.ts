@@ -12,6 +12,7 @@ export type ReasonCode =
   | 'INVALID_TOKEN'
   | 'REVOKED'
   | 'SIGNED_OUT'
+  | 'AMBIGUOUS_PATH'
   | 'NO_RULE'
   | 'MISSING_RIGHTS';
 

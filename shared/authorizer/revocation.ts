@@ -1,7 +1,7 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SimpleLruCache } from 'aws-jwt-verify/cache';
 import { keys } from '../storage/keys.js';
-import { isExpired, TTL_ATTRIBUTE } from '../storage/table.js';
+import { isExpired } from '../storage/table.js';
 import type { ReasonCode } from './request.js';
 
 /**
@@ -9,34 +9,11 @@ import type { ReasonCode } from './request.js';
  * - `pk = REVOKED#<jti>, sk = ITEM`, `expiresAt` = the token's `exp` (no use keeping it longer);
  *   a refresh token's id revokes every token minted from it, whose `origin_jti` it is;
  * - `pk = USER#<sub>, sk = SIGNED_OUT_AT`, `signedOutAt` (epoch seconds): tokens issued
- *   (`iat`) before it are refused (sign out everywhere).
+ *   (`iat`) at or before it are refused (sign out everywhere).
+ * The authorizer only reads them; `./revoke.ts` writes them (kept apart so that the authorizer's
+ * bundle holds no code that writes).
  */
 export const SIGNED_OUT_AT_ATTRIBUTE = 'signedOutAt';
-
-/** Records a revoked token id until `expiresAt` (epoch seconds). Idempotent. For the parts that revoke. */
-export async function revokeTokenId(
-  client: DynamoDBDocumentClient,
-  table: string,
-  jti: string,
-  expiresAt: number,
-): Promise<void> {
-  await client.send(
-    new PutCommand({
-      TableName: table,
-      Item: { pk: keys.revokedToken(jti), sk: keys.item(), [TTL_ATTRIBUTE]: expiresAt },
-    }),
-  );
-}
-
-/** Records that every token of `sub` issued before `at` (epoch seconds) is refused. */
-export async function recordSignOut(client: DynamoDBDocumentClient, table: string, sub: string, at: number) {
-  await client.send(
-    new PutCommand({
-      TableName: table,
-      Item: { pk: keys.user(sub), sk: keys.signedOutAt(), [SIGNED_OUT_AT_ATTRIBUTE]: at },
-    }),
-  );
-}
 
 /** The failure of the revocation store itself: the authorizer fails closed (500), never open. */
 export class RevocationUnavailableError extends Error {
@@ -78,8 +55,10 @@ export class RevocationCheck {
       sub ? this.signedOutAt(sub) : undefined,
     ]);
     if (revoked.includes(true)) return 'REVOKED';
+    // `<=`: `iat` and the sign-out time have one-second resolution, so a token issued in the
+    // second of the sign-out may be from before it; refusing it costs at most one more sign-in.
     const issuedAt = typeof claims.iat === 'number' ? claims.iat : 0;
-    if (signedOutAt !== undefined && issuedAt < signedOutAt) return 'SIGNED_OUT';
+    if (signedOutAt !== undefined && issuedAt <= signedOutAt) return 'SIGNED_OUT';
     return undefined;
   }
 

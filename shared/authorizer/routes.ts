@@ -112,6 +112,28 @@ function pick(byMethod: Map<string, CompiledRule> | undefined, method: string): 
   return byMethod && (byMethod.get(method) ?? byMethod.get('ANY'));
 }
 
+/**
+ * Percent-escapes that let one path read two ways: `%2e` (a dot segment once decoded), `%2f` and
+ * `%5c` (a slash, one segment here, two at the backend), `%25` (double encoding: the next decoder
+ * sees a new escape). A client sending a plain path never needs them.
+ */
+export const AMBIGUOUS_ESCAPES = ['%2e', '%2f', '%5c', '%25'] as const;
+
+/**
+ * Why a request path is refused before any route matching, or undefined for a plain path. A dot
+ * segment (`/files/../admin`), an escape above or a backslash means the rule matched here might
+ * not be the route the backend serves; refusing is safer than guessing how the backend decodes.
+ */
+export function ambiguousPath(path: string): string | undefined {
+  for (const segment of path.split('/')) {
+    if (segment === '.' || segment === '..') return 'dot-segment';
+  }
+  if (path.includes('\\')) return 'backslash';
+  const lower = path.toLowerCase();
+  const found = AMBIGUOUS_ESCAPES.find((code) => lower.includes(code));
+  return found === undefined ? undefined : `escape-${found.slice(1)}`;
+}
+
 /** `/items/42` -> `['items', '42']`; `/` -> `[]`; a trailing slash is ignored. */
 function splitPath(path: string): string[] | undefined {
   if (path[0] !== '/') return undefined;

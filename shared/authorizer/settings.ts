@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { loadSettings, type Settings, setting } from '../config/settings.js';
+import { ConfigError } from '../errors/index.js';
 
 const commaList = (value: string) =>
   value
@@ -90,6 +91,15 @@ export const authorizerSettingSpecs = {
     default: false,
     doc: 'HTTP API payload 2.0 with simple responses enabled: answer `{isAuthorized, context}` instead of an IAM policy.',
   }),
+  identitySource: setting({
+    env: 'AUTHORIZER_IDENTITY_SOURCE',
+    schema: v.union([
+      v.array(v.string()),
+      v.pipe(v.string(), v.transform(commaList), v.minLength(1, 'needs at least one source')),
+    ]),
+    default: ['$request.header.Authorization'],
+    doc: "The API's identity sources for this authorizer (comma-separated, as on the API): its result cache key. Checked at cold start against simple responses.",
+  }),
   eventFormat: setting({
     env: 'AUTHORIZER_EVENT_FORMAT',
     schema: v.picklist(['auto', 'token', 'request', 'http-1.0', 'http-2.0']),
@@ -139,4 +149,24 @@ export type AuthorizerSettings = Settings<typeof authorizerSettingSpecs>;
 /** Reads the authorizer's settings (environment, then `config/gatehouse.json`, then defaults). */
 export function loadAuthorizerSettings(sources?: Parameters<typeof loadSettings>[1]): AuthorizerSettings {
   return loadSettings(authorizerSettingSpecs, sources);
+}
+
+/**
+ * A simple response is one boolean with no resource in it: API Gateway caches it by the identity
+ * sources and serves it for every route. Cached, it is right only when the cache key holds the
+ * route: `$context.routeKey` (method and route), or `$context.httpMethod` with `$context.path`.
+ * Anything else would let the answer for one route open every other one, so it fails at cold start.
+ */
+export function assertCachedAnswersFitRoutes(
+  settings: Pick<AuthorizerSettings, 'simpleResponses' | 'resultCacheTtl' | 'identitySource'>,
+): void {
+  if (!settings.simpleResponses || settings.resultCacheTtl === 0) return;
+  const sources = new Set(settings.identitySource);
+  const keyedByRoute =
+    sources.has('$context.routeKey') || (sources.has('$context.httpMethod') && sources.has('$context.path'));
+  if (keyedByRoute) return;
+  throw new ConfigError(
+    'AUTHORIZER_SIMPLE_RESPONSES=true with AUTHORIZER_CACHE_TTL above 0',
+    "a cached simple response is served for every route; add $context.routeKey to the API's identity source and to AUTHORIZER_IDENTITY_SOURCE, or set AUTHORIZER_CACHE_TTL=0",
+  );
 }

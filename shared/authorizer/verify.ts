@@ -194,6 +194,19 @@ export class TokenVerifier {
   }
 }
 
+/**
+ * What aws-jwt-verify leaves optional: a token must say when it expires (`exp`: one without
+ * would be valid forever) and when it was issued (`iat`: sign-out revocation compares it), and
+ * not claim to be issued later than now plus the grace (a future `iat` would outlive a sign-out).
+ */
+export function assertLifetime(payload: JwtPayload, nowMs: number, graceSeconds: number): void {
+  if (typeof payload.exp !== 'number') throw new AuthorizationFailure('INVALID_TOKEN', 'no-exp');
+  if (typeof payload.iat !== 'number') throw new AuthorizationFailure('INVALID_TOKEN', 'no-iat');
+  if (payload.iat - graceSeconds > nowMs / 1000) {
+    throw new AuthorizationFailure('INVALID_TOKEN', 'iat-in-future');
+  }
+}
+
 /** The `iss` of a token before verification, only to pick the verifier that will check it. */
 function unverifiedIssuer(jwt: string): string | undefined {
   try {

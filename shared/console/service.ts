@@ -1,4 +1,4 @@
-import { recordSignOut } from '../authorizer/revocation.js';
+import { recordSignOut } from '../authorizer/revoke.js';
 import { UserFacingError } from '../errors/index.js';
 import { type DailyLevels, readAssessmentLog, readDailyLevels } from '../risk/assessment-log.js';
 import { applyRiskFeedback } from '../risk/feedback.js';

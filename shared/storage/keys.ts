@@ -1,6 +1,6 @@
 /**
  * The key layout of the single table, in one place so that concerns never collide. Every
- * concern builds its keys here. `pk`/`sk` are the table's keys; `gsi1pk`/`gsi1sk` the index's.
+ * concern builds its keys here. `pk`/`sk` are the table's keys.
  *
  * Users are keyed by their `sub` when Cognito sends it, else by their lower-cased userName
  * (migration, unknown users), through `userKey`.

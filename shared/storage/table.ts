@@ -3,12 +3,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { runtimeSettings } from '../config/runtime.js';
 
 /**
- * The single table: every item has `pk` and `sk`; `gsi1pk`/`gsi1sk` feed the one secondary
- * index; items that expire carry `expiresAt` (epoch seconds), the table's TTL attribute, which
+ * The single table: every item has `pk` and `sk` (no secondary index: every read knows its
+ * partition); items that expire carry `expiresAt` (epoch seconds), the table's TTL attribute, which
  * every read checks too, because DynamoDB deletes expired items hours late.
  */
 export const TTL_ATTRIBUTE = 'expiresAt';
-export const GSI1 = 'gsi1';
 
 let client: DynamoDBDocumentClient | undefined;
 
@@ -46,20 +45,10 @@ export async function createTable(dynamo: DynamoDBClient, name: string): Promise
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [key('pk'), key('sk'), key('gsi1pk'), key('gsi1sk')],
+        AttributeDefinitions: [key('pk'), key('sk')],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: GSI1,
-            KeySchema: [
-              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
         ],
       }),
     );

@@ -1,7 +1,8 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
-import { RevocationCheck, recordSignOut, revokeTokenId } from '../../shared/authorizer/revocation.js';
+import { RevocationCheck } from '../../shared/authorizer/revocation.js';
+import { recordSignOut, revokeTokenId } from '../../shared/authorizer/revoke.js';
 import { arnOf, eventFor, type Fixture, invoke, startFixture, verdict } from './fixture.js';
 
 /** Revocation against the real local DynamoDB (dynalite): revoked ids and sign-out times. */
@@ -69,6 +70,19 @@ describe('revocation', () => {
     expect(verdict(refused, arnOf(before))).toBe('Unauthorized');
     expect(refused.logs).toContainEqual(expect.objectContaining({ reason: 'SIGNED_OUT' }));
     expect(verdict(await invoke(authorizer, after), arnOf(after))).toBe('Allow');
+  });
+
+  it('attack: a token issued in the very second of the sign-out (iat = signedOutAt) is refused', async () => {
+    const sub = crypto.randomUUID();
+    const authorizer = await fx.authorizer({}, {}, { revocation: checkWith() });
+    const at = now() - 30;
+    await recordSignOut(client, dynamo.tableName, sub, at);
+    const same = eventFor('http-2.0', `Bearer ${fx.access({ sub, iat: at })}`);
+    const next = eventFor('http-2.0', `Bearer ${fx.access({ sub, iat: at + 1 })}`);
+    const refused = await invoke(authorizer, same);
+    expect(verdict(refused, arnOf(same))).toBe('Unauthorized');
+    expect(refused.logs).toContainEqual(expect.objectContaining({ reason: 'SIGNED_OUT' }));
+    expect(verdict(await invoke(authorizer, next), arnOf(next))).toBe('Allow');
   });
 
   it('is checked on cached tokens too, and read at most once per token per interval', async () => {

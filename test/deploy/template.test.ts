@@ -1,28 +1,14 @@
 /**
- * The deployable artefact: packages the service once (no credentials, no network) and checks the
- * CloudFormation template and the zips that `serverless deploy` would upload.
+ * The deployable artefact: packages the service (no credentials, no network) for a pool this stack
+ * creates and for an existing pool, and checks the CloudFormation template CloudFormation would
+ * create from each (conditions applied) and the zips `serverless deploy` would upload.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  inspectZips,
-  packageDir,
-  repoRoot,
-  runServerlessPackage,
-  type ZipReport,
-} from '../../scripts/package';
-
-interface Resource {
-  Type: string;
-  Condition?: string;
-  Properties: Record<string, unknown>;
-}
-
-interface Template {
-  Resources: Record<string, Resource>;
-  Conditions?: Record<string, unknown>;
-}
+import { awsActionsOf } from '../../scripts/deploy/aws-calls';
+import { repoRoot } from '../../scripts/package';
+import { type PackagedStack, packageStack, referencedIds, statements, type Template } from './stack';
 
 /** The Cognito trigger of each function, as named in the user pool's LambdaConfig. */
 const TRIGGERS = {
@@ -49,143 +35,279 @@ const VERSIONED_TRIGGERS: Record<string, string> = {
   InboundFederation: 'V1_0',
 };
 
-const FUNCTIONS = [...Object.values(TRIGGERS), 'authorizer', 'sampleApi', 'riskFeedback', 'console'];
+const SENDER_TRIGGERS = ['CustomEmailSender', 'CustomSMSSender'];
 
-const TEMPLATE_PATH = join(packageDir, 'cloudformation-template-update-stack.json');
+/** Every function of serverless.yml, found from the entries in functions/ (others add theirs). */
+const FUNCTIONS = readdirSync(join(repoRoot, 'functions'))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.replace(/\.ts$/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase()));
 
 /** Serverless's logical id of a function: `preSignUp` -> `PreSignUpLambdaFunction`. */
 const logicalId = (name: string): string => `${name[0]!.toUpperCase()}${name.slice(1)}LambdaFunction`;
-
 const getAttArn = (name: string) => ({ 'Fn::GetAtt': [logicalId(name), 'Arn'] });
-
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce(
-    (newest, entry) => Math.max(newest, newestMtime(join(path, entry))),
-    stat.mtimeMs,
-  );
-}
-
-/** `.serverless/` is reused when it is newer than everything that goes into it. */
-function packageIsFresh(): boolean {
-  if (!existsSync(TEMPLATE_PATH)) return false;
-  const inputs = ['serverless.yml', 'package-lock.json', 'functions', 'shared', 'config'].map((p) =>
-    join(repoRoot, p),
-  );
-  return statSync(TEMPLATE_PATH).mtimeMs > Math.max(...inputs.map(newestMtime));
-}
-
-/** Every policy statement anywhere in the template (roles, managed policies, key policies). */
-function statements(node: unknown, found: Record<string, unknown>[] = []): Record<string, unknown>[] {
-  if (Array.isArray(node)) {
-    for (const item of node) statements(item, found);
-  } else if (node !== null && typeof node === 'object') {
-    const record = node as Record<string, unknown>;
-    if (Array.isArray(record.Statement)) {
-      for (const statement of record.Statement) found.push(statement as Record<string, unknown>);
-    }
-    for (const value of Object.values(record)) statements(value, found);
-  }
-  return found;
-}
-
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
 
-let template: Template;
-let resources: Record<string, Resource>;
-let zips: ZipReport[];
+const EXISTING_POOL = 'eu-west-1_Existing1';
+const RETAINED_TABLE = 'gatehouse-retained';
+
+let created: PackagedStack;
+let existing: PackagedStack;
 
 beforeAll(() => {
-  if (!packageIsFresh()) {
-    const run = runServerlessPackage();
-    if (run.status !== 0) throw new Error(`serverless package failed:\n${run.output}`);
-  }
-  template = JSON.parse(readFileSync(TEMPLATE_PATH, 'utf8')) as Template;
-  resources = template.Resources;
-  zips = inspectZips();
+  // One after the other: serverless-esbuild bundles in the shared .esbuild folder.
+  created = packageStack('created-pool', { messageDelivery: 'senders', threatProtection: 'enforced' });
+  existing = packageStack('existing-pool', {
+    userPoolId: EXISTING_POOL,
+    userPoolClientId: 'existingclient1',
+    tableName: RETAINED_TABLE,
+  });
 }, 300_000);
 
-describe('user pool created by the stack', () => {
+const stacks = () =>
+  [
+    ['created pool', created.template],
+    ['existing pool', existing.template],
+  ] as const;
+
+/** The role a function runs with. */
+function roleOf(template: Template, fn: string): string {
+  return (template.Resources[logicalId(fn)]!.Properties.Role as { 'Fn::GetAtt': [string, string] })[
+    'Fn::GetAtt'
+  ][0];
+}
+
+/** Every statement that applies to a role: its inline policies and the AWS::IAM::Policy resources attached to it. */
+function roleStatements(template: Template, role: string): Record<string, unknown>[] {
+  const attached = Object.values(template.Resources).filter(
+    (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`{"Ref":"${role}"}`),
+  );
+  return [...statements(template.Resources[role]?.Properties.Policies), ...statements(attached)];
+}
+
+describe('user pool created by the stack (messageDelivery=senders, threatProtection=enforced)', () => {
+  const lambdaConfig = () =>
+    created.template.Resources.UserPool!.Properties.LambdaConfig as Record<string, unknown>;
+
   it('exists only when no userPoolId parameter is given', () => {
-    expect(resources.UserPool?.Type).toBe('AWS::Cognito::UserPool');
-    expect(resources.UserPool?.Condition).toBe('CreateUserPool');
-    expect(template.Conditions?.CreateUserPool).toEqual({ 'Fn::Equals': ['', ''] });
-    expect(resources.UserPoolClient?.Condition).toBe('CreateUserPool');
+    expect(created.raw.Resources.UserPool?.Condition).toBe('CreateUserPool');
+    expect(created.raw.Resources.UserPoolClient?.Condition).toBe('CreateUserPool');
+    expect(created.template.Resources.UserPool?.Type).toBe('AWS::Cognito::UserPool');
+    expect(existing.template.Resources.UserPool).toBeUndefined();
+    expect(existing.template.Resources.UserPoolClient).toBeUndefined();
   });
 
-  it.each(Object.entries(TRIGGERS))('wires %s to %s', (trigger, fn) => {
-    const lambdaConfig = resources.UserPool!.Properties.LambdaConfig as Record<string, unknown>;
-    const version = VERSIONED_TRIGGERS[trigger];
-    if (version) {
-      expect(lambdaConfig[trigger]).toEqual({ LambdaArn: getAttArn(fn), LambdaVersion: version });
-    } else {
-      expect(lambdaConfig[trigger]).toEqual(getAttArn(fn));
-    }
-  });
-
-  it('gives the custom senders a KMS key', () => {
-    const lambdaConfig = resources.UserPool!.Properties.LambdaConfig as Record<string, unknown>;
-    expect(lambdaConfig.KMSKeyID).toEqual({ 'Fn::GetAtt': ['CustomSenderKey', 'Arn'] });
-  });
-});
-
-describe('Cognito may invoke every trigger', () => {
-  it.each(Object.values(TRIGGERS))('%s has a cognito-idp permission scoped to the pool', (fn) => {
-    const permissions = Object.values(resources).filter(
-      (r) =>
-        r.Type === 'AWS::Lambda::Permission' &&
-        r.Properties.Principal === 'cognito-idp.amazonaws.com' &&
-        JSON.stringify(r.Properties.FunctionName) === JSON.stringify(getAttArn(fn)),
-    );
-    expect(permissions).toHaveLength(1);
-    const sourceArn = JSON.stringify(permissions[0]!.Properties.SourceArn);
-    expect(sourceArn).toContain('"CreateUserPool"');
-    expect(sourceArn).toContain('{"Fn::GetAtt":["UserPool","Arn"]}');
-  });
-
-  it('grants cognito-idp nothing on the authorizer or the API', () => {
-    for (const fn of ['authorizer', 'sampleApi', 'riskFeedback']) {
-      const granted = Object.values(resources).some(
-        (r) =>
-          r.Type === 'AWS::Lambda::Permission' &&
-          r.Properties.Principal === 'cognito-idp.amazonaws.com' &&
-          JSON.stringify(r.Properties.FunctionName) === JSON.stringify(getAttArn(fn)),
+  it.each(Object.entries(TRIGGERS).filter(([t]) => t !== 'CustomMessage'))(
+    'wires %s to %s, unqualified',
+    (trigger, fn) => {
+      const version = VERSIONED_TRIGGERS[trigger];
+      expect(lambdaConfig()[trigger]).toEqual(
+        version ? { LambdaArn: getAttArn(fn), LambdaVersion: version } : getAttArn(fn),
       );
-      expect(granted).toBe(false);
-    }
+    },
+  );
+
+  it('does not wire the custom message: the senders deliver every message', () => {
+    expect(lambdaConfig()).not.toHaveProperty('CustomMessage');
+    const permission = created.template.Resources.CustomMessageCognitoPermission;
+    expect(permission).toBeUndefined();
+  });
+
+  it('gives the custom senders the key this stack creates', () => {
+    expect(lambdaConfig().KMSKeyID).toEqual({ 'Fn::GetAtt': ['CustomSenderKey', 'Arn'] });
+    expect(created.template.Resources.CustomSenderKey?.Type).toBe('AWS::KMS::Key');
+  });
+
+  it('is on the Plus tier with threat protection enforced, and notifies users of account takeover', () => {
+    const pool = created.template.Resources.UserPool!.Properties;
+    expect(pool.UserPoolTier).toBe('PLUS');
+    expect(pool.UserPoolAddOns).toEqual({ AdvancedSecurityMode: 'ENFORCED' });
+    const risk = created.template.Resources.UserPoolRiskConfiguration!.Properties;
+    expect(risk.UserPoolId).toEqual({ Ref: 'UserPool' });
+    const actions = (
+      risk.AccountTakeoverRiskConfiguration as { Actions: Record<string, { Notify: boolean }> }
+    ).Actions;
+    expect(actions.HighAction).toEqual({ EventAction: 'BLOCK', Notify: true });
   });
 });
+
+describe('existing pool (messageDelivery=cognito, tableName given)', () => {
+  it('creates no pool, no client, no table and no key', () => {
+    for (const id of [
+      'UserPool',
+      'UserPoolClient',
+      'GatehouseTable',
+      'CustomSenderKey',
+      'UserPoolRiskConfiguration',
+    ]) {
+      expect(existing.template.Resources[id], id).toBeUndefined();
+    }
+  });
+
+  it('gives the authorizer the pool and client as plain values', () => {
+    const env = (
+      existing.template.Resources.AuthorizerLambdaFunction!.Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(env.USER_POOL_ID).toBe(EXISTING_POOL);
+    expect(env.USER_POOL_CLIENT_ID).toBe('existingclient1');
+    expect(env.TABLE_NAME).toBe(RETAINED_TABLE);
+  });
+
+  it('lets Cognito invoke the custom message but not the senders (messageDelivery=cognito)', () => {
+    expect(existing.template.Resources.CustomMessageCognitoPermission).toBeDefined();
+    expect(existing.template.Resources.CustomEmailSenderCognitoPermission).toBeUndefined();
+    expect(existing.template.Resources.CustomSmsSenderCognitoPermission).toBeUndefined();
+    const env = (
+      existing.template.Resources.CustomEmailSenderLambdaFunction!.Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(env.KMS_KEY_ARN).toBe('');
+  });
+
+  it('scopes every pool permission to the existing pool ARN exactly', () => {
+    const poolStatements = statements(existing.template.Resources).filter((s) =>
+      asArray(s.Action).some((a) => String(a).startsWith('cognito-idp:')),
+    );
+    expect(poolStatements.length).toBeGreaterThan(0);
+    for (const s of poolStatements)
+      expect(JSON.stringify(s.Resource)).toContain(`:userpool/${EXISTING_POOL}`);
+  });
+});
+
+describe.each(['created', 'existing'] as const)(
+  '%s pool: Cognito may invoke exactly the wired triggers',
+  (variant) => {
+    const stack = () => (variant === 'created' ? created : existing).template;
+    const wired = () =>
+      Object.entries(TRIGGERS).filter(([trigger]) =>
+        variant === 'created' ? trigger !== 'CustomMessage' : !SENDER_TRIGGERS.includes(trigger),
+      );
+
+    it('has one cognito-idp permission per wired trigger, on the unqualified ARN, scoped to the pool', () => {
+      for (const [, fn] of wired()) {
+        const permissions = Object.values(stack().Resources).filter(
+          (r) =>
+            r.Type === 'AWS::Lambda::Permission' &&
+            r.Properties.Principal === 'cognito-idp.amazonaws.com' &&
+            JSON.stringify(r.Properties.FunctionName) === JSON.stringify(getAttArn(fn)),
+        );
+        expect(permissions, fn).toHaveLength(1);
+        expect(permissions[0]!.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+        const sourceArn = JSON.stringify(permissions[0]!.Properties.SourceArn);
+        expect(sourceArn).toContain(
+          variant === 'created' ? '{"Fn::GetAtt":["UserPool","Arn"]}' : `userpool/${EXISTING_POOL}`,
+        );
+      }
+    });
+
+    it('grants cognito-idp nothing on functions it does not trigger', () => {
+      const wiredFns = wired().map(([, fn]) => fn);
+      for (const fn of FUNCTIONS.filter((f) => !wiredFns.includes(f as never))) {
+        const granted = Object.values(stack().Resources).some(
+          (r) =>
+            r.Type === 'AWS::Lambda::Permission' &&
+            r.Properties.Principal === 'cognito-idp.amazonaws.com' &&
+            JSON.stringify(r.Properties.FunctionName) === JSON.stringify(getAttArn(fn)),
+        );
+        expect(granted, fn).toBe(false);
+      }
+    });
+
+    it('outputs the unqualified ARN of every trigger function, and no version', () => {
+      const outputs = stack().Outputs ?? {};
+      for (const [trigger, fn] of Object.entries(TRIGGERS)) {
+        const output = Object.values(outputs).find((o) => o.Description === `LambdaConfig.${trigger}`);
+        expect(output?.Value, trigger).toEqual(getAttArn(fn));
+      }
+      expect(JSON.stringify(outputs)).not.toContain('QualifiedArn');
+      expect(Object.values(stack().Resources).filter((r) => r.Type === 'AWS::Lambda::Version')).toEqual([]);
+    });
+  },
+);
+
+describe('custom sender key policy', () => {
+  // As the Cognito developer guide documents it for custom sender triggers: kms:CreateGrant for
+  // cognito-idp.amazonaws.com, on condition of this account and the pool.
+  it('lets Cognito create a grant for this account and pool, and nothing more', () => {
+    const policy = created.template.Resources.CustomSenderKey!.Properties.KeyPolicy;
+    const cognito = statements(policy).filter((s) =>
+      JSON.stringify(s.Principal).includes('cognito-idp.amazonaws.com'),
+    );
+    expect(cognito).toHaveLength(1);
+    expect(cognito[0]!.Action).toEqual(['kms:CreateGrant']);
+    const condition = cognito[0]!.Condition as Record<string, Record<string, unknown>>;
+    expect(condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    expect(JSON.stringify(condition.ArnLike!['aws:SourceArn'])).toContain(':userpool/*');
+  });
+
+  it('names an existing pool exactly', () => {
+    const withKey = packageStackPolicyForExisting();
+    expect(JSON.stringify(withKey)).toContain(`:userpool/${EXISTING_POOL}`);
+  });
+
+  it('gives kms:Decrypt on the key to the two senders only', () => {
+    const decrypt = Object.entries(created.template.Resources).filter(([, r]) =>
+      statements(r.Type === 'AWS::KMS::Key' ? {} : r).some((s) => asArray(s.Action).includes('kms:Decrypt')),
+    );
+    expect(decrypt.map(([id]) => id)).toEqual(['CustomSenderKeyPolicy']);
+    expect(decrypt[0]![1].Properties.Roles).toEqual([
+      { Ref: 'CustomEmailSenderRole' },
+      { Ref: 'CustomSmsSenderRole' },
+    ]);
+  });
+});
+
+/** The existing-pool key statement, from the raw template (that variant creates no key). */
+function packageStackPolicyForExisting(): unknown {
+  const key = existing.raw.Resources.CustomSenderKey!.Properties.KeyPolicy;
+  const cognito = statements(key).find((s) => JSON.stringify(s.Principal).includes('cognito-idp'));
+  const ifs = (cognito!.Condition as { ArnLike: { 'aws:SourceArn': { 'Fn::If': unknown[] } } }).ArnLike[
+    'aws:SourceArn'
+  ]['Fn::If'];
+  expect(ifs[0]).toBe('CreateUserPool');
+  return ifs[2];
+}
 
 describe('DynamoDB table', () => {
-  it('is on-demand with TTL on expiresAt, point-in-time recovery, encryption and gsi1', () => {
-    const tables = Object.values(resources).filter((r) => r.Type === 'AWS::DynamoDB::Table');
-    expect(tables).toHaveLength(1);
-    const table = tables[0]!.Properties;
-    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
-    expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-    expect(table.SSESpecification).toEqual({ SSEEnabled: true });
-    expect(table.KeySchema).toEqual([
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ]);
-    const indexes = table.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown }[];
-    expect(indexes.map((i) => i.IndexName)).toEqual(['gsi1']);
-    expect(indexes[0]!.KeySchema).toEqual([
-      { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-      { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-    ]);
+  it('is created under a generated name, retained, on-demand, with TTL on expiresAt, PITR, encryption and no index', () => {
+    const table = created.template.Resources.GatehouseTable!;
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).not.toHaveProperty('TableName');
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(table.Properties).not.toHaveProperty('GlobalSecondaryIndexes');
+    const env = (
+      created.template.Resources.PreSignUpLambdaFunction!.Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(env.TABLE_NAME).toEqual({ Ref: 'GatehouseTable' });
+  });
+
+  // remove + deploy: the retained table keeps its generated name, the new stack creates another
+  // (no "already exists"); or the stage names the retained table and the stack creates none.
+  it('is imported by name after remove + deploy: no table created, every statement on that table', () => {
+    const dynamo = statements(existing.template.Resources).filter((s) =>
+      asArray(s.Action).some((a) => String(a).startsWith('dynamodb:')),
+    );
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const s of dynamo) {
+      expect(JSON.stringify(s.Resource)).toContain(`:table/${RETAINED_TABLE}"`);
+      expect(JSON.stringify(s.Resource)).not.toContain('index');
+    }
   });
 });
 
-describe('IAM', () => {
-  // Deny statements may use wildcards: they only take permissions away (Serverless's own
-  // deployment-bucket policy denies s3:* without TLS). NotAction is checked everywhere.
+describe.each(['created', 'existing'] as const)('%s pool: IAM', (variant) => {
+  const stack = () => (variant === 'created' ? created : existing).template;
+
+  // Deny statements may use wildcards: they only take permissions away. NotAction is checked everywhere.
   it('has no statement allowing every action, or every action of a service', () => {
-    const all = statements(resources);
-    expect(all.length).toBeGreaterThan(0);
+    const all = statements(stack().Resources);
     const wildcard = all.filter((s) =>
       [...(s.Effect === 'Deny' ? [] : asArray(s.Action)), ...asArray(s.NotAction)].some(
         (action) => action === '*' || (typeof action === 'string' && /^[\w-]+:\*$/.test(action)),
@@ -195,14 +317,13 @@ describe('IAM', () => {
   });
 
   it.each(FUNCTIONS)('%s runs with a role of its own that writes only its own log group', (fn) => {
-    const props = resources[logicalId(fn)]!.Properties;
-    const role = (props.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    const others = FUNCTIONS.filter((other) => other !== fn).map(
-      (other) =>
-        (resources[logicalId(other)]!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+    const role = roleOf(stack(), fn);
+    expect(FUNCTIONS.filter((other) => other !== fn).map((other) => roleOf(stack(), other))).not.toContain(
+      role,
     );
-    expect(others).not.toContain(role);
-    const logs = statements(resources[role]).filter((s) => asArray(s.Action).includes('logs:PutLogEvents'));
+    const logs = statements(stack().Resources[role]).filter((s) =>
+      asArray(s.Action).includes('logs:PutLogEvents'),
+    );
     const logGroup = `${fn[0]!.toUpperCase()}${fn.slice(1)}LogGroup`;
     expect(logs).toEqual([
       {
@@ -212,35 +333,48 @@ describe('IAM', () => {
       },
     ]);
   });
+});
 
-  it('lets risk feedback only Query and PutItem on the table', () => {
-    const dynamo = statements(resources.RiskFeedbackRole).filter((s) =>
-      asArray(s.Action).some((a) => typeof a === 'string' && a.startsWith('dynamodb:')),
-    );
-    expect(dynamo).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:Query', 'dynamodb:PutItem'],
-        Resource: { 'Fn::GetAtt': ['GatehouseTable', 'Arn'] },
-      },
-    ]);
+/** The AWS actions a role allows, apart from writing its logs. */
+function allowedActions(template: Template, role: string): string[] {
+  return roleStatements(template, role)
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap((s) => asArray(s.Action).map(String))
+    .filter((a) => !a.startsWith('logs:'))
+    .sort();
+}
+
+describe('least privilege: each role allows exactly what its bundle sends', () => {
+  const sent = new Map<string, string[]>();
+  beforeAll(async () => {
+    for (const fn of FUNCTIONS) {
+      const file = fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      sent.set(fn, await awsActionsOf(repoRoot, file));
+    }
+  }, 180_000);
+
+  it.each(FUNCTIONS)('%s (custom senders delivering)', (fn) => {
+    expect(allowedActions(created.template, roleOf(created.template, fn))).toEqual(sent.get(fn));
   });
 
-  it('scopes every DynamoDB statement to the table and its index', () => {
-    const dynamo = statements(resources).filter((s) =>
-      asArray(s.Action).some((a) => typeof a === 'string' && a.startsWith('dynamodb:')),
+  it.each(FUNCTIONS)('%s (existing pool, Cognito delivering: no key for the senders)', (fn) => {
+    const expected = sent
+      .get(fn)!
+      .filter((a) => a !== 'kms:Decrypt' || (!fn.startsWith('customS') && !fn.startsWith('customE')));
+    expect(allowedActions(existing.template, roleOf(existing.template, fn))).toEqual(expected);
+  });
+
+  it('limits AdminGetUser to the pool', () => {
+    const statement = roleStatements(created.template, 'CustomEmailSenderRole').find((s) =>
+      asArray(s.Action).includes('cognito-idp:AdminGetUser'),
     );
-    expect(dynamo.length).toBeGreaterThan(0);
-    for (const s of dynamo) {
-      expect(JSON.stringify(s.Resource)).toContain('"GatehouseTable"');
-      expect(JSON.stringify(s.Resource)).not.toContain('"*"');
-    }
+    expect(statement?.Resource).toEqual({ 'Fn::GetAtt': ['UserPool', 'Arn'] });
   });
 });
 
 describe('functions', () => {
   it.each(FUNCTIONS)('%s runs on nodejs22.x, arm64', (fn) => {
-    const props = resources[logicalId(fn)]!.Properties;
+    const props = created.template.Resources[logicalId(fn)]!.Properties;
     expect(props.Runtime).toBe('nodejs22.x');
     expect(props.Architectures).toEqual(['arm64']);
   });
@@ -249,24 +383,43 @@ describe('functions', () => {
     for (const fn of Object.values(TRIGGERS).filter(
       (f) => !f.startsWith('custom') || f === 'customMessage',
     )) {
-      expect(resources[logicalId(fn)]!.Properties.Timeout).toBe(5);
+      expect(created.template.Resources[logicalId(fn)]!.Properties.Timeout).toBe(5);
     }
-    expect(resources[logicalId('authorizer')]!.Properties.MemorySize).toBe(512);
+    expect(created.template.Resources[logicalId('authorizer')]!.Properties.MemorySize).toBe(512);
   });
 
   it('protects GET /items with the Lambda authorizer', () => {
-    const route = resources.HttpApiRouteGetItems!.Properties;
+    const route = created.template.Resources.HttpApiRouteGetItems!.Properties;
     expect(route.RouteKey).toBe('GET /items');
     expect(route.AuthorizationType).toBe('CUSTOM');
-    const authorizer = resources.HttpApiAuthorizerGatehouse!.Properties;
+    const authorizer = created.template.Resources.HttpApiAuthorizerGatehouse!.Properties;
     expect(authorizer.AuthorizerPayloadFormatVersion).toBe('2.0');
     expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(logicalId('authorizer'));
+  });
+
+  it('refers only to resources that exist once conditions are applied', () => {
+    for (const stack of stacks()) {
+      const [, template] = stack;
+      const known = new Set([
+        ...Object.keys(template.Resources),
+        'AWS::AccountId',
+        'AWS::Region',
+        'AWS::Partition',
+        'AWS::StackName',
+        'AWS::URLSuffix',
+        'AWS::NoValue',
+      ]);
+      const dangling = [...referencedIds({ r: template.Resources, o: template.Outputs })].filter(
+        (id) => !known.has(id),
+      );
+      expect(dangling, stack[0]).toEqual([]);
+    }
   });
 });
 
 describe('operator console', () => {
   const routes = () =>
-    Object.values(resources)
+    Object.values(created.template.Resources)
       .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
       .map((r) => r.Properties)
       .filter((p) => String(p.RouteKey).includes('/console'));
@@ -281,26 +434,21 @@ describe('operator console', () => {
   });
 
   it('may search users, read their groups and sign them out, on the pool only', () => {
-    const cognito = statements(resources.ConsolePoolPolicy).filter((s) =>
+    const cognito = roleStatements(created.template, 'ConsoleRole').filter((s) =>
       asArray(s.Action).some((a) => String(a).startsWith('cognito-idp:')),
     );
     expect(cognito).toHaveLength(1);
-    expect(asArray(cognito[0]!.Action).sort()).toEqual([
-      'cognito-idp:AdminListGroupsForUser',
-      'cognito-idp:AdminUserGlobalSignOut',
-      'cognito-idp:ListUsers',
-    ]);
-    expect(JSON.stringify(cognito[0]!.Resource)).toContain('UserPool');
+    expect(cognito[0]!.Resource).toEqual({ 'Fn::GetAtt': ['UserPool', 'Arn'] });
   });
 });
 
 describe('zips', () => {
   it('has exactly one zip per function', () => {
-    expect(zips.map((z) => z.file).sort()).toEqual(FUNCTIONS.map((fn) => `${fn}.zip`).sort());
+    expect(created.zips.map((z) => z.file).sort()).toEqual(FUNCTIONS.map((fn) => `${fn}.zip`).sort());
   });
 
   it.each(FUNCTIONS)('%s.zip holds its bundled handler and no node_modules', (fn) => {
-    const zip = zips.find((z) => z.file === `${fn}.zip`);
+    const zip = created.zips.find((z) => z.file === `${fn}.zip`);
     expect(zip).toBeDefined();
     expect(zip!.nodeModulesEntries).toEqual([]);
     expect(zip!.entries.some((e) => e.startsWith('functions/') && e.endsWith('.mjs'))).toBe(true);
