@@ -5,6 +5,7 @@
  * `npm run dev -- --cognito-port 9229 --http-port 3000 --lambda-port 3002`.
  */
 import { CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { createLocalOperator, LOCAL_OPERATOR } from './local/console-operator.js';
 import { exitOnSignals, stopAllManaged } from './local/processes.js';
 import { type GatehouseStack, startGatehouseStack, stopAllStacks } from './local/stack.js';
 import { MEMBERS_GROUP, storyConfig, storyEnv, storyParams } from './local/story.js';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   await stack.cognito.client.send(
     new CreateGroupCommand({ UserPoolId: stack.cognito.userPoolId, GroupName: MEMBERS_GROUP }),
   );
+  await createLocalOperator(stack.cognito);
   console.log(instructions(stack));
   // Show each trigger as it runs, and each code cognito-local "sends".
   let seen = 0;
@@ -69,6 +71,7 @@ Ready in ${(stack.startupMs / 1000).toFixed(1)} s. Ctrl-C stops everything.
     issuer / JWKS          ${cognito.issuer}
                            ${cognito.jwksUri}
   HTTP API                 ${offline.httpEndpoint}/items   (authorizer: group "${MEMBERS_GROUP}")
+  Operator console         ${offline.httpEndpoint}/console   (${LOCAL_OPERATOR.email} / ${LOCAL_OPERATOR.password})
   Lambda invoke endpoint   ${offline.lambdaEndpoint}   (functions: ${offline.lambdaName('<name>')})
   DynamoDB (dynalite)      ${dynamo.endpoint}   (table ${dynamo.tableName})
   SES (emulator)           ${ses.endpoint}   (mails: ${ses.endpoint}/store, web view: ${ses.endpoint}/)
