@@ -7,6 +7,7 @@
 import { CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createLocalOperator, LOCAL_OPERATOR } from './local/console-operator.js';
 import { exitOnSignals, stopAllManaged } from './local/processes.js';
+import { fetchSignInContext } from './local/sign-in-context.js';
 import { type GatehouseStack, startGatehouseStack, stopAllStacks } from './local/stack.js';
 import { MEMBERS_GROUP, storyConfig, storyEnv, storyParams } from './local/story.js';
 import { describeInvocation } from './local/story-kit.js';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   );
   await createLocalOperator(stack.cognito);
   console.log(instructions(stack));
+  console.log(await contextProbe(stack));
   // Show each trigger as it runs, and each code cognito-local "sends".
   let seen = 0;
   let codes = 0;
@@ -60,6 +62,16 @@ function portsFromArguments(args: string[]) {
   return ports;
 }
 
+/** The context endpoint, asked once: the app's first call before any sign-in. */
+async function contextProbe({ offline, cognito }: GatehouseStack): Promise<string> {
+  const context = await fetchSignInContext(
+    offline.httpEndpoint,
+    { username: 'ann@example.org', clientId: cognito.clientId, deviceId: 'my-laptop' },
+    'Mozilla/5.0 (gatehouse dev)',
+  );
+  return `POST /sign-in-context answered a signed context: ip ${context.ip}, nonce ${context.nonce}, signature ${context.signature?.slice(0, 12)}…\n`;
+}
+
 function instructions(stack: GatehouseStack): string {
   const { cognito, offline, dynamo, ses } = stack;
   return `
@@ -72,6 +84,7 @@ Ready in ${(stack.startupMs / 1000).toFixed(1)} s. Ctrl-C stops everything.
                            ${cognito.jwksUri}
   HTTP API                 ${offline.httpEndpoint}/items   (authorizer: group "${MEMBERS_GROUP}")
   Operator console         ${offline.httpEndpoint}/console   (${LOCAL_OPERATOR.email} / ${LOCAL_OPERATOR.password})
+  Sign-in context          POST ${offline.httpEndpoint}/sign-in-context   (no authorizer; signatures are required)
   Lambda invoke endpoint   ${offline.lambdaEndpoint}   (functions: ${offline.lambdaName('<name>')})
   DynamoDB (dynalite)      ${dynamo.endpoint}   (table ${dynamo.tableName})
   SES (emulator)           ${ses.endpoint}   (mails: ${ses.endpoint}/store, web view: ${ses.endpoint}/)
@@ -84,6 +97,9 @@ AWS SDK for JavaScript v3: any credentials work locally.
 
 AWS CLI:
   export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1
+  curl -X POST ${offline.httpEndpoint}/sign-in-context -H 'content-type: application/json' \\
+    -d '{"username":"ann@example.org","clientId":"${cognito.clientId}","deviceId":"my-laptop"}'
+  (pass its clientMetadata as --client-metadata to sign-up, initiate-auth, respond-to-auth-challenge)
   aws cognito-idp sign-up --endpoint-url ${cognito.endpoint} --client-id ${cognito.clientId} \\
     --username ann@example.org --password 'Correct-Horse-Battery-9'
   aws cognito-idp initiate-auth --endpoint-url ${cognito.endpoint} --client-id ${cognito.clientId} \\

@@ -1,10 +1,13 @@
 /**
  * Local Serverless plugin (serverless.yml `plugins:`): before `serverless package` (and so before
  * every `serverless deploy`, which packages first) it checks the deploy parameters with
- * scripts/deploy/parameters.ts and stops with one line per problem, before anything reaches AWS.
+ * scripts/deploy/parameters.ts, and the stage's settings file (config/stages/<stage>.json) with
+ * scripts/deploy/stage-settings.ts, and stops with one line per problem, before anything reaches
+ * AWS.
  * The check itself is TypeScript, loaded through tsx (a dev dependency, present wherever the
  * repository's own `npm ci` ran).
  */
+const path = require('node:path');
 const { require: tsxRequire } = require('tsx/cjs/api');
 
 class GatehouseParameterCheck {
@@ -25,11 +28,11 @@ class GatehouseParameterCheck {
     const params = this.serverless.configurationInput.params ?? {};
     const cli = this.serverless.processedInput.options.param ?? [];
     const command = this.serverless.processedInput.commands.includes('deploy') ? 'deploy' : 'package';
-    const problems = parameterProblems(
-      resolveParameters(params, stage, cli),
-      Object.keys(params.default ?? {}),
-      command,
-    );
+    const { stageConfigProblems } = tsxRequire('./stage-settings.ts', __filename);
+    const problems = [
+      ...parameterProblems(resolveParameters(params, stage, cli), Object.keys(params.default ?? {}), command),
+      ...stageConfigProblems(path.resolve(__dirname, '..', '..'), stage),
+    ];
     if (problems.length > 0) {
       throw new this.serverless.classes.Error(formatProblems(stage, problems));
     }

@@ -112,6 +112,11 @@ const CHECKS: Check[] = [
       ? 'magicLinkSecret, magicLinkUrl: magic links need both (or neither)'
       : undefined,
   matches('magicLinkUrl', /^https?:\/\/\S+$/, 'a URL'),
+  // A secret: its value is never echoed.
+  (p) =>
+    p.contextSecret && !/^[A-Za-z0-9]{32,}$/.test(p.contextSecret)
+      ? 'contextSecret: must be empty (the stack generates a Secrets Manager secret) or 32+ letters and digits (local runs only)'
+      : undefined,
 ];
 
 /**

@@ -1,8 +1,9 @@
 /**
- * serverless-esbuild plugins (serverless.yml `custom.esbuild.plugins`). Both act only for the
- * local stack (`npm run demo`, `npm run dev`, the e2e tests), which sets their variables; a
- * deployment or `npm run package` bundles exactly what it would without this file.
+ * serverless-esbuild plugins (serverless.yml `custom.esbuild.plugins`).
  *
+ * - Per-stage settings: when `config/stages/<stage>.json` exists, every bundle of that stage
+ *   carries config/gatehouse.json with the stage's file merged over it
+ *   (scripts/deploy/stage-settings.ts); without one, the bundles are exactly as before.
  * - GATEHOUSE_CONFIG_FILE: every bundle carries that file in place of config/gatehouse.json, so
  *   the local stack brings its own configuration without touching the repository's file.
  * - GATEHOUSE_LOCAL_STACK=1: the authorizer's entry is wrapped to complete the HTTP API event
@@ -15,10 +16,17 @@
  */
 const path = require('node:path');
 
-const configFilePlugin = (file) => ({
+const { require: tsxRequire } = require('tsx/cjs/api');
+
+/** Every bundle carries `contents` (JSON) in place of config/gatehouse.json. */
+const configFilePlugin = (contents) => ({
   name: 'gatehouse-config-file',
   setup(build) {
-    build.onResolve({ filter: /[\\/]config[\\/]gatehouse\.json$/ }, () => ({ path: path.resolve(file) }));
+    build.onResolve({ filter: /[\\/]config[\\/]gatehouse\.json$/ }, (args) => ({
+      path: args.path,
+      namespace: 'gatehouse-config',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'gatehouse-config' }, () => ({ contents, loader: 'json' }));
   },
 });
 
@@ -63,9 +71,17 @@ export const handler = async (event: any, context: any) => {
   },
 };
 
-module.exports = () => {
+module.exports = (serverless) => {
   const plugins = [];
-  if (process.env.GATEHOUSE_CONFIG_FILE) plugins.push(configFilePlugin(process.env.GATEHOUSE_CONFIG_FILE));
+  const repoRoot = path.resolve(__dirname, '..', '..');
+  const stage = serverless?.getProvider('aws').getStage();
+  const { stageConfig, stageFile } = tsxRequire('../deploy/stage-settings.ts', __filename);
+  if (process.env.GATEHOUSE_CONFIG_FILE || (stage && stageFile(repoRoot, stage))) {
+    const base = process.env.GATEHOUSE_CONFIG_FILE
+      ? path.resolve(process.env.GATEHOUSE_CONFIG_FILE)
+      : undefined;
+    plugins.push(configFilePlugin(JSON.stringify(stageConfig(repoRoot, stage, base))));
+  }
   if (process.env.GATEHOUSE_LOCAL_STACK === '1') plugins.push(offlineAuthorizerEventPlugin);
   return plugins;
 };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LocalCognito, startCognitoLocal } from './cognito.js';
@@ -144,9 +145,13 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
     const configDirectory = temporaryDirectory('gatehouse-config-');
     stoppers.push(async () => configDirectory.remove());
     const configFile = writeConfigFile(configDirectory.path, options.config ?? {});
+    // The sign-in context's HMAC key, new for every run: the context endpoint signs with it, the
+    // triggers verify with it (serverless.yml's contextSecret parameter; in AWS a Secrets Manager secret).
+    const contextSecret = randomBytes(32).toString('hex');
     const functionEnv = {
       ...localEnvironment(dynamo, ses),
       ...localIssuerEnvironment(cognito),
+      RISK_CONTEXT_SECRET: contextSecret,
       ...options.env,
     };
     progress('serverless-offline: bundling every function with esbuild, then serving them...');
@@ -164,6 +169,7 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
         // decrypts with it locally (cognito-local does not call the custom senders).
         messageDelivery: 'senders',
         kmsKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',
+        contextSecret,
         ...options.params,
       },
     });

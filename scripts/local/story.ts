@@ -1,4 +1,4 @@
-import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { pbkdf2Sync, randomBytes, randomUUID } from 'node:crypto';
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
@@ -13,9 +13,11 @@ import {
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { buildEvent } from '../../shared/events/builders.js';
+import { normaliseUsername, signContext } from '../../shared/risk/context.js';
 import type { SignInRecord } from '../../shared/sign-in/history.js';
 import { keys } from '../../shared/storage/keys.js';
 import { LambdaConversation } from './custom-auth.js';
+import { fetchSignInContext } from './sign-in-context.js';
 import type { GatehouseStack } from './stack.js';
 import { hasModule, landed, runStep, type StepRecorder, type StepResult } from './story-kit.js';
 import { decodeClaims, localTokenVerifier, tamperWithToken } from './verify-token.js';
@@ -52,6 +54,10 @@ export const storyParams: Record<string, string> = {
   authorizerTokenUse: 'any',
 };
 
+/** What Ann's browser sends with every request (the endpoint reads it from the request, not the body). */
+const BROWSER_AGENT =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15';
+
 const ANN = 'ann@example.org';
 const BOB = 'bob@example.org';
 const CAROL = 'carol@legacy.example.org';
@@ -69,6 +75,7 @@ export const storyTitles = {
   refresh: 'Refresh the tokens',
   passwordless: 'Passwordless sign-in by an emailed code (custom auth)',
   risky: 'A risky sign-in: a new device, far away',
+  forged: 'A forged context is ignored',
 } as const;
 
 interface Person {
@@ -78,7 +85,11 @@ interface Person {
   tokens?: AuthenticationResultType;
 }
 
-/** Where the people of the story sign in from (the app passes this in clientMetadata). */
+/**
+ * Where Ann signed in from before (the history the story seeds) and, far away, the sign-in her
+ * app's backend vouches for (an app behind CloudFront reads the viewer's address and country and
+ * signs them with the helper). Everything else comes from the context endpoint.
+ */
 const home = {
   ip: '198.51.100.7',
   userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15',
@@ -129,6 +140,24 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
     });
     return { status: answer.status, body: await answer.text() };
   };
+  /** What the app does before a sign-in: `POST /sign-in-context`, the IP and agent as API Gateway sees them. */
+  const fetchContext = (person: Person, deviceId: string) =>
+    fetchSignInContext(
+      stack.offline.httpEndpoint,
+      { username: person.email, clientId: cognito.clientId, deviceId },
+      BROWSER_AGENT,
+    );
+  /** A context the app's own backend signs with the helper, for what it knows of the request. */
+  const backendSigned = (person: Person, place: typeof farAway): Record<string, string> => {
+    const fields = {
+      username: normaliseUsername(person.email),
+      clientId: cognito.clientId,
+      ...place,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      nonce: randomUUID(),
+    };
+    return { ...fields, signature: signContext(fields, stack.functionEnv.RISK_CONTEXT_SECRET ?? '') };
+  };
   const userAttributes = async (person: Person) => {
     const user = await client.send(
       new AdminGetUserCommand({ UserPoolId: cognito.userPoolId, Username: person.email }),
@@ -146,7 +175,8 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
 
   const steps = [
     run(storyTitles.signUp, async (step) => {
-      const result = await step.action(`SignUp ${ann.email} (clientMetadata: ip, device, location)`, () =>
+      const signUpContext = await fetchContext(ann, home.deviceId);
+      const result = await step.action(`SignUp ${ann.email} (ClientMetadata: the signed context)`, () =>
         client.send(
           new SignUpCommand({
             ClientId: cognito.clientId,
@@ -156,7 +186,7 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
               { Name: 'email', Value: ann.email },
               { Name: 'given_name', Value: 'Ann' },
             ],
-            ClientMetadata: home,
+            ClientMetadata: signUpContext,
           }),
         ),
       );
@@ -187,7 +217,6 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
             Username: 'throwaway@mailinator.com',
             Password: 'Some-Password-123',
             UserAttributes: [{ Name: 'email', Value: 'throwaway@mailinator.com' }],
-            ClientMetadata: home,
           }),
         ),
       );
@@ -248,9 +277,21 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
       step.note(
         'with the event Cognito sends before checking the password (validationData = clientMetadata).',
       );
-      const refusal = await preAuthenticate(step, ann, home, 'pre authentication (home, known device)');
+      const fetched = await step.action('POST /sign-in-context (the app asks for a signed context)', () =>
+        fetchContext(ann, home.deviceId),
+      );
+      const context = fetched.value ?? {};
+      step.note(
+        `signed context: ip ${context.ip} and user agent from API Gateway's request context, device ${context.deviceId}, nonce ${context.nonce?.slice(0, 6)}…, signature ${context.signature?.slice(0, 8)}…`,
+      );
+      step.check(
+        'the endpoint signed the IP API Gateway saw (never one from the body)',
+        Boolean(context.ip) && /^[0-9a-f]{64}$/.test(context.signature ?? ''),
+        fetched.error?.message,
+      );
+      const refusal = await preAuthenticate(step, ann, context, 'pre authentication (signed context)');
       step.check('pre authentication let the sign-in go on', refusal === undefined, refusal);
-      const result = await step.action('InitiateAuth USER_PASSWORD_AUTH', () => signIn(ann, home));
+      const result = await step.action('InitiateAuth USER_PASSWORD_AUTH', () => signIn(ann, context));
       ann.tokens = result.value?.AuthenticationResult;
       step.check('tokens issued', Boolean(ann.tokens?.IdToken && ann.tokens.AccessToken));
       triggered(step, 'PostAuthentication_Authentication');
@@ -350,7 +391,9 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
         },
       );
       step.check('user created', created.error === undefined, created.error?.message);
-      const result = await step.action('InitiateAuth USER_PASSWORD_AUTH', () => signIn(bob, home));
+      const result = await step.action('InitiateAuth USER_PASSWORD_AUTH', async () =>
+        signIn(bob, await fetchContext(bob, 'device-bob')),
+      );
       bob.tokens = result.value?.AuthenticationResult;
       step.check('tokens issued', Boolean(bob.tokens?.AccessToken));
       const call = await step.action('GET /items with his access token', () =>
@@ -362,8 +405,8 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
     run(storyTitles.legacy, async (step) => {
       const seeded = await seedLegacyUser(stack, legacy);
       step.note(seeded);
-      const result = await step.action('InitiateAuth USER_PASSWORD_AUTH (unknown to the pool)', () =>
-        signIn(legacy, home),
+      const result = await step.action('InitiateAuth USER_PASSWORD_AUTH (unknown to the pool)', async () =>
+        signIn(legacy, await fetchContext(legacy, 'device-carol')),
       );
       triggered(step, 'UserMigration_Authentication');
       const pending = landed('migrate-user') ? undefined : 'migrate user (issue 3)';
@@ -390,8 +433,8 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
       const record = items.find((item) => item.pk === keys.legacyUser(legacy.email));
       step.check('legacy record marked migrated', record?.migratedAt !== undefined, undefined, pending);
       const before = step.invocations().length;
-      const again = await step.action('InitiateAuth again (the user now lives in the pool)', () =>
-        signIn(legacy, home),
+      const again = await step.action('InitiateAuth again (the user now lives in the pool)', async () =>
+        signIn(legacy, await fetchContext(legacy, 'device-carol')),
       );
       const migratedAgain = step
         .invocations()
@@ -453,7 +496,8 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
         { ...attributes, 'cognito:user_status': 'CONFIRMED' },
       );
       const mailsBefore = (await stack.ses.mails()).length;
-      const first = await step.action('InitiateAuth CUSTOM_AUTH', () => talk.initiate(home));
+      const context = await fetchContext(ann, home.deviceId);
+      const first = await step.action('InitiateAuth CUSTOM_AUTH', () => talk.initiate(context));
       step.check(
         'a first challenge collects the app’s metadata',
         first.value?.state === 'challenge' && first.value.publicParameters.step === 'provide-auth-parameters',
@@ -462,7 +506,7 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
       );
       const second = await step.action(
         'RespondToAuthChallenge "-" with ClientMetadata signInMethod=code',
-        () => talk.respond('-', { ...home, signInMethod: 'code' }),
+        () => talk.respond('-', { ...context, signInMethod: 'code' }),
       );
       step.note('(that first challenge only carries the metadata: its answer is “wrong” by design)');
       step.check(
@@ -476,7 +520,7 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
       if (mail) step.note(`mail to ${ann.email}: "${mail.subject}", code ${mask(code ?? '')}`);
       step.check('the code arrived by mail (SES emulator)', code !== undefined, undefined, pending);
       const third = await step.action('RespondToAuthChallenge with the code', () =>
-        talk.respond(code ?? '000000', home),
+        talk.respond(code ?? '000000', context),
       );
       step.check(
         'define auth challenge issues tokens (Cognito would return them now)',
@@ -492,6 +536,10 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
       );
       const attributes = await userAttributes(ann);
       step.note(await seedEarlierSignIn(stack, attributes.sub ?? '', cognito.clientId));
+      const signed = backendSigned(ann, farAway);
+      step.note(
+        `The app's backend signs this context with the helper (signContext): ip ${signed.ip}, country ${signed.country}, device ${signed.deviceId}.`,
+      );
       step.note(
         'The app signs in with password and step-up (CUSTOM_AUTH, SRP first), played as Cognito would:',
       );
@@ -506,7 +554,7 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
         { ...attributes, 'cognito:user_status': 'CONFIRMED' },
       );
       const first = await step.action('InitiateAuth CUSTOM_AUTH with SRP_A (pre authentication first)', () =>
-        talk.initiate(farAway, true),
+        talk.initiate(signed, true),
       );
       const refused = first.value?.state === 'failed' ? first.value.reason : undefined;
       let steppedUp = false;
@@ -516,7 +564,7 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
         );
       } else if (first.value?.state === 'challenge') {
         const second = await step.action('PASSWORD_VERIFIER (the right password)', () =>
-          talk.respond('right', farAway),
+          talk.respond('right', signed),
         );
         steppedUp = second.value?.state === 'challenge';
         step.note(
@@ -530,6 +578,51 @@ export async function createStory(stack: GatehouseStack, print?: (line: string) 
         refused !== undefined || steppedUp,
         'allowed',
         pending,
+      );
+    }),
+
+    run(storyTitles.forged, async (step) => {
+      step.note(
+        `Someone who knows ${ann.email} (and her password) fetches a context of their own, then rewrites it`,
+      );
+      step.note(
+        `to claim Ann's home: ip ${home.ip}, her laptop ${home.deviceId}, ${home.country}; the signature is kept.`,
+      );
+      const own = await fetchContext(ann, 'device-attacker');
+      const forged = { ...own, ip: home.ip, deviceId: home.deviceId, country: home.country };
+      const attributes = await userAttributes(ann);
+      const talk = new LambdaConversation(
+        {
+          invoke: (name, event) => stack.invoke(name, event),
+          userPoolId: cognito.userPoolId,
+          clientId: cognito.clientId,
+        },
+        attributes.sub ?? ann.email,
+        { ...attributes, 'cognito:user_status': 'CONFIRMED' },
+      );
+      const first = await step.action('InitiateAuth CUSTOM_AUTH with SRP_A and the forged context', () =>
+        talk.initiate(forged, true),
+      );
+      const latest = (await stack.dynamo.scan()).find(
+        (item) => item.pk === keys.user(attributes.sub ?? '') && item.sk === keys.riskAssessment(),
+      );
+      const signals = ((latest?.reasons as { signal: string }[] | undefined) ?? []).map((r) => r.signal);
+      step.check(
+        'the forged context was ignored: context-forged, and none of its claims (home IP, laptop) counted',
+        signals.includes('context-forged') && latest?.ip === undefined && latest?.deviceId === undefined,
+        `reasons ${signals.join(', ')}; ip ${String(latest?.ip)}`,
+      );
+      let steppedUp = false;
+      if (first.value?.state === 'challenge') {
+        const second = await step.action('PASSWORD_VERIFIER (the right password), forged context again', () =>
+          talk.respond('right', forged),
+        );
+        steppedUp = second.value?.state === 'challenge';
+      }
+      step.check(
+        'no tokens on the forged context: refused, or the second factor is asked for',
+        first.value?.state === 'failed' || steppedUp,
+        JSON.stringify(first.value),
       );
     }),
   ];

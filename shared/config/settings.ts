@@ -5,9 +5,14 @@ import { ConfigError, describeType } from '../errors/index.js';
 /**
  * One configuration mechanism for every function. A setting comes from, in order:
  * 1. its environment variable (`env`), for scalars set per stage in serverless.yml;
- * 2. its path in the bundled file `config/gatehouse.json` (`file`), for lists and maps too large
- *    for Lambda's 4 KB environment; the file is compiled into each bundle, never read from disk;
- * 3. its default.
+ * 2. the same name under `env` in the bundled file `config/gatehouse.json`, so that any setting
+ *    can be set per stage without touching serverless.yml;
+ * 3. its path in the bundled file (`file`), for lists and maps too large for Lambda's 4 KB
+ *    environment;
+ * 4. its default.
+ * The bundled file is `config/gatehouse.json` with `config/stages/<stage>.json` merged over it at
+ * build time (scripts/local/esbuild-plugins.cjs); it is compiled into each bundle, never read from
+ * disk.
  * The value is validated by its schema; a malformed one fails at cold start naming the setting.
  */
 export interface SettingSpec<T> {
@@ -57,6 +62,10 @@ export function loadSettings<S extends SettingSpecs>(
 function readSetting<T>(key: string, spec: SettingSpec<T>, sources: ConfigSources): T {
   const fromEnv = spec.env ? sources.env[spec.env] : undefined;
   if (fromEnv !== undefined && fromEnv !== '') return parseEnvValue(spec, fromEnv);
+  const fromFileEnv = spec.env ? valueAtPath(sources.file, `env.${spec.env}`) : undefined;
+  if (fromFileEnv !== undefined) {
+    return validate(`env.${spec.env} (config/gatehouse.json)`, spec.schema, fromFileEnv);
+  }
   const fromFile = spec.file ? valueAtPath(sources.file, spec.file) : undefined;
   if (fromFile !== undefined) {
     return validate(`${spec.file} (config/gatehouse.json)`, spec.schema, fromFile);

@@ -1,6 +1,6 @@
 import type { RiskAction, RiskDecision, RiskLevel, RiskReason } from './hooks.js';
 import { inCidr } from './ip.js';
-import type { EvaluationInput } from './model.js';
+import type { AttemptFacts, EvaluationInput } from './model.js';
 import type { RiskConfig } from './settings.js';
 import { SIGNALS } from './signals.js';
 
@@ -9,14 +9,31 @@ import { SIGNALS } from './signals.js';
  * same score, level, action and reasons (in the fixed order of `SIGNALS`).
  */
 export function evaluateRisk(input: EvaluationInput, config: RiskConfig): RiskDecision {
-  const { ip } = input.attempt;
-  const blocked = ip !== undefined && config.blockedRanges.some((cidr) => inCidr(ip, cidr));
-  if (!blocked && ip !== undefined && config.allowedRanges.some((cidr) => inCidr(ip, cidr))) {
+  if (inAllowedRange(input.attempt, config)) {
     return decide(0, [{ signal: 'allowed-range', points: 0 }], config);
   }
   const reasons = SIGNALS.flatMap((signal) => signal(input, config));
   const total = reasons.reduce((sum, r) => sum + r.points, 0);
   return decide(Math.max(0, Math.min(100, total)), reasons, config);
+}
+
+/** True when the attempt's IP is in a blocked range (a believed IP; claiming one only hurts the claimer). */
+export function inBlockedRange({ ip }: AttemptFacts, config: RiskConfig): boolean {
+  return ip !== undefined && config.blockedRanges.some((cidr) => inCidr(ip, cidr));
+}
+
+/**
+ * An allowed range lets an attempt skip every other signal, so only a signed IP gets in: an
+ * unsigned claim, even where unsigned contexts are accepted, never does. A blocked range wins.
+ */
+function inAllowedRange(attempt: AttemptFacts, config: RiskConfig): boolean {
+  const { ip } = attempt;
+  return (
+    attempt.signature === 'valid' &&
+    ip !== undefined &&
+    !inBlockedRange(attempt, config) &&
+    config.allowedRanges.some((cidr) => inCidr(ip, cidr))
+  );
 }
 
 /**

@@ -1,34 +1,56 @@
-import { contextFields, verifyContext } from './context.js';
+import { contextFields, identitiesOf, MAX_FIELD_LENGTH, verifyContext } from './context.js';
 import type { GeoLookup } from './geo.js';
 import { parseCoordinates } from './geo.js';
-import type { SignInAttempt } from './hooks.js';
+import type { SignInAttempt, VerifiedContext } from './hooks.js';
 import { canonicalIp, networkOf, parseIp } from './ip.js';
 import type { AttemptFacts, PastSignIn, RiskHistory } from './model.js';
 import type { RiskConfig } from './settings.js';
 
+/** A nonce is an opaque id: letters, digits, `-` and `_`, at most 64 of them. */
+const NONCE = /^[\w-]{8,64}$/;
+
 /**
- * The facts of one attempt: its context read from the metadata, the signature checked, the IP
- * normalised, and where it comes from. Location comes from the context when the context can be
- * believed (validly signed, or unsigned where unsigned is accepted), otherwise from the
- * database: a forged or stale context does not get to say where it is.
+ * Whether the attempt's context can be believed: validly signed, or unsigned where unsigned
+ * contexts are accepted by configuration (`RISK_CONTEXT_SIGNATURE=optional`, or the client is
+ * listed in `risk.unsignedContextClients`). A forged, stale or (where signatures are required)
+ * missing signature: nothing the context claims is used.
  */
-export function attemptFacts(attempt: SignInAttempt, config: RiskConfig, geo?: GeoLookup): AttemptFacts {
+export function contextTrust(attempt: SignInAttempt, config: RiskConfig) {
   const fields = contextFields(attempt.metadata);
   const signature = verifyContext(
     fields,
-    attempt.userName,
+    { identities: identitiesOf(attempt.userName, attempt.userAttributes), clientId: attempt.clientId },
     config.contextSecret,
     config.contextMaxAgeSeconds,
     attempt.at,
   );
-  const ip = parseIp(fields.ip);
-  const ipText = ip && canonicalIp(ip);
-  const believable =
+  const trusted =
     signature === 'valid' ||
     (signature === 'missing' &&
       (config.contextSignature === 'optional' || config.unsignedContextClients.includes(attempt.clientId)));
-  const claimed = believable ? parseCoordinates(fields.latitude, fields.longitude) : undefined;
-  const claimedCountry = believable ? fields.country?.toUpperCase() : undefined;
+  return { fields, signature, trusted };
+}
+
+/**
+ * The facts of one attempt: its context read from the metadata, the signature checked, the IP
+ * normalised, and where it comes from. Only a context that can be believed (`contextTrust`) gives
+ * facts; otherwise the attempt has none but its signature status (a signal of its own) and what
+ * Cognito itself says (`newDeviceUsed`). The location of a believed context without coordinates
+ * comes from the database.
+ */
+export function attemptFacts(attempt: SignInAttempt, config: RiskConfig, geo?: GeoLookup): AttemptFacts {
+  const { fields, signature, trusted } = contextTrust(attempt, config);
+  const base = {
+    clientId: attempt.clientId,
+    signature,
+    ...(attempt.newDeviceUsed !== undefined ? { newDeviceUsed: attempt.newDeviceUsed } : {}),
+    at: attempt.at,
+  };
+  if (!trusted) return base;
+  const ip = parseIp(fields.ip);
+  const ipText = ip && canonicalIp(ip);
+  const claimed = parseCoordinates(fields.latitude, fields.longitude);
+  const claimedCountry = fields.country?.toUpperCase();
   const looked = ipText && (!claimed || !claimedCountry) ? geo?.(ipText) : undefined;
   const coordinates =
     claimed ??
@@ -40,15 +62,31 @@ export function attemptFacts(attempt: SignInAttempt, config: RiskConfig, geo?: G
   // sends one, else by the app's device id: the same identity here.
   const deviceId = fields.deviceKey ?? fields.deviceId;
   return {
-    clientId: attempt.clientId,
+    ...base,
     ...(ip ? { ip, ipText, network: networkOf(ip) } : {}),
     ...(fields.userAgent ? { userAgent: fields.userAgent } : {}),
     ...(deviceId ? { deviceId } : {}),
     ...(country ? { country } : {}),
     ...(coordinates ?? {}),
-    signature,
-    ...(attempt.newDeviceUsed !== undefined ? { newDeviceUsed: attempt.newDeviceUsed } : {}),
-    at: attempt.at,
+    ...(fields.nonce && NONCE.test(fields.nonce) ? { nonce: fields.nonce } : {}),
+  };
+}
+
+/** The believed context of an attempt, in the form the sign-in history records it. */
+export function verifiedContext(attempt: SignInAttempt, config: RiskConfig): VerifiedContext {
+  const { fields, trusted } = contextTrust(attempt, config);
+  if (!trusted) return {};
+  const ip = parseIp(fields.ip);
+  const coordinates = parseCoordinates(fields.latitude, fields.longitude);
+  const country = fields.country?.toUpperCase();
+  return {
+    ...(ip ? { ip: canonicalIp(ip) } : {}),
+    ...(fields.userAgent ? { userAgent: fields.userAgent.slice(0, MAX_FIELD_LENGTH) } : {}),
+    ...(fields.deviceId ? { deviceId: fields.deviceId.slice(0, 256) } : {}),
+    ...(fields.deviceKey ? { deviceKey: fields.deviceKey.slice(0, 256) } : {}),
+    ...(country && /^[A-Z]{2}$/.test(country) ? { country } : {}),
+    ...(coordinates ?? {}),
+    ...(fields.nonce && NONCE.test(fields.nonce) ? { nonce: fields.nonce } : {}),
   };
 }
 

@@ -8,10 +8,15 @@
 
 /**
  * What the app tells about an attempt, passed as `clientMetadata` (`validationData` in pre
- * authentication) under these keys. A browser can send anything: the app's backend may sign
- * it (`signature` over the other keys with `timestamp`).
+ * authentication) under these keys. A browser can send anything: only a context signed by the
+ * context endpoint (`POST /sign-in-context`) or the app's own backend (`signature` over the
+ * other keys, see `shared/risk/context.ts`) is believed.
  */
 export interface SignInContextFields {
+  /** The username the context was signed for (normalised: trimmed, lower-cased). */
+  username?: string;
+  /** The app client the context was signed for. */
+  clientId?: string;
   ip?: string;
   userAgent?: string;
   deviceId?: string;
@@ -20,15 +25,20 @@ export interface SignInContextFields {
   country?: string;
   latitude?: string;
   longitude?: string;
+  /** Issued at, epoch seconds (or milliseconds). */
   timestamp?: string;
+  /** Random per context; also the id under which pre authentication keeps its assessment. */
+  nonce?: string;
   signature?: string;
 }
 
 /**
  * The signed context fields, in the order the signature covers them (everything but `signature`).
- * The one list both the signature check and the triggers that keep the context derive from.
+ * The one list both the signature check and the context endpoint derive from.
  */
 export const SIGNED_CONTEXT_FIELDS = [
+  'username',
+  'clientId',
   'ip',
   'userAgent',
   'deviceId',
@@ -37,7 +47,25 @@ export const SIGNED_CONTEXT_FIELDS = [
   'latitude',
   'longitude',
   'timestamp',
+  'nonce',
 ] as const satisfies readonly (keyof SignInContextFields)[];
+
+/**
+ * The facts of an attempt's context that may be recorded as this sign-in's: those of a validly
+ * signed context (or, where unsigned contexts are accepted by configuration, the unsigned ones).
+ * Empty when nothing could be believed.
+ */
+export interface VerifiedContext {
+  ip?: string;
+  userAgent?: string;
+  deviceId?: string;
+  deviceKey?: string;
+  country?: string;
+  latitude?: number;
+  longitude?: number;
+  /** The context's nonce: the id of pre authentication's assessment of this sign-in. */
+  nonce?: string;
+}
 
 export interface SignInAttempt {
   userPoolId: string;
@@ -57,7 +85,8 @@ export interface SignInAttempt {
   /**
    * Which trigger asks. Pre authentication (the default when absent) counts the attempt per
    * user and per IP; define auth challenge must say so, so that one sign-in is counted once and
-   * the step-up decision is the one pre authentication made for it.
+   * the step-up decision is the one pre authentication made for it, found by the nonce of the
+   * context (never by comparing claimed facts); none found means step-up.
    */
   phase?: 'pre-authentication' | 'define-auth-challenge' | 'post-authentication';
 }
@@ -89,14 +118,17 @@ export interface RiskHooks {
   assess(attempt: SignInAttempt): Promise<RiskDecision>;
   /** Post authentication: learn from a successful sign-in; says whether to notify the user. */
   learn(attempt: SignInAttempt): Promise<{ notify?: 'new-device' | 'high-risk'; decision?: RiskDecision }>;
+  /** What of the attempt's context can be believed (its signature checked); never a mere claim. */
+  verify(attempt: SignInAttempt): Promise<VerifiedContext>;
 }
 
 const allowAll: RiskDecision = { level: 'low', score: 0, action: 'allow', reasons: [] };
 
-/** Without the engine: every attempt is allowed and nothing is learned. */
+/** Without the engine: every attempt is allowed, nothing is learned and no context is believed. */
 export const noRiskEngine: RiskHooks = {
   assess: async () => allowAll,
   learn: async () => ({}),
+  verify: async () => ({}),
 };
 
 let hooks: RiskHooks | undefined;
@@ -127,5 +159,6 @@ function lazyDefaultEngine(): RiskHooks {
   return {
     assess: async (attempt) => (await load()).assess(attempt),
     learn: async (attempt) => (await load()).learn(attempt),
+    verify: async (attempt) => (await load()).verify(attempt),
   };
 }

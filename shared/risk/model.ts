@@ -51,6 +51,10 @@ export interface IpActivity {
   accounts: number;
 }
 
+/**
+ * The facts of one attempt. Everything but `clientId`, `signature`, `newDeviceUsed` and `at` comes
+ * from the app's context and is present only when that context can be believed (`attemptFacts`).
+ */
 export interface AttemptFacts {
   clientId: string;
   ip?: ParsedIp;
@@ -64,6 +68,8 @@ export interface AttemptFacts {
   latitude?: number;
   longitude?: number;
   signature: SignatureStatus;
+  /** The context's nonce (believed contexts only): the id of pre authentication's assessment. */
+  nonce?: string;
   /** Cognito's own flag (post authentication only). */
   newDeviceUsed?: boolean;
   at: number;

@@ -1,25 +1,33 @@
 import { logger } from '../logging/index.js';
 import { nowSeconds } from '../storage/table.js';
 import { evaluateRisk, unavailableDecision, withAction } from './engine.js';
-import { attemptFacts, locateHistory } from './facts.js';
+import { attemptFacts, locateHistory, verifiedContext } from './facts.js';
 import type { GeoLookup } from './geo.js';
-import type { RiskDecision, RiskHooks, SignInAttempt } from './hooks.js';
-import type { AttemptFacts, EvaluationInput, IpActivity } from './model.js';
+import type { RiskDecision, RiskHooks, SignInAttempt, VerifiedContext } from './hooks.js';
+import {
+  type AttemptFacts,
+  CURRENT_SIGN_IN_MARGIN_MS,
+  type EvaluationInput,
+  emptyHistory,
+  type IpActivity,
+} from './model.js';
 import type { RiskConfig } from './settings.js';
 import { NEVER_SEEN, newDevice } from './signals.js';
-import type { RiskStore, StoredAssessment, UserState } from './store.js';
+import type { RiskStore, SignInAssessment, StoredAssessment, UserState } from './store.js';
 
 /**
  * The engine behind `riskHooks()`: reads the history (one Query, and the per-IP counter in
  * parallel), scores with the pure engine, records the assessment, and answers the triggers.
  *
  * - `assess` in pre authentication (`phase` absent or `pre-authentication`) counts the attempt
- *   per user and per IP. In define auth challenge (`phase: 'define-auth-challenge'`) it counts
- *   nothing and reuses the assessment pre authentication made for this sign-in.
- * - `learn` in post authentication clears the user's attempt counter, counts a success for
- *   the IP, and says whether to notify (a device never seen before; a high-risk sign-in that
- *   enforcement let through).
- * - A store that cannot be read gives the configured "assessment unavailable" level.
+ *   per user, and per IP when the IP is signed; it keeps the assessment under the context's nonce.
+ *   In define auth challenge (`phase: 'define-auth-challenge'`) it counts nothing and answers the
+ *   assessment kept under the nonce of the context it is given; none found: step-up (fail closed).
+ * - `learn` in post authentication clears the user's attempt counter, pays back the one attempt
+ *   this sign-in counted on its IP, and says whether to notify (a device never seen before; a
+ *   high-risk sign-in that enforcement let through).
+ * - A store that cannot be read gives the configured "assessment unavailable" level, or what the
+ *   facts alone say when that is worse (a blocked range stays blocked).
  */
 export interface RiskEngineDeps {
   store: RiskStore;
@@ -27,8 +35,10 @@ export interface RiskEngineDeps {
   newEventId?: () => string;
 }
 
-/** A pre-authentication assessment younger than this, for the same IP and device, is this sign-in's. */
-const SAME_SIGN_IN_MS = 10 * 60_000;
+/** Pre authentication's assessment younger than this is the one of this sign-in. */
+const SAME_SIGN_IN_MS = 15 * 60_000;
+/** Without a context, a success pays back the attempt pre authentication counted this long before at most. */
+const UNLINKED_SUCCESS_MS = 60_000;
 const DAY_SECONDS = 86_400;
 
 export interface RiskEngine extends RiskHooks {
@@ -47,6 +57,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     facts: AttemptFacts,
     decision: RiskDecision,
     eventId: string,
+    countedIp?: string,
   ): StoredAssessment => ({
     eventId,
     at: attempt.at,
@@ -55,6 +66,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     ...(facts.ipText ? { ip: facts.ipText, network: facts.network } : {}),
     ...(facts.deviceId ? { deviceId: facts.deviceId } : {}),
     ...(facts.country ? { country: facts.country } : {}),
+    ...(countedIp ? { countedIp } : {}),
   });
 
   function log(message: string, decision: RiskDecision, extra: Record<string, unknown> = {}) {
@@ -69,17 +81,6 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
         ...extra,
       },
     });
-  }
-
-  /** The assessment pre authentication made for this very sign-in, if any. */
-  function sameSignIn(latest: UserState['latest'], facts: AttemptFacts): RiskDecision | undefined {
-    if (!latest || typeof latest.at !== 'number') return undefined;
-    const recent = facts.at - latest.at >= 0 && facts.at - latest.at <= SAME_SIGN_IN_MS;
-    if (!recent || latest.ip !== facts.ipText || latest.deviceId !== facts.deviceId) return undefined;
-    const { level, score, reasons } = latest as unknown as RiskDecision;
-    if (!level || typeof score !== 'number' || !Array.isArray(reasons)) return undefined;
-    // Its action under the current mode and actions.
-    return withAction(level, score, reasons, config);
   }
 
   /**
@@ -102,9 +103,66 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     return flagged;
   }
 
+  /**
+   * The history could not be read: the configured level, unless the facts alone (a blocked
+   * range, a forged context) say worse. An outage never downgrades what needs no store.
+   */
+  function withoutHistory(facts: AttemptFacts, detail: string): RiskDecision {
+    const unavailable = unavailableDecision(config, detail);
+    const alone = evaluateRisk({ attempt: facts, history: emptyHistory() }, config);
+    if (alone.score <= unavailable.score) return unavailable;
+    return { ...alone, reasons: [...alone.reasons, { signal: 'assessment-unavailable', points: 0, detail }] };
+  }
+
+  /** The sign-in's own assessment was not found: the second factor is asked for (fail closed). */
+  function stepUpRequired(detail: string, eventId: string): RiskDecision {
+    const score = config.mediumThreshold;
+    const reasons = [{ signal: 'assessment-not-found', points: score, detail }];
+    return config.mode === 'enforce'
+      ? { level: 'medium', score, action: 'step-up', reasons, eventId }
+      : { level: 'medium', score, action: 'allow', wouldTake: 'step-up', reasons, eventId };
+  }
+
+  /** Pre authentication's assessment of this very sign-in, by the nonce of its believed context. */
+  async function findOwnAssessment(
+    attempt: SignInAttempt,
+    facts: AttemptFacts,
+  ): Promise<SignInAssessment | undefined> {
+    if (!facts.nonce) return undefined;
+    const found = await deps.store.findSignInAssessment(facts.nonce, attempt.userId, attempt.at);
+    const age = attempt.at - (found?.at ?? 0);
+    return found &&
+      found.clientId === attempt.clientId &&
+      age >= -CURRENT_SIGN_IN_MARGIN_MS &&
+      age <= SAME_SIGN_IN_MS
+      ? found
+      : undefined;
+  }
+
+  /** Define auth challenge: the decision pre authentication made for this sign-in, else step-up. */
+  async function decisionOfSignIn(attempt: SignInAttempt, facts: AttemptFacts): Promise<RiskDecision> {
+    let found: SignInAssessment | undefined;
+    try {
+      found = await findOwnAssessment(attempt, facts);
+    } catch (error) {
+      logger.warn('risk assessment of the sign-in unavailable', { error: String(error) });
+    }
+    const decision = found
+      ? { ...withAction(found.level, found.score, found.reasons, config), eventId: found.eventId }
+      : stepUpRequired(
+          facts.nonce ? 'no assessment under this context' : `context ${facts.signature}: no assessment id`,
+          newEventId(),
+        );
+    log('risk assessed', decision, { eventId: decision.eventId, reused: found !== undefined });
+    return decision;
+  }
+
   async function assess(attempt: SignInAttempt): Promise<RiskDecision> {
     const facts = attemptFacts(attempt, config, deps.geo);
+    if (attempt.phase === 'define-auth-challenge') return decisionOfSignIn(attempt, facts);
     const counting = attempt.phase === undefined || attempt.phase === 'pre-authentication';
+    // Per-IP counters count only an IP a signer saw: a claimed one could be omitted or rotated.
+    const countedIp = counting && facts.signature === 'valid' ? facts.ipText : undefined;
     const windowStart = windowOf(attempt.at);
     const eventId = newEventId();
     let state: UserState;
@@ -112,46 +170,69 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     try {
       [state, ipActivity] = await Promise.all([
         deps.store.loadUser(attempt.userId, attempt.at, windowStart),
-        counting && facts.ipText
-          ? deps.store.countIpAttempt(facts.ipText, attempt.userId, windowStart, counterExpiry(windowStart))
+        countedIp
+          ? deps.store.countIpAttempt(countedIp, attempt.userId, windowStart, counterExpiry(windowStart))
           : Promise.resolve(undefined),
       ]);
       await readMigrationFlag(attempt, state);
     } catch (error) {
-      const decision = { ...unavailableDecision(config, 'history could not be read'), eventId };
+      const decision = { ...withoutHistory(facts, 'history could not be read'), eventId };
       logger.warn('risk history unavailable', { error: String(error) });
       log('risk assessed', decision, { eventId });
       return decision;
     }
     if (state.truncated) logger.warn('risk history truncated', { limit: config.historyLimit });
-    if (!counting) {
-      const reused = sameSignIn(state.latest, facts);
-      if (reused) {
-        const decision = { ...reused, eventId: String(state.latest!.eventId) };
-        log('risk assessed', decision, { eventId: decision.eventId, reused: true });
-        return decision;
-      }
-    }
     const history = locateHistory(state.history, deps.geo);
     const decision = {
       ...evaluateRisk({ attempt: facts, history, ...(ipActivity ? { ipActivity } : {}) }, config),
       eventId,
     };
     log('risk assessed', decision, { eventId });
-    try {
-      await deps.store.saveAssessment(
+    const writes: Promise<unknown>[] = [
+      deps.store.saveAssessment(
         attempt.userId,
-        stored(attempt, facts, decision, eventId),
+        stored(attempt, facts, decision, eventId, countedIp),
         counting
           ? { kind: 'attempt', windowStart, sameWindow: state.latest?.windowStart === windowStart }
           : { kind: 'none' },
         stateExpiry(attempt.at),
+      ),
+    ];
+    if (counting && facts.nonce) {
+      writes.push(
+        deps.store.saveSignInAssessment(facts.nonce, attempt.userId, {
+          eventId,
+          at: attempt.at,
+          clientId: attempt.clientId,
+          level: decision.level,
+          score: decision.score,
+          reasons: decision.reasons,
+          ...(countedIp ? { countedIp } : {}),
+          expiresAt: nowSeconds(attempt.at + SAME_SIGN_IN_MS),
+        }),
       );
-    } catch (error) {
-      // The decision stands: recording it is bookkeeping, and failing the sign-in for it would be worse.
-      logger.warn('risk assessment not recorded', { error: String(error) });
+    }
+    // The decision stands if recording it fails: that is bookkeeping, and failing the sign-in
+    // for it would be worse. Without the sign-in's assessment, define auth challenge steps up.
+    for (const result of await Promise.allSettled(writes)) {
+      if (result.status === 'rejected')
+        logger.warn('risk assessment not recorded', { error: String(result.reason) });
     }
     return decision;
+  }
+
+  /**
+   * The IP whose counted attempt this success pays back: the one pre authentication counted for
+   * this sign-in (by the context's nonce), or, without a context (USER_PASSWORD_AUTH), the one
+   * it counted for this user moments ago. Never an IP the success merely names.
+   */
+  function paidBackIp(own: SignInAssessment | undefined, facts: AttemptFacts, state: UserState) {
+    if (facts.nonce) return own?.countedIp;
+    const latest = state.latest;
+    const age = facts.at - Number(latest?.at);
+    return typeof latest?.countedIp === 'string' && age >= 0 && age <= UNLINKED_SUCCESS_MS
+      ? latest.countedIp
+      : undefined;
   }
 
   async function learn(
@@ -160,17 +241,23 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     const facts = attemptFacts(attempt, config, deps.geo);
     const windowStart = windowOf(attempt.at);
     let state: UserState;
+    let own: SignInAssessment | undefined;
     try {
-      state = await deps.store.loadUser(attempt.userId, attempt.at, windowStart);
+      [state, own] = await Promise.all([
+        deps.store.loadUser(attempt.userId, attempt.at, windowStart),
+        findOwnAssessment(attempt, facts),
+      ]);
       if (await readMigrationFlag(attempt, state)) await deps.store.carryCompromisedFlag(attempt.userId);
     } catch (error) {
       logger.warn('risk history unavailable', { error: String(error) });
       return { decision: unavailableDecision(config, 'history could not be read') };
     }
     const input: EvaluationInput = { attempt: facts, history: locateHistory(state.history, deps.geo) };
-    const previous = sameSignIn(state.latest, facts);
-    const eventId = previous ? String(state.latest!.eventId) : newEventId();
-    const decision = { ...(previous ?? evaluateRisk(input, config)), eventId };
+    const eventId = own?.eventId ?? newEventId();
+    const decision = {
+      ...(own ? withAction(own.level, own.score, own.reasons, config) : evaluateRisk(input, config)),
+      eventId,
+    };
     const writes: Promise<unknown>[] = [
       deps.store.saveAssessment(
         attempt.userId,
@@ -179,9 +266,10 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
         stateExpiry(attempt.at),
       ),
     ];
-    if (facts.ipText)
+    const paidBack = paidBackIp(own, facts, state);
+    if (paidBack)
       writes.push(
-        deps.store.recordIpSuccess(facts.ipText, attempt.userId, windowStart, counterExpiry(windowStart)),
+        deps.store.recordIpSuccess(paidBack, attempt.userId, windowStart, counterExpiry(windowStart)),
       );
     const results = await Promise.allSettled(writes);
     for (const result of results) {
@@ -210,5 +298,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     return neverSeen ? 'new-device' : undefined;
   }
 
-  return { config, assess, learn };
+  const verify = async (attempt: SignInAttempt): Promise<VerifiedContext> => verifiedContext(attempt, config);
+
+  return { config, assess, learn, verify };
 }

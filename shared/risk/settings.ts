@@ -137,13 +137,13 @@ export const riskSettingSpecs = {
     env: 'RISK_CONTEXT_SECRET',
     schema: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
     default: undefined,
-    doc: "Shared secret (32+ characters) of the HMAC-SHA256 that the app's backend signs the sign-in context with.",
+    doc: "Shared secret (32+ characters) of the HMAC-SHA256 that the context endpoint (and an app's own backend) signs the sign-in context with.",
   }),
   contextSignature: setting({
     env: 'RISK_CONTEXT_SIGNATURE',
     schema: v.picklist(['required', 'optional']),
-    default: 'optional',
-    doc: 'required: an unsigned context is a risk signal (except for the clients listed below); optional: it is accepted.',
+    default: 'required',
+    doc: 'required: an unsigned context is a risk signal and none of its claims is used (except for the clients listed below); optional: its claims are accepted (never for per-IP counters or allowed ranges).',
   }),
   unsignedContextClients: setting({
     file: 'risk.unsignedContextClients',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
 import { logAssessment } from './assessment-log.js';
@@ -33,6 +33,23 @@ export interface RiskStore {
     counter: CounterChange,
     expiresAt: number,
   ): Promise<void>;
+  /** Keeps pre authentication's assessment of one sign-in under its context's nonce. */
+  saveSignInAssessment(nonce: string, userId: string, assessment: SignInAssessment): Promise<void>;
+  /** The assessment kept under `nonce` for this user, if any and not expired. */
+  findSignInAssessment(nonce: string, userId: string, now: number): Promise<SignInAssessment | undefined>;
+}
+
+/** Pre authentication's assessment of one sign-in, as define auth challenge and post authentication find it. */
+export interface SignInAssessment {
+  eventId: string;
+  at: number;
+  clientId: string;
+  level: RiskDecision['level'];
+  score: number;
+  reasons: RiskDecision['reasons'];
+  /** The signed IP this attempt was counted on (per-IP counters): the one a success may pay back. */
+  countedIp?: string;
+  expiresAt: number;
 }
 
 /** The latest assessment as kept at `RISK#latest#assessment`. */
@@ -46,6 +63,8 @@ export interface StoredAssessment {
   deviceId?: string;
   /** Kept in the assessment log only (the console shows where an attempt came from). */
   country?: string;
+  /** The signed IP the attempt was counted on (pre authentication). */
+  countedIp?: string;
 }
 
 /** What an assessment does to the per-user attempt counter. */
@@ -237,6 +256,44 @@ export function dynamoRiskStore(limit: number): RiskStore {
       );
     },
 
+    async saveSignInAssessment(nonce, userId, assessment) {
+      await documentClient().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { pk: keys.signInContext(nonce), sk: keys.user(userId), ...assessment },
+        }),
+      );
+    },
+
+    async findSignInAssessment(nonce, userId, now) {
+      const { Item } = await documentClient().send(
+        new GetCommand({
+          TableName: tableName(),
+          Key: { pk: keys.signInContext(nonce), sk: keys.user(userId) },
+        }),
+      );
+      if (!Item || isExpired(Item, now)) return undefined;
+      const { level, score, reasons, eventId, at, clientId, countedIp, expiresAt } = Item;
+      const valid =
+        (level === 'low' || level === 'medium' || level === 'high') &&
+        typeof score === 'number' &&
+        Array.isArray(reasons) &&
+        typeof eventId === 'string' &&
+        typeof at === 'number' &&
+        typeof clientId === 'string';
+      if (!valid) return undefined;
+      return {
+        level,
+        score,
+        reasons,
+        eventId,
+        at,
+        clientId,
+        expiresAt: Number(expiresAt),
+        ...(typeof countedIp === 'string' ? { countedIp } : {}),
+      };
+    },
+
     async saveAssessment(userId, assessment, counter, expiresAt) {
       const { decision } = assessment;
       const values: Record<string, unknown> = {
@@ -264,6 +321,7 @@ export function dynamoRiskStore(limit: number): RiskStore {
         ip: assessment.ip,
         network: assessment.network,
         deviceId: assessment.deviceId,
+        countedIp: assessment.countedIp,
       };
       const removes: string[] = [];
       for (const [name, value] of Object.entries(optional)) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { SignInAttempt } from '../risk/hooks.js';
+import type { SignInAttempt, VerifiedContext } from '../risk/hooks.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
 
@@ -69,16 +69,9 @@ export function parseTimestamp(value: string | undefined): number | undefined {
   return Number.isNaN(parsed) ? undefined : parsed;
 }
 
-function coordinate(value: string | undefined, limit: number): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) && Math.abs(n) <= limit ? n : undefined;
-}
-
-/** The device the app named: Cognito's device key when remembered devices are on, else the app's device id. */
-export function deviceKeyOf(attempt: SignInAttempt): string | undefined {
-  const key = attempt.metadata.deviceKey || attempt.metadata.deviceId;
-  return key ? key.slice(0, 256) : undefined;
+/** The device a verified context names: Cognito's device key when remembered devices are on, else the app's device id. */
+export function deviceKeyOf(context: VerifiedContext): string | undefined {
+  return context.deviceKey ?? context.deviceId;
 }
 
 export interface HistoryPolicy {
@@ -89,15 +82,20 @@ export interface HistoryPolicy {
 
 /**
  * Writes the sign-in record once: a retry of the same sign-in finds it and writes nothing.
- * Returns true when this call wrote it (the caller then learns and notifies, once).
+ * Returns true when this call wrote it (the caller then learns and notifies, once). The record
+ * holds only facts verified for this sign-in (`context`, from its own signed context): what an
+ * earlier, unauthenticated attempt claimed never becomes a success.
  *
  * Two single conditional writes, no transaction: a marker `SIGNIN_ID#<id>` claims the record's
  * sort key first (a retry reads the key the first call chose, even a minute later), then the
  * record is put under that key only if absent. Whichever call wins the second write is "first".
  */
-export async function recordSignIn(attempt: SignInAttempt, policy: HistoryPolicy): Promise<boolean> {
+export async function recordSignIn(
+  attempt: SignInAttempt,
+  context: VerifiedContext,
+  policy: HistoryPolicy,
+): Promise<boolean> {
   const { id, keyTime } = signInIdentity(attempt);
-  const m = attempt.metadata;
   const expiresAt = nowSeconds(attempt.at + policy.historyRetentionDays * DAY_MS);
   // The marker only has to outlive Cognito's retries: a day is plenty.
   const markerExpiresAt = nowSeconds(attempt.at + DAY_MS);
@@ -106,13 +104,13 @@ export async function recordSignIn(attempt: SignInAttempt, policy: HistoryPolicy
   const record: SignInRecord = {
     at: attempt.at,
     clientId: attempt.clientId,
-    deviceKey: deviceKeyOf(attempt),
-    deviceId: m.deviceId || undefined,
-    ip: m.ip || undefined,
-    userAgent: m.userAgent ? m.userAgent.slice(0, 512) : undefined,
-    country: m.country || undefined,
-    latitude: coordinate(m.latitude, 90),
-    longitude: coordinate(m.longitude, 180),
+    deviceKey: deviceKeyOf(context),
+    deviceId: context.deviceId,
+    ip: context.ip,
+    userAgent: context.userAgent,
+    country: context.country,
+    latitude: context.latitude,
+    longitude: context.longitude,
     outcome: 'success',
     expiresAt,
   };
@@ -144,9 +142,13 @@ async function putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
   }
 }
 
-/** Keeps the device registry: first seen once, last seen on every sign-in. */
-export async function touchDevice(attempt: SignInAttempt, policy: HistoryPolicy): Promise<void> {
-  const deviceKey = deviceKeyOf(attempt);
+/** Keeps the device registry (verified devices only): first seen once, last seen on every sign-in. */
+export async function touchDevice(
+  attempt: SignInAttempt,
+  context: VerifiedContext,
+  policy: HistoryPolicy,
+): Promise<void> {
+  const deviceKey = deviceKeyOf(context);
   if (!deviceKey) return;
   await documentClient().send(
     new UpdateCommand({
@@ -154,12 +156,12 @@ export async function touchDevice(attempt: SignInAttempt, policy: HistoryPolicy)
       Key: { pk: keys.user(attempt.userId), sk: keys.device(deviceKey) },
       UpdateExpression:
         'SET firstSeen = if_not_exists(firstSeen, :at), lastSeen = :at, expiresAt = :expiresAt, lastClientId = :clientId' +
-        (attempt.metadata.userAgent ? ', userAgent = :userAgent' : ''),
+        (context.userAgent ? ', userAgent = :userAgent' : ''),
       ExpressionAttributeValues: {
         ':at': attempt.at,
         ':expiresAt': nowSeconds(attempt.at + policy.deviceRetentionDays * DAY_MS),
         ':clientId': attempt.clientId,
-        ...(attempt.metadata.userAgent ? { ':userAgent': attempt.metadata.userAgent.slice(0, 512) } : {}),
+        ...(context.userAgent ? { ':userAgent': context.userAgent } : {}),
       },
     }),
   );

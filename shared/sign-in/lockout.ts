@@ -44,21 +44,17 @@ export async function countAttempt(
   userId: string,
   policy: LockoutPolicy,
   now = Date.now(),
-  context?: Record<string, string>,
 ): Promise<boolean> {
   const start = windowStart(now, policy);
   const windowEnd = start + policy.lockoutWindowSeconds * 1000;
-  // Pre authentication leaves the app's context here for post authentication (see lastAttemptContext).
-  const withContext = context !== undefined && Object.keys(context).length > 0;
   const { Attributes } = await documentClient().send(
     new UpdateCommand({
       TableName: tableName(),
       Key: { pk: keys.user(userId), sk: keys.failedAttempts(start) },
-      UpdateExpression: `ADD attempts :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)${withContext ? ', lastContext = :context' : ''}`,
+      UpdateExpression: 'ADD attempts :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
       ExpressionAttributeValues: {
         ':one': 1,
         ':expiresAt': nowSeconds(windowEnd) + 60,
-        ...(withContext ? { ':context': context } : {}),
       },
       ReturnValues: 'UPDATED_NEW',
     }),
@@ -93,8 +89,7 @@ async function lock(userId: string, lockedUntil: number, now: number): Promise<v
 
 /**
  * After a success: resets the attempts of this window and of the one before (the sign-in may
- * straddle them). The items stay until they expire, so that a retried post authentication still
- * finds the context pre authentication left there.
+ * straddle them).
  */
 export async function clearAttempts(userId: string, policy: LockoutPolicy, now = Date.now()): Promise<void> {
   const start = windowStart(now, policy);
@@ -129,26 +124,6 @@ export async function attemptsInWindow(
     keys.failedAttempts(windowStart(now, policy)),
   );
   return Number(item?.attempts ?? 0);
-}
-
-/**
- * The sign-in context pre authentication saw last (InitiateAuth's ClientMetadata), for post
- * authentication when its own metadata has none (USER_PASSWORD_AUTH, managed login).
- */
-export async function lastAttemptContext(
-  userId: string,
-  policy: LockoutPolicy,
-  now = Date.now(),
-): Promise<Record<string, string> | undefined> {
-  const start = windowStart(now, policy);
-  for (const window of [start, start - policy.lockoutWindowSeconds * 1000]) {
-    const item = await getItem<{ lastContext?: Record<string, string> }>(
-      keys.user(userId),
-      keys.failedAttempts(window),
-    );
-    if (item?.lastContext) return item.lastContext;
-  }
-  return undefined;
 }
 
 /** What an operator sees of a user's lockout. */

@@ -2,16 +2,21 @@ import type { PostAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { sendTemplatedEmail } from '../mail/send.js';
 import { describeError } from '../middleware/index.js';
-import { riskHooks, type SignInAttempt } from '../risk/hooks.js';
-import { buildAttempt, hasLocationContext } from './context.js';
+import { riskHooks, type SignInAttempt, type VerifiedContext } from '../risk/hooks.js';
+import { buildAttempt } from './context.js';
 import { markLastSignIn, recordSignIn, touchDevice, trimHistory } from './history.js';
-import { clearAttempts, lastAttemptContext } from './lockout.js';
+import { clearAttempts } from './lockout.js';
 import type { SignInSettings } from './settings.js';
 
 /**
  * Post authentication: records the sign-in (once per sign-in, however often Cognito retries),
  * keeps the device registry and the profile's last sign-in, clears the failed-attempt counter,
  * and lets the risk engine learn, mailing the user when it says so.
+ *
+ * Only facts verified for this sign-in are recorded: the context of its own ClientMetadata when
+ * its signature holds (`riskHooks().verify`). Without one (USER_PASSWORD_AUTH and managed login
+ * pass none here) the record keeps the time and the app client, and no device: nothing an
+ * earlier attempt left (it needed only the username) is taken as this success's.
  */
 export async function postAuthentication(
   event: PostAuthenticationEvent,
@@ -19,26 +24,31 @@ export async function postAuthentication(
   now = Date.now(),
 ): Promise<PostAuthenticationEvent> {
   const attempt = buildAttempt(event, now);
-  // InitiateAuth passes its ClientMetadata to pre authentication only: without a challenge
-  // (USER_PASSWORD_AUTH, managed login) this trigger sees none, so it takes what pre authentication kept.
-  if (!hasLocationContext(attempt.metadata)) {
-    const kept = await lastAttemptContext(attempt.userId, settings, now);
-    if (kept) attempt.metadata = { ...kept, ...attempt.metadata };
-  }
-  const firstTime = await recordSignIn(attempt, settings);
+  const context = await verifiedContextOf(attempt);
+  const firstTime = await recordSignIn(attempt, context, settings);
   await Promise.all([
-    touchDevice(attempt, settings),
+    touchDevice(attempt, context, settings),
     markLastSignIn(attempt.userId, now),
     clearAttempts(attempt.userId, settings, now),
     firstTime ? trimHistory(attempt.userId, settings) : Promise.resolve(0),
   ]);
   // Learning and notifying happen once per sign-in: a retry finds the record and stops here.
-  if (firstTime) await learnAndNotify(attempt);
+  if (firstTime) await learnAndNotify(attempt, context);
   return event;
 }
 
+/** A context that cannot be verified (engine failing included) gives no facts, not a failed sign-in. */
+async function verifiedContextOf(attempt: SignInAttempt): Promise<VerifiedContext> {
+  try {
+    return await riskHooks().verify(attempt);
+  } catch (error) {
+    logger.warn('sign-in context not verified', { error: describeError(error) });
+    return {};
+  }
+}
+
 /** Neither learning nor a notification may cost the user a sign-in that already succeeded. */
-async function learnAndNotify(attempt: SignInAttempt): Promise<void> {
+async function learnAndNotify(attempt: SignInAttempt, context: VerifiedContext): Promise<void> {
   let notify: 'new-device' | 'high-risk' | undefined;
   try {
     ({ notify } = await riskHooks().learn(attempt));
@@ -53,20 +63,29 @@ async function learnAndNotify(attempt: SignInAttempt): Promise<void> {
       kind: notify === 'new-device' ? 'new-device' : 'risk-notification',
       to,
       locale: attempt.userAttributes.locale,
-      values: notificationValues(attempt),
+      values: notificationValues(attempt, context),
     });
   } catch (error) {
     logger.warn('sign-in notification not sent', { kind: notify, error: describeError(error) });
   }
 }
 
-function notificationValues(attempt: SignInAttempt): Record<string, string> {
-  const m = attempt.metadata;
+/** Control characters and bidirectional overrides: a line break in a value could forge lines of the mail. */
+const UNPRINTABLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]+/gu;
+
+/** A value fit for one line of a mail: unprintable characters become spaces, at most 200 characters. */
+export function mailSafe(value: string): string {
+  return value.replace(UNPRINTABLE, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+/** What the mail tells: only verified facts of this sign-in, each made safe for a line of text. */
+export function notificationValues(attempt: SignInAttempt, context: VerifiedContext): Record<string, string> {
   const values: Record<string, string> = { time: new Date(attempt.at).toISOString() };
   const name = attempt.userAttributes.given_name ?? attempt.userAttributes.name;
-  if (name) values.name = name;
-  if (m.userAgent) values.device = m.userAgent;
-  if (m.country) values.location = m.country;
-  if (m.ip) values.ip = m.ip;
+  const facts = { name, device: context.userAgent, location: context.country, ip: context.ip };
+  for (const [key, value] of Object.entries(facts)) {
+    const safe = value ? mailSafe(value) : '';
+    if (safe) values[key] = safe;
+  }
   return values;
 }

@@ -2,7 +2,7 @@ import { UserFacingError } from '../errors/index.js';
 import type { PreAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { riskHooks, type SignInAttempt } from '../risk/hooks.js';
-import { buildAttempt, contextFields } from './context.js';
+import { buildAttempt } from './context.js';
 import { cognitoGroups, type GroupSource } from './groups.js';
 import { countAttempt, isLockedOut } from './lockout.js';
 import { readProfile, readTenant, stringList } from './profile.js';
@@ -49,8 +49,7 @@ export async function preAuthentication(
     attempt.userNotFound ? Promise.resolve(undefined) : readProfile(attempt.userId),
   ]);
   if (locked) deny('SIGN_IN_LOCKED');
-  if (await countAttempt(attempt.userId, settings, now, contextFields(attempt.metadata)))
-    deny('SIGN_IN_LOCKED');
+  if (await countAttempt(attempt.userId, settings, now)) deny('SIGN_IN_LOCKED');
   // An unknown user is refused by Cognito itself, but the risk engine still sees the attempt:
   // credential stuffing tries names that do not exist, and only then does the per-IP count see them.
   if (attempt.userNotFound) return refuseOnRiskBlock(event, attempt);

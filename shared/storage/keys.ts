@@ -43,6 +43,11 @@ export const keys = {
   challenge: (id: string) => `CHALLENGE#${id}`,
   /** Idempotency marker of an asynchronous send (custom senders), keyed by a hash of the event. */
   sent: (digest: string) => `SENT#${digest}`,
+  /**
+   * Pre authentication's assessment of one sign-in, by the nonce of its signed context (partition
+   * of its own, so that a user's partition Query never reads them); sort key `user(userId)`.
+   */
+  signInContext: (nonce: string) => `CONTEXT#${nonce}`,
   /** Per-IP state for the risk engine (attempts on many accounts). */
   ip: (ip: string) => `IP#${ip}`,
   /**

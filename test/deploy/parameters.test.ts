@@ -74,6 +74,11 @@ describe('deploy parameter check', () => {
       /^magicLinkSecret: must be at least 32 characters/,
     ],
     [
+      'a short context secret (its value never echoed)',
+      { contextSecret: 'short-secret!' },
+      /^contextSecret: must be empty \(the stack generates a Secrets Manager secret\) or 32\+ letters and digits \(local runs only\)$/,
+    ],
+    [
       'a retention CloudWatch does not offer',
       { logRetentionInDays: '10' },
       /^logRetentionInDays: must be one of CloudWatch's periods/,

@@ -442,6 +442,35 @@ describe('operator console', () => {
   });
 });
 
+describe('the signed sign-in context', () => {
+  it('serves POST /sign-in-context without an authorizer', () => {
+    const route = created.template.Resources.HttpApiRoutePostSignDashinDashcontext!.Properties;
+    expect(route.RouteKey).toBe('POST /sign-in-context');
+    expect(route.AuthorizationType).toBeUndefined();
+  });
+
+  it('gives the endpoint and the triggers that verify a generated Secrets Manager secret, never a value in the template', () => {
+    const secret = created.template.Resources.ContextSecret!;
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(created.raw.Resources.ContextSecret?.Condition).toBe('CreateContextSecret');
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
+    const resolved = {
+      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: 'ContextSecret' }, ':SecretString}}']],
+    };
+    for (const fn of ['signInContext', 'preAuthentication', 'postAuthentication', 'defineAuthChallenge']) {
+      const env = (
+        created.template.Resources[logicalId(fn)]!.Properties.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+      expect(env.RISK_CONTEXT_SECRET).toEqual(resolved);
+    }
+    expect(JSON.stringify(created.template.Resources.AuthorizerLambdaFunction)).not.toContain(
+      'RISK_CONTEXT_SECRET',
+    );
+  });
+});
+
 describe('zips', () => {
   it('has exactly one zip per function', () => {
     expect(created.zips.map((z) => z.file).sort()).toEqual(FUNCTIONS.map((fn) => `${fn}.zip`).sort());

@@ -1,6 +1,7 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
+import { parseCidr } from '../../shared/risk/ip.js';
 import { keys } from '../../shared/storage/keys.js';
 import { DAY, HOUR, NOW, PLACES, signInAttempt, testConfig, testGeo } from './support/fixtures.js';
 
@@ -53,6 +54,7 @@ async function recordSignIn(userId: string, at: number, place: keyof typeof PLAC
   await put({ pk: keys.user(userId), sk: keys.device(deviceKey), firstSeen: at - 100 * DAY, lastSeen: at });
 }
 
+const ranges = (...cidrs: string[]) => cidrs.map((cidr) => parseCidr(cidr)!);
 const engineFor = (overrides = {}) => {
   const config = testConfig(overrides);
   return createRiskEngine(config, { store: dynamoRiskStore(config.historyLimit), geo: testGeo() });
@@ -156,12 +158,13 @@ describe('the engine on dynalite', () => {
   });
   const callsSince = () => sends.mock.calls.map((call: unknown[]) => (call[0] as object).constructor.name);
 
-  it('scores a returning user low from the stored history, in one Query plus the IP counter, then the latest assessment and its log entry', async () => {
+  it('scores a returning user low from the stored history, in one Query plus the IP counter and one write', async () => {
     const userId = freshUser();
     for (let day = 1; day <= 6; day++) await recordSignIn(userId, NOW - day * DAY, 'home');
     sends.mockClear();
     const decision = await engineFor().assess(attemptOf(userId));
     expect(decision).toMatchObject({ level: 'low', score: 0, action: 'allow', reasons: [] });
+    // + the assessment log's PutItem, in the same round trip as the assessment.
     expect(callsSince().sort()).toEqual(['PutCommand', 'QueryCommand', 'UpdateCommand', 'UpdateCommand']);
     const latest = (await dynamo.scan()).find(
       (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
@@ -242,26 +245,160 @@ describe('the engine on dynalite', () => {
     expect(counter).toMatchObject({ attempts: 9, successes: 8 });
   });
 
-  it('define auth challenge reuses the assessment of the same sign-in, in one Query, counting nothing', async () => {
+  describe('attack 4: per-IP signals count only signed IPs', () => {
+    const run = async (engine: ReturnType<typeof engineFor>, options: (i: number) => object) => {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 25; i++) {
+        const decision = await engine.assess(
+          attemptOf(freshUser(), { deviceId: null, at: NOW + i, ...options(i) }),
+        );
+        outcomes.push(decision.action);
+      }
+      return outcomes;
+    };
+
+    it('rotating or omitting the claimed IP counts nothing per IP, and each unsigned attempt is a signal itself', async () => {
+      const engine = engineFor();
+      const rotating = await run(engine, (i) => ({ ip: `100.64.${i}.9`, sign: 'none' }));
+      const omitted = await run(engine, () => ({ ip: '', sign: 'none' }));
+      expect(new Set([...rotating, ...omitted])).toEqual(new Set(['step-up']));
+      const counters = (await dynamo.scan()).filter((i) => String(i.pk).startsWith('IP#100.64.'));
+      expect(counters.filter((c) => /^IP#100\.64\.\d+\.9$/.test(String(c.pk)))).toEqual([]);
+    });
+
+    it('the same run from one signed IP is seen: blocked from the 21st attempt', async () => {
+      const outcomes = await run(engineFor(), () => ({ ip: '100.64.200.1' }));
+      expect(outcomes.filter((a) => a === 'block')).toHaveLength(5);
+      expect(outcomes.slice(0, 4)).toEqual(['allow', 'allow', 'allow', 'allow']);
+    });
+
+    it("a success on the attacker's own account reported from the stuffing IP pays back nothing", async () => {
+      const engine = engineFor();
+      const ip = '100.64.201.1';
+      await run(engine, () => ({ ip }));
+      const own = freshUser();
+      // Pre authentication without the signed IP (not counted there), success reported from it.
+      await engine.assess(attemptOf(own, { sign: 'none', at: NOW + 100 }));
+      await engine.learn(attemptOf(own, { ip, nonce: 'attacker-success-1', at: NOW + 200 }));
+      await engine.learn(attemptOf(own, { ip, at: NOW + 300 }));
+      const counter = (await dynamo.scan()).find((i) => i.pk === keys.ip(ip));
+      expect(counter).toMatchObject({ attempts: 25 });
+      expect(counter!.successes).toBeUndefined();
+    });
+  });
+
+  describe('attack 6: allowed ranges admit only signed IPs', () => {
+    const office = { allowedRanges: ranges('100.64.0.0/16') };
+    it.each([
+      ['unsigned, signatures required', { sign: 'none' }, {}],
+      ['forged', { sign: 'forge' }, {}],
+      ['stale', { sign: 'stale' }, {}],
+      ['unsigned, signatures optional', { sign: 'none' }, { contextSignature: 'optional' }],
+    ] as const)('%s: no allowed-range', async (_, attempt, config) => {
+      const decision = await engineFor({ ...office, ...config }).assess(
+        attemptOf(freshUser(), { place: 'berlin', ...attempt }),
+      );
+      expect(decision.reasons.map((r) => r.signal)).not.toContain('allowed-range');
+    });
+
+    it('signed: allowed', async () => {
+      const decision = await engineFor(office).assess(attemptOf(freshUser(), { place: 'berlin' }));
+      expect(decision).toMatchObject({ score: 0, reasons: [{ signal: 'allowed-range' }] });
+    });
+  });
+
+  it('attack 9: a store outage never downgrades a blocked range (block, 100), nor needs the store for it', async () => {
+    sends.mockRejectedValue(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const decision = await engineFor({ blockedRanges: ranges('198.51.100.0/24') }).assess(
+      attemptOf(freshUser(), { place: 'tokyo' }),
+    );
+    expect(decision).toMatchObject({ level: 'high', score: 100, action: 'block' });
+    expect(decision.reasons.map((r) => r.signal)).toEqual(['blocked-range', 'assessment-unavailable']);
+  });
+
+  it('define auth challenge finds the assessment of the same sign-in by its nonce, in one GetItem, counting nothing', async () => {
     const userId = freshUser();
     await recordSignIn(userId, NOW - 2 * DAY, 'home');
     const engine = engineFor();
-    const first = await engine.assess(attemptOf(userId, { deviceId: 'phone-9', place: 'mobileSameCity' }));
+    const context = { deviceId: 'phone-9', place: 'mobileSameCity', nonce: 'sign-in-nonce-1' } as const;
+    const first = await engine.assess(attemptOf(userId, context));
     expect(first).toMatchObject({ level: 'medium', action: 'step-up' });
     sends.mockClear();
     const again = await engine.assess({
-      ...attemptOf(userId, { deviceId: 'phone-9', place: 'mobileSameCity', at: NOW + 40_000 }),
+      ...attemptOf(userId, { ...context, at: NOW + 40_000 }),
       phase: 'define-auth-challenge',
     });
     expect(again).toEqual(first);
-    expect(callsSince()).toEqual(['QueryCommand']);
+    expect(callsSince()).toEqual(['GetCommand']);
     const latest = (await dynamo.scan()).find(
       (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
     );
     expect(latest!.failures).toBe(1);
   });
 
-  it('learns: a device never seen before is notified once the user has history, in one Query then four writes', async () => {
+  describe('attack 3: the step-up is bound to the assessment, never to claimed facts', () => {
+    /** A medium-risk sign-in (new phone, new network): pre authentication asked for the step-up. */
+    async function steppedUp() {
+      const userId = freshUser();
+      await recordSignIn(userId, NOW - 2 * DAY, 'home');
+      const engine = engineFor();
+      const pre = attemptOf(userId, {
+        deviceId: 'phone-9',
+        place: 'mobileSameCity',
+        nonce: 'attacker-nonce-1',
+      });
+      expect(await engine.assess(pre)).toMatchObject({ action: 'step-up' });
+      const define = (metadata: Record<string, string>) =>
+        engine.assess({ ...pre, at: NOW + 5_000, metadata, phase: 'define-auth-challenge' });
+      return { userId, pre, define, engine };
+    }
+
+    it('RespondToAuthChallenge with {} gets the step-up (optional signatures too)', async () => {
+      const { define } = await steppedUp();
+      expect(await define({})).toMatchObject({
+        action: 'step-up',
+        reasons: [{ signal: 'assessment-not-found' }],
+      });
+      const optional = engineFor({ contextSignature: 'optional' });
+      const userId = freshUser();
+      const attempt = attemptOf(userId, { sign: 'none', nonce: 'unsigned-nonce-1' });
+      await optional.assess(attempt);
+      expect(
+        await optional.assess({ ...attempt, metadata: {}, phase: 'define-auth-challenge' }),
+      ).toMatchObject({ action: 'step-up' });
+    });
+
+    it('the home context (claimed, unsigned) gets the step-up', async () => {
+      const { define } = await steppedUp();
+      const home = signInAttempt({ place: 'home', deviceId: 'laptop-1', sign: 'none' }).metadata;
+      expect(await define(home)).toMatchObject({ action: 'step-up' });
+    });
+
+    it('a re-split (forged) copy of the signed context gets the step-up', async () => {
+      const { pre, define } = await steppedUp();
+      const resplit = { ...pre.metadata, ip: PLACES.home.ip, deviceId: 'laptop-1' };
+      expect(await define(resplit)).toMatchObject({ action: 'step-up' });
+    });
+
+    it('a valid home context of another sign-in (another nonce) gets the step-up', async () => {
+      const { define } = await steppedUp();
+      const home = signInAttempt({
+        place: 'home',
+        deviceId: 'laptop-1',
+        nonce: 'other-nonce-22',
+        at: NOW + 5_000,
+      });
+      expect(await define(home.metadata)).toMatchObject({ action: 'step-up' });
+    });
+
+    it('the store failing gets the step-up (fail closed)', async () => {
+      const { pre, define } = await steppedUp();
+      sends.mockRejectedValue(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+      expect(await define(pre.metadata)).toMatchObject({ action: 'step-up' });
+    });
+  });
+
+  it('learns: a device never seen before is notified once the user has history, in two calls without a context nonce', async () => {
     const userId = freshUser();
     const engine = engineFor();
     // The first sign-in ever: nothing to compare with, no mail.
@@ -275,14 +412,8 @@ describe('the engine on dynalite', () => {
     sends.mockClear();
     const learned = await engine.learn(attemptOf(userId, { deviceId: 'phone-9' }));
     expect(learned.notify).toBe('new-device');
-    // The latest assessment, the IP's success, the log entry and the pool's day, in parallel.
-    expect(callsSince().sort()).toEqual([
-      'PutCommand',
-      'QueryCommand',
-      'UpdateCommand',
-      'UpdateCommand',
-      'UpdateCommand',
-    ]);
+    // + the assessment log's PutItem and the pool's day count, in the same round trip.
+    expect(callsSince().sort()).toEqual(['PutCommand', 'QueryCommand', 'UpdateCommand', 'UpdateCommand']);
     expect((await engine.learn(attemptOf(userId, { deviceId: 'laptop-1' }))).notify).toBeUndefined();
   });
 
@@ -290,9 +421,22 @@ describe('the engine on dynalite', () => {
     const userId = freshUser();
     await recordSignIn(userId, NOW - HOUR, 'home');
     const engine = engineFor({ actions: { low: 'allow', medium: 'step-up', high: 'step-up' } });
-    const assessed = await engine.assess(attemptOf(userId, { place: 'tokyo' }));
+    const assessed = await engine.assess(attemptOf(userId, { place: 'tokyo', nonce: 'tokyo-nonce-1' }));
     expect(assessed).toMatchObject({ level: 'high', action: 'step-up' });
-    const learned = await engine.learn(attemptOf(userId, { place: 'tokyo', at: NOW + 60_000 }));
+    sends.mockClear();
+    const learned = await engine.learn(
+      attemptOf(userId, { place: 'tokyo', nonce: 'tokyo-nonce-1', at: NOW + 60_000 }),
+    );
+    // The sign-in's own assessment (GetItem) beside the history (Query); then the success and the IP's pay-back.
+    // (+ the assessment log's PutItem and the pool's day count)
+    expect(callsSince().sort()).toEqual([
+      'GetCommand',
+      'PutCommand',
+      'QueryCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+    ]);
     expect(learned).toMatchObject({
       notify: 'high-risk',
       decision: { eventId: assessed.eventId, level: 'high' },
@@ -319,7 +463,7 @@ describe('the engine on dynalite', () => {
     sends.mockClear();
     const decision = await engine.assess(first);
     expect(decision).toMatchObject({ level: 'high', reasons: [{ signal: 'compromised-credentials' }] });
-    // A blocked attempt is also counted in the pool's day (a third UpdateItem, same round trip).
+    // A blocked attempt: + the assessment log's PutItem and the pool's day count.
     expect(callsSince().sort()).toEqual([
       'GetCommand',
       'PutCommand',

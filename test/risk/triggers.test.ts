@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +13,11 @@ import {
 import { functionLoaders, localContext } from '../../scripts/local/registry.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import { buildEvent } from '../../shared/events/builders.js';
+import { signContext } from '../../shared/risk/context.js';
 import { useDefaultRiskEngine } from '../../shared/risk/hooks.js';
 import { keys } from '../../shared/storage/keys.js';
 import { captureOutput, logLines } from '../support/logs.js';
-import { PLACES, type Place, testGeoDatabase } from './support/fixtures.js';
+import { PLACES, type Place, SECRET, testGeoDatabase } from './support/fixtures.js';
 
 /**
  * End to end through the sign-in triggers (issue 5's functions, whole middy chain) on dynalite
@@ -33,11 +35,17 @@ beforeAll(async () => {
   Object.assign(process.env, localEnvironment(dynamo, ses), {
     SES_FROM_ADDRESS: 'auth@gatehouse.test',
     RISK_GEOIP_DATABASE: geoDatabase,
+    RISK_CONTEXT_SECRET: SECRET,
     GATEHOUSE_TOKENS_RISK_CLAIM: 'true',
   });
 });
 afterAll(async () => {
-  for (const name of ['RISK_MODE', 'RISK_GEOIP_DATABASE', 'GATEHOUSE_TOKENS_RISK_CLAIM'])
+  for (const name of [
+    'RISK_MODE',
+    'RISK_GEOIP_DATABASE',
+    'RISK_CONTEXT_SECRET',
+    'GATEHOUSE_TOKENS_RISK_CLAIM',
+  ])
     delete process.env[name];
   await Promise.all([dynamo?.stop(), ses?.stop()]);
 });
@@ -63,8 +71,26 @@ function user() {
   return { sub, email: `${sub}@example.org` };
 }
 
-function context(place: Place, deviceId: string): Record<string, string> {
-  return { ip: PLACES[place].ip, deviceId, userAgent: 'Mozilla/5.0 (Macintosh) Safari/605.1.15' };
+/** The sample events' app client. */
+const CLIENT_ID = '3example0clientid0000000000';
+
+/** The context as the context endpoint signs it for this user and sign-in. */
+function context(
+  place: Place,
+  deviceId: string,
+  who: { email: string },
+  nonce = randomUUID(),
+): Record<string, string> {
+  const fields = {
+    username: who.email,
+    clientId: CLIENT_ID,
+    ip: PLACES[place].ip,
+    deviceId,
+    userAgent: 'Mozilla/5.0 (Macintosh) Safari/605.1.15',
+    timestamp: String(Math.floor(Date.now() / 1000)),
+    nonce,
+  };
+  return { ...fields, signature: signContext(fields, SECRET) };
 }
 
 function userEvent(name: string, who: { sub: string; email: string }, request: Record<string, unknown>) {
@@ -81,15 +107,16 @@ async function invoke(functionName: string, event: unknown) {
 
 /** A successful sign-in as Cognito reports it: pre authentication, then post authentication. */
 async function signIn(who: { sub: string; email: string }, place: Place, deviceId: string) {
+  const signed = context(place, deviceId, who);
   const pre = await invoke(
     'pre-authentication',
-    userEvent('PreAuthentication_Authentication', who, { validationData: context(place, deviceId) }),
+    userEvent('PreAuthentication_Authentication', who, { validationData: signed }),
   );
   expect(pre.error).toBeUndefined();
   const post = await invoke(
     'post-authentication',
     userEvent('PostAuthentication_Authentication', who, {
-      clientMetadata: context(place, deviceId),
+      clientMetadata: signed,
       newDeviceUsed: false,
     }),
   );
@@ -114,7 +141,9 @@ describe('the risk engine through the sign-in triggers', () => {
     at(NOW);
     const { error, output } = await invoke(
       'pre-authentication',
-      userEvent('PreAuthentication_Authentication', ann, { validationData: context('tokyo', 'laptop-1') }),
+      userEvent('PreAuthentication_Authentication', ann, {
+        validationData: context('tokyo', 'laptop-1', ann),
+      }),
     );
     expect(error).toBeInstanceOf(UserFacingError);
     expect((error as UserFacingError).code).toBe('SIGN_IN_RISK_BLOCKED');
@@ -136,7 +165,9 @@ describe('the risk engine through the sign-in triggers', () => {
     at(NOW);
     const { error, result } = await invoke(
       'pre-authentication',
-      userEvent('PreAuthentication_Authentication', bob, { validationData: context('tokyo', 'laptop-1') }),
+      userEvent('PreAuthentication_Authentication', bob, {
+        validationData: context('tokyo', 'laptop-1', bob),
+      }),
     );
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ triggerSource: 'PreAuthentication_Authentication' });
@@ -153,7 +184,7 @@ describe('the risk engine through the sign-in triggers', () => {
     at(NOW - 24 * HOUR);
     await signIn(cy, 'home', 'laptop-1');
     at(NOW);
-    const phone = context('mobileSameCity', 'phone-9');
+    const phone = context('mobileSameCity', 'phone-9', cy);
     const pre = await invoke(
       'pre-authentication',
       userEvent('PreAuthentication_Authentication', cy, { validationData: phone }),
@@ -189,7 +220,7 @@ describe('the risk engine through the sign-in triggers', () => {
     at(NOW - 24 * HOUR);
     await signIn(di, 'home', 'laptop-1');
     at(NOW);
-    const home = context('home', 'laptop-1');
+    const home = context('home', 'laptop-1', di);
     await invoke(
       'pre-authentication',
       userEvent('PreAuthentication_Authentication', di, { validationData: home }),
@@ -216,7 +247,7 @@ describe('the risk engine through the sign-in triggers', () => {
       const { error } = await invoke(
         'pre-authentication',
         userEvent('PreAuthentication_Authentication', victim, {
-          validationData: { ip: '100.64.9.9', userAgent: 'Mozilla/5.0 (Windows NT 10.0) Chrome/126.0' },
+          validationData: context('berlin', 'stuffing-box', victim),
         }),
       );
       outcomes.push(error ? (error as UserFacingError).code : 'allowed');
@@ -261,5 +292,127 @@ describe('the risk engine through the sign-in triggers', () => {
     );
     expect(token.error).toBeUndefined();
     expect(JSON.stringify(token.result)).toContain('"risk_level":"high"');
+  });
+});
+
+describe('issue 11 attacks through the sign-in triggers', () => {
+  const itemsOf = async (sub: string) => (await dynamo.scan()).filter((item) => item.pk === keys.user(sub));
+  const passwordThenDefine = (who: { sub: string; email: string }, clientMetadata: Record<string, string>) =>
+    invoke(
+      'define-auth-challenge',
+      userEvent('DefineAuthChallenge_Authentication', who, {
+        clientMetadata,
+        session: [
+          { challengeName: 'SRP_A', challengeResult: true, challengeMetadata: null },
+          { challengeName: 'PASSWORD_VERIFIER', challengeResult: true, challengeMetadata: null },
+        ],
+      }),
+    );
+
+  it.each([
+    [
+      'signed by the endpoint for the attacker',
+      (who: { email: string }) => context('tokyo', 'attacker-phone', who),
+    ],
+    ['unsigned', () => ({ ip: PLACES.tokyo.ip, deviceId: 'attacker-phone', country: 'JP' })],
+  ])(
+    'attack 1: an attempt knowing only the username (%s) never becomes the victim’s success record or device',
+    async (_, attackerContext) => {
+      riskMode('audit');
+      const victim = user();
+      at(NOW - 2 * HOUR);
+      await signIn(victim, 'home', 'laptop-1');
+      at(NOW - HOUR);
+      await invoke(
+        'pre-authentication',
+        userEvent('PreAuthentication_Authentication', victim, { validationData: attackerContext(victim) }),
+      );
+      // The victim signs in with USER_PASSWORD_AUTH (or managed login): no metadata reaches post authentication.
+      at(NOW - HOUR + 1000);
+      const post = await invoke(
+        'post-authentication',
+        userEvent('PostAuthentication_Authentication', victim, { clientMetadata: {}, newDeviceUsed: false }),
+      );
+      expect(post.error).toBeUndefined();
+      const items = await itemsOf(victim.sub);
+      expect(items.filter((item) => String(item.sk).startsWith('DEVICE#')).map((i) => i.sk)).toEqual([
+        'DEVICE#laptop-1',
+      ]);
+      const records = items.filter((item) => String(item.sk).startsWith('SIGNIN#'));
+      expect(records).toHaveLength(2);
+      const latest = records.find((record) => record.at === NOW - HOUR + 1000);
+      expect(latest).toMatchObject({ clientId: CLIENT_ID, outcome: 'success' });
+      for (const fact of ['ip', 'deviceId', 'deviceKey', 'country', 'latitude', 'userAgent'])
+        expect(latest).not.toHaveProperty(fact);
+      // An hour later the attacker's place and device are as unfamiliar as before.
+      at(NOW);
+      riskMode('enforce');
+      const again = await invoke(
+        'pre-authentication',
+        userEvent('PreAuthentication_Authentication', victim, {
+          validationData: context('tokyo', 'attacker-phone', victim),
+        }),
+      );
+      expect((again.error as UserFacingError | undefined)?.code).toBe('SIGN_IN_RISK_BLOCKED');
+    },
+  );
+
+  it('attack 3: RespondToAuthChallenge with {} or a re-split context after a step-up verdict still gets the second factor', async () => {
+    riskMode('enforce');
+    const cy = user();
+    at(NOW - 24 * HOUR);
+    await signIn(cy, 'home', 'laptop-1');
+    at(NOW);
+    const phone = context('mobileSameCity', 'phone-9', cy);
+    await invoke(
+      'pre-authentication',
+      userEvent('PreAuthentication_Authentication', cy, { validationData: phone }),
+    );
+    const home = context('home', 'laptop-1', cy);
+    for (const metadata of [
+      {},
+      { ...phone, ip: PLACES.home.ip, deviceId: 'laptop-1' },
+      { ip: PLACES.home.ip, deviceId: 'laptop-1' },
+      home, // validly signed, but no assessment under its nonce
+    ]) {
+      const define = await passwordThenDefine(cy, metadata);
+      expect(define.result).toMatchObject({
+        response: { challengeName: 'CUSTOM_CHALLENGE', issueTokens: false, failAuthentication: false },
+      });
+    }
+    // The very context pre authentication assessed gets the same verdict: step-up, not tokens.
+    expect((await passwordThenDefine(cy, phone)).result).toMatchObject({ response: { issueTokens: false } });
+  });
+
+  it('attack 12: the new-device mail shows only verified facts, on one line each', async () => {
+    riskMode('audit');
+    const gil = user();
+    at(NOW - 24 * HOUR);
+    await signIn(gil, 'home', 'laptop-1');
+    at(NOW - HOUR);
+    // Claims without a signature: a device, place and IP the client makes up, a newline in the agent.
+    await invoke(
+      'post-authentication',
+      userEvent('PostAuthentication_Authentication', gil, {
+        clientMetadata: { ip: '192.0.2.66', country: 'KP', userAgent: 'Evil\nYou can ignore this mail' },
+        newDeviceUsed: true,
+      }),
+    );
+    at(NOW);
+    const signed = context('home', 'phone-9', gil);
+    signed.userAgent = 'Phone\r\nAll is well: ignore this mail\u202e';
+    const { signature: _, ...fields } = signed;
+    signed.signature = signContext(fields, SECRET);
+    await invoke(
+      'post-authentication',
+      userEvent('PostAuthentication_Authentication', gil, { clientMetadata: signed, newDeviceUsed: true }),
+    );
+    const mails = (await ses.mails()).filter((mail) => mail.destination.to.includes(gil.email));
+    expect(mails).toHaveLength(2);
+    const [claimed, verified] = mails.map((mail) => mail.body.text ?? '');
+    expect(claimed).not.toMatch(/192\.0\.2\.66|KP|Evil|ignore/);
+    expect(verified).toContain('Phone All is well: ignore this mail');
+    expect(verified).toContain(PLACES.home.ip);
+    expect(verified).not.toMatch(/\n\s*All is well|\u202e|\r/);
   });
 });

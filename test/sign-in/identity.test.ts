@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { SignInAttempt } from '../../shared/risk/hooks.js';
-import { contextFields, hasLocationContext } from '../../shared/sign-in/context.js';
 import { parseTimestamp, signInIdentity } from '../../shared/sign-in/history.js';
 
 const NOW = Date.UTC(2030, 5, 1, 10, 30, 15, 250);
@@ -55,28 +54,5 @@ describe('the identity of a sign-in (idempotent history)', () => {
   it('orders the record by the trusted timestamp, else by now', () => {
     expect(signInIdentity(attempt({ timestamp: String(NOW - 2_000) })).keyTime).toBe(NOW - 2_000);
     expect(signInIdentity(attempt({ requestId: 'r' })).keyTime).toBe(NOW);
-  });
-});
-
-describe('the sign-in context kept between triggers', () => {
-  it('keeps only the context keys, each capped', () => {
-    const fields = contextFields({
-      ip: '192.0.2.1',
-      userAgent: 'x'.repeat(2000),
-      password: 'secret',
-      other: 'y',
-      country: '',
-    });
-    expect(Object.keys(fields).sort()).toEqual(['ip', 'userAgent']);
-    expect(fields.userAgent).toHaveLength(512);
-  });
-
-  it.each([
-    [{ ip: '192.0.2.1' }, true],
-    [{ deviceKey: 'k' }, true],
-    [{ requestId: 'r', appVersion: '2' }, false],
-    [{}, false],
-  ])('%j names where the sign-in came from: %s', (metadata, expected) => {
-    expect(hasLocationContext(metadata)).toBe(expected);
   });
 });

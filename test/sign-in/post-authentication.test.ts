@@ -1,7 +1,13 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shared/events/index.js';
-import { noRiskEngine, type SignInAttempt, useRiskHooks } from '../../shared/risk/hooks.js';
+import {
+  noRiskEngine,
+  type RiskHooks,
+  type SignInAttempt,
+  useRiskHooks,
+  type VerifiedContext,
+} from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
@@ -22,8 +28,19 @@ beforeAll(async () => {
   };
 });
 beforeEach(async () => local.ses.clear());
-// Each test starts from the engine-less default; the tests that need an engine set their own.
-beforeEach(() => useRiskHooks(noRiskEngine));
+/** What the sample event's context says, as the risk engine verifies it (signature held). */
+const VERIFIED: VerifiedContext = {
+  ip: '203.0.113.42',
+  userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) Safari/605.1.15',
+  deviceKey: 'us-east-1_0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e',
+  deviceId: 'us-east-1_0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e',
+  country: 'PT',
+  latitude: 38.72,
+  longitude: -9.14,
+};
+const verifying: RiskHooks = { ...noRiskEngine, verify: async () => VERIFIED };
+// Each test starts with an engine that verifies the sample context and does nothing else.
+beforeEach(() => useRiskHooks(verifying));
 
 const settings = loadSettings(signInSettingSpecs, {
   env: { GATEHOUSE_SIGN_IN_HISTORY_LIMIT: '3', GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '3' },
@@ -124,29 +141,35 @@ describe('post authentication', () => {
     for (let i = 0; i < 3; i++) expect(await lockout.countAttempt(e.userName, settings)).toBe(false);
   });
 
-  it('takes the context pre authentication kept when Cognito passes none (USER_PASSWORD_AUTH), once per sign-in', async () => {
+  it('attack 1: with no verified context (USER_PASSWORD_AUTH), it records time and client only, never what pre authentication saw', async () => {
     const { preAuthentication } = await import('../../shared/sign-in/pre-authentication.js');
     const { sampleEvent: sample } = await import('../support/events.js');
+    useRiskHooks(noRiskEngine);
     const e = event();
     e.request.clientMetadata = undefined;
     const pre = sample<PreAuthenticationEvent>('PreAuthentication_Authentication');
     pre.userName = e.userName;
     pre.request.userAttributes.sub = e.userName;
-    pre.request.validationData = {
-      ip: '192.0.2.55',
-      userAgent: 'curl/8',
-      deviceId: 'dev-9',
-      requestId: 'initiate-1',
-      other: 'x',
-    };
+    // What an attempt knowing only the username leaves before any password check.
+    pre.request.validationData = { ip: '192.0.2.55', userAgent: 'curl/8', deviceId: 'dev-9', country: 'KP' };
     await preAuthentication(pre, settings);
     await sut.postAuthentication(structuredClone(e), settings);
-    await sut.postAuthentication(structuredClone(e), settings, Date.now() + 61_000);
-    const records = (await itemsOf(e.userName)).filter((item) => String(item.sk).startsWith('SIGNIN#'));
-    expect(records).toEqual([
-      expect.objectContaining({ ip: '192.0.2.55', userAgent: 'curl/8', deviceKey: 'dev-9' }),
-    ]);
-    expect(records[0]).not.toHaveProperty('other');
+    const items = await itemsOf(e.userName);
+    const records = items.filter((item) => String(item.sk).startsWith('SIGNIN#'));
+    expect(records).toHaveLength(1);
+    for (const fact of ['ip', 'userAgent', 'deviceId', 'deviceKey', 'country', 'latitude'])
+      expect(records[0]).not.toHaveProperty(fact);
+    expect(items.filter((item) => String(item.sk).startsWith('DEVICE#'))).toEqual([]);
+    expect(items.filter((item) => 'lastContext' in item)).toEqual([]);
+  });
+
+  it('records nothing of an unverified context, and no device (the risk engine believes none of it)', async () => {
+    useRiskHooks(noRiskEngine);
+    const e = event({ requestId: 'unverified' });
+    await sut.postAuthentication(e, settings);
+    const items = await itemsOf(e.userName);
+    expect(items.find((item) => String(item.sk).startsWith('SIGNIN#'))).not.toHaveProperty('ip');
+    expect(items.filter((item) => String(item.sk).startsWith('DEVICE#'))).toEqual([]);
   });
 });
 
@@ -157,7 +180,7 @@ describe('the risk engine learns and may notify', () => {
   ] as const)('%s sends one mail, even when Cognito retries', async (notify, subject) => {
     const learned: SignInAttempt[] = [];
     useRiskHooks({
-      ...noRiskEngine,
+      ...verifying,
       learn: async (attempt) => {
         learned.push(attempt);
         return { notify };

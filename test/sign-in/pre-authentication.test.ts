@@ -184,6 +184,7 @@ describe('the risk hook', () => {
         return { level: 'high', score: 90, action, reasons: [] };
       },
       learn: async () => ({}),
+      verify: async () => ({}),
     });
     const e = event();
     expect(await outcome(e)).toBe(expected);

@@ -96,11 +96,16 @@ export interface AttemptOptions {
   userAgent?: string;
   at?: number;
   clientId?: string;
-  /** Sign the context with SECRET; `forge` signs with another secret; `stale` signs an old timestamp. */
-  sign?: 'valid' | 'forge' | 'stale';
+  /**
+   * `valid` (the default) signs the context with SECRET, as the context endpoint does; `forge`
+   * signs with another secret; `stale` signs an old timestamp; `none` leaves it unsigned.
+   */
+  sign?: 'valid' | 'forge' | 'stale' | 'none';
   /** Coordinates and country claimed by the context. */
   claim?: Place;
   newDeviceUsed?: boolean;
+  /** The context's nonce (the id of pre authentication's assessment). */
+  nonce?: string;
 }
 
 /** The attempt as the triggers hand it to the hooks. */
@@ -118,18 +123,19 @@ export function signInAttempt(options: AttemptOptions = {}): SignInAttempt {
     metadata.latitude = String(place.latitude);
     metadata.longitude = String(place.longitude);
   }
-  if (options.sign) {
-    const timestamp = options.sign === 'stale' ? at - 3600_000 : at;
+  const clientId = options.clientId ?? 'web-client';
+  if (options.nonce) metadata.nonce = options.nonce;
+  const sign = options.sign ?? 'valid';
+  if (sign !== 'none') {
+    const timestamp = sign === 'stale' ? at - 3600_000 : at;
+    metadata.username = USER;
+    metadata.clientId = clientId;
     metadata.timestamp = String(Math.floor(timestamp / 1000));
-    metadata.signature = signContext(
-      metadata,
-      USER,
-      options.sign === 'forge' ? `${SECRET}-but-not-quite` : SECRET,
-    );
+    metadata.signature = signContext(metadata, sign === 'forge' ? `${SECRET}-but-not-quite` : SECRET);
   }
   return {
     userPoolId: 'us-east-1_EXAMPLE',
-    clientId: options.clientId ?? 'web-client',
+    clientId,
     userName: USER,
     userId: '8f3c2a1e-5b7d-4c9a-9e21-3d4f5a6b7c8d',
     userAttributes: { sub: '8f3c2a1e-5b7d-4c9a-9e21-3d4f5a6b7c8d', email: USER },
