@@ -4,9 +4,9 @@
  * merged into the bundles of that stage, and checked before a package or deploy.
  */
 
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mergeConfig, stageConfigProblems } from '../../scripts/deploy/stage-settings';
@@ -19,6 +19,8 @@ const require = createRequire(import.meta.url);
 const stage = `vitest-${process.pid}`;
 const stagePath = join(repoRoot, 'config', 'stages', `${stage}.json`);
 
+// config/stages/ holds no file in the repository, so a fresh clone has no such folder.
+mkdirSync(dirname(stagePath), { recursive: true });
 afterEach(() => rmSync(stagePath, { force: true }));
 
 describe('per-stage settings', () => {

@@ -12,6 +12,7 @@ import { UserFacingError } from '../../shared/errors/index.js';
 import type { PreAuthenticationEvent } from '../../shared/events/index.js';
 import { noRiskEngine, useRiskHooks } from '../../shared/risk/hooks.js';
 import { keys } from '../../shared/storage/keys.js';
+import { SECRET, signInAttempt } from '../risk/support/fixtures.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
@@ -58,6 +59,7 @@ beforeAll(async () => {
     COGNITO_ENDPOINT: cognito.endpoint,
     GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '3',
     RISK_MODE: 'enforce',
+    RISK_CONTEXT_SECRET: SECRET,
   });
   const created = await cognito.client.send(
     new AdminCreateUserCommand({
@@ -281,7 +283,15 @@ describe('the support call: a locked user, read, unlocked', () => {
     const event = sampleEvent<PreAuthenticationEvent>('PreAuthentication_Authentication');
     event.userName = ann.email;
     event.request.userAttributes = { sub: ann.sub, email: ann.email };
-    event.request.validationData = { ip: '198.51.100.23', deviceId, userAgent };
+    event.callerContext.clientId = 'web-client';
+    // A context signed as the context endpoint signs it (IP and user agent as API Gateway saw them).
+    event.request.validationData = signInAttempt({
+      ip: '198.51.100.23',
+      deviceId,
+      userAgent,
+      at: Date.now(),
+      nonce: `nonce-${Math.random().toString(36).slice(2)}`,
+    }).metadata;
     try {
       await preAuth.preAuthentication(event, signIn.signInSettings(), Date.now(), async () => []);
       return 'allowed';
