@@ -6,7 +6,8 @@ import { signInSettings } from '../shared/sign-in/settings.js';
 const settings = signInSettings();
 
 /**
- * Post authentication trigger (PostAuthentication_Authentication): sign-in history, devices,
+ * Post authentication trigger (PostAuthentication_Authentication): suspended users and tenants
+ * and per-client rules (refused only now that the password is proven), sign-in history, devices,
  * last sign-in, lockout reset, and the risk engine's notification (shared/sign-in/post-authentication.ts).
  */
 export const handler = triggerHandler({

@@ -1,6 +1,6 @@
 import { parsePostConfirmationEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
-import { postConfirmation } from '../shared/onboarding/index.js';
+import { onboardingDependencies, postConfirmation } from '../shared/onboarding/index.js';
 
 /**
  * Post confirmation trigger (PostConfirmation_ConfirmSignUp, _ConfirmForgotPassword): profile,
@@ -10,5 +10,9 @@ import { postConfirmation } from '../shared/onboarding/index.js';
 export const handler = triggerHandler({
   name: 'post-confirmation',
   parse: parsePostConfirmationEvent,
-  core: (event) => postConfirmation(event),
+  core: (event, context) =>
+    postConfirmation(
+      event,
+      onboardingDependencies({ deadline: Date.now() + context.getRemainingTimeInMillis() }),
+    ),
 });

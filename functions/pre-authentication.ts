@@ -6,8 +6,8 @@ import { signInSettings } from '../shared/sign-in/settings.js';
 const settings = signInSettings();
 
 /**
- * Pre authentication trigger (PreAuthentication_Authentication): lockout, suspended users and
- * tenants, per-client rules, and the risk engine's block (shared/sign-in/pre-authentication.ts).
+ * Pre authentication trigger (PreAuthentication_Authentication): the lockout and the risk
+ * engine's block, the same work for known and unknown users (shared/sign-in/pre-authentication.ts).
  */
 export const handler = triggerHandler({
   name: 'pre-authentication',

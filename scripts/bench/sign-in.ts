@@ -61,7 +61,7 @@ printTable([
   await measureAsync('baseline: one GetItem on dynalite', () =>
     documentClient().send(new GetCommand({ TableName: tableName(), Key: { pk: 'USER#x', sk: 'PROFILE' } })),
   ),
-  await measureAsync('pre authentication (lockout, profile, counter)', () =>
+  await measureAsync('pre authentication (lockout state, counter, risk)', () =>
     preAuthentication(fresh('PreAuthentication_Authentication'), signIn),
   ),
   await measureAsync('post authentication (record, device, trim, clear)', () =>

@@ -4,7 +4,7 @@ import { getItem } from '../sign-in/profile.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, nowSeconds, tableName } from '../storage/table.js';
 
-/** A CHALLENGE#<id> item in the user's partition: a code awaiting its answer, or a magic link awaiting its click. */
+/** A CHALLENGE#<id> item in the identity's partition (`identityKey`, never reachable from another name): a code awaiting its answer, or a magic link awaiting its click. */
 export interface ChallengeRecord {
   kind: 'code' | 'magic-link';
   /** For codes: the digest of the code (never the code). */
@@ -15,11 +15,11 @@ export interface ChallengeRecord {
   consumedAt?: number;
 }
 
-export async function saveChallenge(userId: string, id: string, record: ChallengeRecord): Promise<void> {
+export async function saveChallenge(identity: string, id: string, record: ChallengeRecord): Promise<void> {
   await documentClient().send(
     new PutCommand({
       TableName: tableName(),
-      Item: { pk: keys.user(userId), sk: keys.challenge(id), ...record },
+      Item: { pk: identity, sk: keys.challenge(id), ...record },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -27,11 +27,11 @@ export async function saveChallenge(userId: string, id: string, record: Challeng
 
 /** A live, unconsumed challenge, or undefined. */
 export async function readChallenge(
-  userId: string,
+  identity: string,
   id: string,
   now = Date.now(),
 ): Promise<ChallengeRecord | undefined> {
-  const record = await getItem<ChallengeRecord>(keys.user(userId), keys.challenge(id));
+  const record = await getItem<ChallengeRecord>(identity, keys.challenge(id));
   if (!record || record.consumedAt !== undefined || record.expiresAt <= nowSeconds(now)) return undefined;
   return record;
 }
@@ -40,12 +40,12 @@ export async function readChallenge(
  * Consumes a challenge exactly once: a conditional write that only the first caller wins, even
  * when two requests race with the same magic link.
  */
-export async function consumeChallenge(userId: string, id: string, now = Date.now()): Promise<boolean> {
+export async function consumeChallenge(identity: string, id: string, now = Date.now()): Promise<boolean> {
   try {
     await documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: { pk: keys.user(userId), sk: keys.challenge(id) },
+        Key: { pk: identity, sk: keys.challenge(id) },
         UpdateExpression: 'SET consumedAt = :now',
         ConditionExpression:
           'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND expiresAt > :nowSeconds',

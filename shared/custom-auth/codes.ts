@@ -25,7 +25,7 @@ export function safeEqual(a: string, b: string): boolean {
 
 /** The token a magic link carries: `<payload>.<signature>`, both base64url. */
 export interface MagicLinkClaims {
-  /** The user's table key (`userKey`). */
+  /** The user's identity key (`identityKey`: `IDENTITY#sub#<sub>`). */
   u: string;
   /** The CHALLENGE# id consumed when the link is used. */
   c: string;
@@ -56,11 +56,4 @@ export function readMagicLink(token: string, secret: string): MagicLinkClaims | 
 
 function hmac(payload: string, secret: string): string {
   return createHmac('sha256', secret).update(payload).digest('base64url');
-}
-
-/** `jane.doe@example.com` → `j***@example.com`: enough for the user to recognise, little for others. */
-export function maskEmail(address: string | undefined): string {
-  if (!address?.includes('@')) return '';
-  const [local = '', domain] = address.split('@');
-  return `${local.slice(0, 1)}***@${domain}`;
 }

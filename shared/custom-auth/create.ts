@@ -1,9 +1,10 @@
 import type { CreateAuthChallengeEvent } from '../events/index.js';
 import { sendTemplatedEmail } from '../mail/send.js';
-import { userKey } from '../storage/keys.js';
+import { identityKey } from '../sign-in/lockout.js';
 import { nowSeconds } from '../storage/table.js';
 import { readChallenge, saveChallenge } from './challenges.js';
-import { codeDigest, generateCode, maskEmail, newChallengeId, signMagicLink } from './codes.js';
+import { codeDigest, generateCode, newChallengeId, signMagicLink } from './codes.js';
+import { DeliveryTimings, pause, timed } from './delivery-timing.js';
 import type { CustomAuthSettings } from './settings.js';
 import { type ChallengeKind, challengeId, challengeKind } from './state-machine.js';
 
@@ -14,16 +15,30 @@ export const HAS_MAGIC_LINK_KEY = 'hasMagicLink';
 
 type Response = CreateAuthChallengeEvent['response'];
 
+/** This container's measured delivery times (see delivery-timing.ts). */
+const containerTimings = new DeliveryTimings();
+
+/**
+ * What the challenge tells the app about where the code went: the medium, never the address. A
+ * masked address would be a known user's real one and a made-up one for an unknown user, and
+ * the trigger cannot see what a known user typed when Cognito resolved an alias: nothing derived
+ * from the account or the typed name can be made to look the same for both.
+ */
+const DESTINATION = 'email';
+
 /**
  * Create auth challenge: the first passwordless challenge only collects the app's ClientMetadata
  * (`PROVIDE_AUTH_PARAMETERS`); then an emailed code, a magic link, or the step-up code after a
  * password. A retry of a wrong answer reuses the live challenge, so no second mail goes out.
- * An unknown user (or one without a verified email) gets a decoy: the same answer, no mail.
+ * An unknown user (or one without a verified email) gets a decoy: the same answer, the same
+ * store calls (its challenge is saved and read back like a real one, in its own identity
+ * partition), no mail, and a pause drawn from measured delivery times instead.
  */
 export async function createAuthChallenge(
   event: CreateAuthChallengeEvent,
   settings: CustomAuthSettings,
   now = Date.now(),
+  timings: DeliveryTimings = containerTimings,
 ): Promise<CreateAuthChallengeEvent> {
   if (event.request.challengeName !== 'CUSTOM_CHALLENGE') return event;
   const session = event.request.session;
@@ -50,37 +65,26 @@ export async function createAuthChallenge(
         : 'EMAIL_CODE';
   const previousId = lastKind === kind ? challengeId(last?.challengeMetadata) : undefined;
   const recipient = deliverableEmail(event);
-  const destination = maskEmail(recipient ?? (event.userName.includes('@') ? event.userName : undefined));
-  const userId = userKey(event.request.userAttributes, event.userName);
+  const identity = identityKey(event);
 
   if (kind === 'MAGIC_LINK') {
-    const id = previousId ?? (await sendMagicLink(event, settings, userId, recipient, metadata, now));
+    const id =
+      previousId ?? (await sendMagicLink(event, settings, identity, recipient, metadata, now, timings));
     setResponse(
       event.response,
-      { method: 'magic-link', destination },
+      { method: 'magic-link', destination: DESTINATION },
       { kind: 'magic-link' },
       `MAGIC_LINK:${id}`,
     );
     return event;
   }
 
-  if (previousId && !recipient) {
-    // A decoy's retry: like a real retry, no new mail and no wait; the answer stays unknowable.
-    const digest = codeDigest(previousId, newChallengeId());
-    const expiresAt = nowSeconds(now) + settings.codeTtlSeconds;
-    setResponse(
-      event.response,
-      codePublic(destination),
-      codePrivate(previousId, digest, expiresAt),
-      `${kind}:${previousId}`,
-    );
-    return event;
-  }
-  const reused = previousId ? await readChallenge(userId, previousId, now) : undefined;
+  // Known or not, a retry reads its challenge back (a decoy's was saved like a real one).
+  const reused = previousId ? await readChallenge(identity, previousId, now) : undefined;
   if (previousId && reused?.kind === 'code' && reused.codeDigest) {
     setResponse(
       event.response,
-      codePublic(destination),
+      codePublic,
       codePrivate(previousId, reused.codeDigest, reused.expiresAt),
       `${kind}:${previousId}`,
     );
@@ -90,20 +94,23 @@ export async function createAuthChallenge(
   const code = generateCode(settings.codeLength);
   const digest = codeDigest(id, code);
   const expiresAt = nowSeconds(now) + settings.codeTtlSeconds;
+  await Promise.all([
+    saveChallenge(identity, id, { kind: 'code', codeDigest: digest, expiresAt }),
+    timings.exchange(now),
+  ]);
   if (recipient) {
-    await timedDelivery(async () => {
-      await saveChallenge(userId, id, { kind: 'code', codeDigest: digest, expiresAt });
-      await sendTemplatedEmail({
+    await timed(timings, () =>
+      sendTemplatedEmail({
         kind: 'authentication-code',
         to: recipient,
         locale: event.request.userAttributes.locale,
         values: { code, minutes: String(Math.ceil(settings.codeTtlSeconds / 60)), ...nameOf(event) },
-      });
-    });
+      }),
+    );
   } else {
-    await decoyDelay();
+    await pause(timings);
   }
-  setResponse(event.response, codePublic(destination), codePrivate(id, digest, expiresAt), `${kind}:${id}`);
+  setResponse(event.response, codePublic, codePrivate(id, digest, expiresAt), `${kind}:${id}`);
   return event;
 }
 
@@ -111,57 +118,37 @@ export async function createAuthChallenge(
 async function sendMagicLink(
   event: CreateAuthChallengeEvent,
   settings: CustomAuthSettings,
-  userId: string,
+  identity: string,
   recipient: string | undefined,
   metadata: Record<string, string>,
   now: number,
+  timings: DeliveryTimings,
 ): Promise<string> {
   if (metadata[HAS_MAGIC_LINK_KEY] === 'yes') return 'presented';
   const id = newChallengeId();
+  const expiresAt = nowSeconds(now) + settings.magicLinkTtlSeconds;
+  await Promise.all([saveChallenge(identity, id, { kind: 'magic-link', expiresAt }), timings.exchange(now)]);
   if (!recipient || !settings.magicLinkSecret || !settings.magicLinkUrl) {
-    await decoyDelay();
+    await pause(timings);
     return id;
   }
-  const started = performance.now();
-  const expiresAt = nowSeconds(now) + settings.magicLinkTtlSeconds;
-  await saveChallenge(userId, id, { kind: 'magic-link', expiresAt });
-  const token = signMagicLink({ u: userId, c: id, e: expiresAt }, settings.magicLinkSecret);
+  const token = signMagicLink({ u: identity, c: id, e: expiresAt }, settings.magicLinkSecret);
   const link = new URL(settings.magicLinkUrl);
   // The fragment never reaches a server's access log.
   link.hash = `token=${token}`;
-  await sendTemplatedEmail({
-    kind: 'magic-link',
-    to: recipient,
-    locale: event.request.userAttributes.locale,
-    values: {
-      link: link.toString(),
-      minutes: String(Math.ceil(settings.magicLinkTtlSeconds / 60)),
-      ...nameOf(event),
-    },
-  });
-  learnDeliveryTime(performance.now() - started);
+  await timed(timings, () =>
+    sendTemplatedEmail({
+      kind: 'magic-link',
+      to: recipient,
+      locale: event.request.userAttributes.locale,
+      values: {
+        link: link.toString(),
+        minutes: String(Math.ceil(settings.magicLinkTtlSeconds / 60)),
+        ...nameOf(event),
+      },
+    }),
+  );
   return id;
-}
-
-/**
- * A decoy (unknown user, no verified address) sends nothing, so it would answer faster than a
- * real challenge and tell who exists. It waits about as long as this container's recent
- * deliveries took (an exponentially weighted average; a guess before the first one).
- */
-let typicalDeliveryMs = 80;
-
-function learnDeliveryTime(ms: number): void {
-  typicalDeliveryMs = 0.8 * typicalDeliveryMs + 0.2 * Math.min(ms, 1500);
-}
-
-async function timedDelivery(deliver: () => Promise<void>): Promise<void> {
-  const started = performance.now();
-  await deliver();
-  learnDeliveryTime(performance.now() - started);
-}
-
-function decoyDelay(): Promise<void> {
-  return new Promise((done) => setTimeout(done, typicalDeliveryMs));
 }
 
 /** Codes and links go only to a verified address of a known user. */
@@ -176,7 +163,7 @@ function nameOf(event: CreateAuthChallengeEvent): Record<string, string> {
   return name ? { name } : {};
 }
 
-const codePublic = (destination: string) => ({ method: 'code', destination });
+const codePublic = { method: 'code', destination: DESTINATION };
 const codePrivate = (id: string, digest: string, expiresAt: number) => ({
   kind: 'code',
   challengeId: id,

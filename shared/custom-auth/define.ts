@@ -3,9 +3,11 @@ import { logger } from '../logging/index.js';
 import { riskHooks } from '../risk/hooks.js';
 import { buildAttempt } from '../sign-in/context.js';
 import { cognitoGroups, type GroupSource } from '../sign-in/groups.js';
+import { identityKey, type LockoutPolicy, readLockState } from '../sign-in/lockout.js';
+import { verifiedOrigin } from '../sign-in/origin.js';
 import { readProfile, stringList } from '../sign-in/profile.js';
 import type { CustomAuthSettings } from './settings.js';
-import { nextStep } from './state-machine.js';
+import { type DefineDecision, nextStep } from './state-machine.js';
 
 /** What the step-up policy says after a right password. */
 export type StepUpVerdict = 'step-up' | 'none' | 'block';
@@ -35,14 +37,23 @@ export async function stepUpVerdict(
   return decision.action === 'step-up' ? 'step-up' : 'none';
 }
 
-/** Define auth challenge: runs the state machine and answers Cognito. */
+/**
+ * Define auth challenge: runs the state machine and answers Cognito. A session whose lockout side
+ * is locked fails at its next step, whenever it was opened: a lock ends every conversation.
+ */
 export async function defineAuthChallenge(
   event: DefineAuthChallengeEvent,
   settings: CustomAuthSettings,
+  lockout: LockoutPolicy,
   groupsOf: GroupSource = cognitoGroups(),
+  now = Date.now(),
 ): Promise<DefineAuthChallengeEvent> {
   const userNotFound = event.request.userNotFound === true;
-  let decision = nextStep(event.request.session, { userNotFound, maxAnswers: settings.maxAnswers });
+  const origin = verifiedOrigin(event, event.request.clientMetadata ?? {}, now);
+  const { locked } = await readLockState(identityKey(event), origin, lockout, now);
+  let decision: DefineDecision = locked
+    ? { action: 'fail', reason: 'locked' }
+    : nextStep(event.request.session, { userNotFound, maxAnswers: settings.maxAnswers });
   if (decision.action === 'decide-step-up') {
     const verdict = await stepUpVerdict(event, settings, groupsOf);
     decision =

@@ -1,6 +1,7 @@
 import type { VerifyAuthChallengeEvent } from '../events/index.js';
-import { countAttempt, type LockoutPolicy } from '../sign-in/lockout.js';
-import { userKey } from '../storage/keys.js';
+import { logger } from '../logging/index.js';
+import { countFailure, identityKey, type LockoutPolicy, readLockState } from '../sign-in/lockout.js';
+import { verifiedOrigin } from '../sign-in/origin.js';
 import { nowSeconds } from '../storage/table.js';
 import { consumeChallenge } from './challenges.js';
 import { codeDigest, readMagicLink, safeEqual } from './codes.js';
@@ -11,7 +12,10 @@ const MAX_ANSWER_LENGTH = 2048;
 /**
  * Verify auth challenge response: a code by constant-time comparison of digests within its
  * expiry; a magic link by its signature, expiry, user, and a single-use conditional write.
- * Every wrong answer also counts towards the sign-in lockout (shared with pre authentication).
+ * While the lockout side of this answer is locked, no answer is right (a session opened before
+ * the lock gets no more guesses, and not the right code either); every wrong answer counts
+ * towards the lockout (shared with pre authentication). Known and unknown users go through the
+ * same reads, checks and count.
  */
 export async function verifyAuthChallenge(
   event: VerifyAuthChallengeEvent,
@@ -25,14 +29,23 @@ export async function verifyAuthChallenge(
     event.response.answerCorrect = false;
     return event;
   }
-  const userId = userKey(event.request.userAttributes, event.userName);
+  const identity = identityKey(event);
+  const origin = verifiedOrigin(event, event.request.clientMetadata ?? {}, now);
+  const state = await readLockState(identity, origin, lockout, now);
+  if (state.locked) {
+    logger.info('answer refused: sign-in locked', { lockout: { side: state.side } });
+    event.response.answerCorrect = false;
+    return event;
+  }
   const answer = typeof challengeAnswer === 'string' ? challengeAnswer.trim() : '';
   let correct = false;
-  if (userNotFound !== true && answer.length > 0 && answer.length <= MAX_ANSWER_LENGTH) {
+  if (answer.length > 0 && answer.length <= MAX_ANSWER_LENGTH) {
     if (secret.kind === 'code') correct = codeIsRight(secret, answer, now);
-    else if (secret.kind === 'magic-link') correct = await magicLinkIsRight(answer, userId, settings, now);
+    else if (secret.kind === 'magic-link') correct = await magicLinkIsRight(answer, identity, settings, now);
   }
-  if (!correct) await countAttempt(userId, lockout, now);
+  // An unknown user's decoy code was never sent: nothing is right for them.
+  correct &&= userNotFound !== true;
+  if (!correct) await countFailure(state, lockout, now);
   event.response.answerCorrect = correct;
   return event;
 }
@@ -45,12 +58,12 @@ function codeIsRight(secret: Record<string, string>, answer: string, now: number
 
 async function magicLinkIsRight(
   answer: string,
-  userId: string,
+  identity: string,
   settings: CustomAuthSettings,
   now: number,
 ): Promise<boolean> {
   if (!settings.magicLinkSecret) return false;
   const claims = readMagicLink(answer, settings.magicLinkSecret);
-  if (!claims || claims.e <= nowSeconds(now) || claims.u !== userId) return false;
-  return consumeChallenge(userId, claims.c, now);
+  if (!claims || claims.e <= nowSeconds(now) || claims.u !== identity) return false;
+  return consumeChallenge(identity, claims.c, now);
 }

@@ -40,6 +40,12 @@ export const federationSettingSpecs = {
     default: 'custom:idp_groups',
     doc: "Attribute that receives the provider's groups, comma-separated (must exist in the pool); empty drops them.",
   }),
+  whenNothingMaps: setting({
+    env: 'FEDERATION_WHEN_NOTHING_MAPS',
+    schema: v.picklist(['minimal', 'refuse', 'keep-all']),
+    default: 'minimal',
+    doc: "What to answer when no mapped attribute survives (absent, or dropped as too long): `minimal` maps only `email_verified: false`, `refuse` fails the sign-in, `keep-all` answers `{}`, which makes Cognito keep every attribute as the provider's mapping has it (the allow-list and the length limit then no longer apply).",
+  }),
   maxAttributeLength: setting({
     env: 'FEDERATION_MAX_ATTRIBUTE_LENGTH',
     schema: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2048)),

@@ -1,3 +1,4 @@
+import { ownValue } from '../config/lookup.js';
 import type { CompiledTemplates, MessageKind, MessagePart } from './kinds.js';
 import generated from './templates.generated.json';
 
@@ -100,7 +101,57 @@ export function localeChain(requested: string | undefined, defaultLocale = BASE_
     chain.push(tag);
     if (tag.includes('-')) chain.push(tag.split('-')[0]!);
   }
-  return [...new Set(chain)].filter((tag) => tag in templates.locales);
+  return [...new Set(chain)].filter((tag) => Object.hasOwn(templates.locales, tag));
+}
+
+/**
+ * The values Gatehouse or Cognito makes (codes, links built from settings, Cognito's one-click
+ * feedback links, times, durations, Cognito's placeholders); every other value comes from a user
+ * or a client (names, device, location, IP) and is shown through `userText`.
+ */
+const GATEHOUSE_VALUES = new Set([
+  'code',
+  'link',
+  'cognitoLink',
+  'linkValid',
+  'linkInvalid',
+  'username',
+  'time',
+  'minutes',
+]);
+
+/** The longest user-supplied value a message shows (characters), cut with an ellipsis. */
+export const USER_VALUE_MAX_CHARACTERS = 64;
+
+/**
+ * A user-supplied value as a message shows it: on one line, at most `USER_VALUE_MAX_CHARACTERS`,
+ * and never link-shaped, so a mail client cannot make it a link (a `given_name` of
+ * `https://evil.example/reset` would otherwise reach a victim's inbox as one): a dot before two
+ * letters becomes `[.]` (domains, addresses, `www.`) and a scheme's colon `[:]` (`https[:]//`).
+ * Ordinary names have neither.
+ */
+export function userText(value: string): string {
+  const oneLineValue = value.replace(/[\p{Cc}\p{Zl}\p{Zp}\s]+/gu, ' ').trim();
+  const characters = [...oneLineValue];
+  const capped =
+    characters.length > USER_VALUE_MAX_CHARACTERS
+      ? `${characters.slice(0, USER_VALUE_MAX_CHARACTERS - 1).join('')}…`
+      : oneLineValue;
+  return capped.replace(LINK_DOT, '[.]').replace(SCHEME_COLON, '[:]');
+}
+
+/** A dot (or a full-width or ideographic one) before two letters: a domain's, as linkifiers read it. */
+const LINK_DOT = /[.．。｡](?=\p{L}{2})/gu;
+/** The colon of a scheme: before `//`, or after a scheme that needs none. */
+const SCHEME_COLON = /:(?=\s*[\\/]{2})|(?<=\b(?:mailto|javascript|data|tel|sms|file))\s*:/giu;
+
+function shownValues(values: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name,
+      value === undefined || GATEHOUSE_VALUES.has(name) ? value : userText(value),
+    ]),
+  );
 }
 
 /** Renders every part of one message for one locale, with branding and escaping applied. */
@@ -109,12 +160,13 @@ export function renderMessage(kind: MessageKind, request: RenderRequest): Render
   const locale = chain.find((tag) => templates.locales[tag]!.messages[kind]) ?? BASE_LOCALE;
   const part = (name: MessagePart) =>
     firstDefined(chain, (tag) => templates.locales[tag]!.messages[kind]?.[name]);
-  const phrase = (name: string) => firstDefined(chain, (tag) => templates.locales[tag]!.common[name]);
+  const phrase = (name: string) =>
+    firstDefined(chain, (tag) => ownValue(templates.locales[tag]!.common, name));
 
   const { branding } = request;
   // Branding comes last: a user-supplied value never replaces the product or the colours.
   const values: Record<string, string | undefined> = {
-    ...request.values,
+    ...shownValues(request.values),
     product: branding.product,
     logoUrl: branding.logoUrl,
     brandColor: branding.brandColor,

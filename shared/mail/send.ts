@@ -17,6 +17,8 @@ export interface TemplatedEmail {
   locale?: string;
   /** Values the message shows: `code`, `name`, `link`, `device`, `location`, `time`... Escaped in HTML. */
   values: Record<string, string>;
+  /** The caller's deadline: aborts the SES request when it fires. */
+  signal?: AbortSignal;
 }
 
 /** Renders `mail` with the branded, localized templates and sends it through SES; returns the SES message id. */
@@ -28,11 +30,14 @@ export async function sendTemplatedEmail(mail: TemplatedEmail): Promise<string |
     values: mail.values,
     branding: brandingOf(settings),
   });
-  return sendEmail({
-    from: settings.fromAddress,
-    to: mail.to,
-    subject: message.subject,
-    text: message.text,
-    html: message.html,
-  });
+  return sendEmail(
+    {
+      from: settings.fromAddress,
+      to: mail.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+    },
+    mail.signal,
+  );
 }

@@ -20,8 +20,11 @@ export function sesClient(): SESv2Client {
   return client;
 }
 
-/** Sends one email through SES v2 and returns its message id. */
-export async function sendEmail(mail: OutgoingEmail): Promise<string | undefined> {
+/**
+ * Sends one email through SES v2 and returns its message id. `signal` is the caller's deadline:
+ * the request is aborted when it fires.
+ */
+export async function sendEmail(mail: OutgoingEmail, signal?: AbortSignal): Promise<string | undefined> {
   const result = await sesClient().send(
     new SendEmailCommand({
       FromEmailAddress: mail.from,
@@ -33,6 +36,7 @@ export async function sendEmail(mail: OutgoingEmail): Promise<string | undefined
         },
       },
     }),
+    signal ? { abortSignal: signal } : {},
   );
   return result.MessageId;
 }

@@ -2,6 +2,16 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { UserFacingError } from '../errors/index.js';
 import type { MigrateUserEvent, MigrateUserResponse, StringMap } from '../events/index.js';
 import { logger } from '../logging/index.js';
+import { SIGN_IN_LOCKED_MESSAGE } from '../sign-in/account-state.js';
+import {
+  clearAttempts,
+  countFailure,
+  identityKey,
+  type LockoutPolicy,
+  readLockState,
+} from '../sign-in/lockout.js';
+import { verifiedOrigin } from '../sign-in/origin.js';
+import { signInSettings } from '../sign-in/settings.js';
 import { keys, userKey } from '../storage/keys.js';
 import { documentClient, tableName } from '../storage/table.js';
 import { isCommonPassword } from './breached.js';
@@ -16,6 +26,8 @@ export const migrationRejections = {
   MIGRATION_NOT_AUTHORIZED: 'Incorrect username or password.',
   MIGRATION_PASSWORD_BREACHED:
     'This password is too common or has appeared in a data breach. Reset your password to continue.',
+  /** The same words as pre authentication's lockout, for known and unknown names alike. */
+  MIGRATION_LOCKED: SIGN_IN_LOCKED_MESSAGE,
 } as const;
 
 const reject = (code: keyof typeof migrationRejections) =>
@@ -24,6 +36,8 @@ const reject = (code: keyof typeof migrationRejections) =>
 export interface MigrationDependencies {
   settings: MigrationSettings;
   store: LegacyUserStore;
+  /** The sign-in lockout (`GATEHOUSE_LOCKOUT_*`): legacy passwords are guessed like any other. */
+  lockout: LockoutPolicy;
 }
 
 /** The configured legacy store. */
@@ -41,7 +55,7 @@ export function legacyStore(settings: MigrationSettings): LegacyUserStore {
 
 const defaults = (): MigrationDependencies => {
   const settings = migrationSettings();
-  return { settings, store: legacyStore(settings) };
+  return { settings, store: legacyStore(settings), lockout: signInSettings() };
 };
 
 /**
@@ -58,8 +72,7 @@ export async function migrateUser(
   const { settings, store } = deps;
   if (event.triggerSource === 'UserMigration_Authentication') {
     const password = event.request.password ?? '';
-    const fields = await store.authenticate(event.userName, password);
-    if (!fields) throw reject('MIGRATION_NOT_AUTHORIZED');
+    const fields = await authenticateCounted(event, password, deps);
     const breached = isCommonPassword(password);
     if (breached) {
       await flagCompromisedCredentials(event.userName);
@@ -79,6 +92,33 @@ export async function migrateUser(
     logger.warn('could not mark the legacy user migrated', { error: error.name });
   });
   return event;
+}
+
+/**
+ * The legacy password check under the sign-in lockout: the attempt is counted before the password
+ * is verified (concurrent guesses each get their own count), a locked name is refused without
+ * verifying anything, and a right password clears the count. Counted under the name (the user
+ * has no `sub` yet), the key pre authentication uses for a name Cognito does not know. A user
+ * locked out here can still migrate through forgot password (a code to their own address).
+ */
+async function authenticateCounted(
+  event: MigrateUserEvent,
+  password: string,
+  { store, lockout }: MigrationDependencies,
+): Promise<LegacyFields> {
+  const now = Date.now();
+  const identity = identityKey({ userName: event.userName, request: { userNotFound: true } });
+  const origin = verifiedOrigin(
+    { userName: event.userName, callerContext: event.callerContext, request: {} },
+    event.request.validationData ?? {},
+    now,
+  );
+  const state = await readLockState(identity, origin, lockout, now);
+  if (state.locked || (await countFailure(state, lockout, now))) throw reject('MIGRATION_LOCKED');
+  const fields = await store.authenticate(event.userName, password);
+  if (!fields) throw reject('MIGRATION_NOT_AUTHORIZED');
+  await clearAttempts(identity, origin, lockout, now);
+  return fields;
 }
 
 function answer(
@@ -115,7 +155,7 @@ export function mapLegacyFields(fields: LegacyFields, attributeMap: Record<strin
 /**
  * Tells the risk engine that this user's password is known to attackers:
  * `compromisedCredentials: true` on the user's PROFILE item. The user has no `sub` yet, so
- * the item is keyed by the lower-cased userName (`userKey`), as the key layout says.
+ * the item is keyed by the userName's own key space (`userKey`: `NAME#<lower-cased userName>`), as the key layout says.
  */
 async function flagCompromisedCredentials(userName: string) {
   await documentClient().send(

@@ -26,6 +26,12 @@ export const onboardingSettingSpecs = {
     default: true,
     doc: 'Send the `password-changed` mail after ConfirmForgotPassword.',
   }),
+  retryWindowSeconds: setting({
+    env: 'ONBOARDING_RESET_RETRY_WINDOW_SECONDS',
+    schema: v.pipe(v.number(), v.integer(), v.minValue(15), v.maxValue(300)),
+    default: 30,
+    doc: 'How long after a password reset an identical post-confirmation event counts as a retry of it (Cognito retries a call 3 times, 5 s each); a later one is a new reset, recorded and mailed again.',
+  }),
   blockOnFailure: setting({
     env: 'ONBOARDING_BLOCK_ON_FAILURE',
     schema: flag,

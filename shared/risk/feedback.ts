@@ -1,9 +1,10 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { UserFacingError } from '../errors/index.js';
 import { checkEvent } from '../events/parse.js';
 import { keys } from '../storage/keys.js';
-import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
+import { documentClient, isExpired, nowSeconds, TTL_ATTRIBUTE, tableName } from '../storage/table.js';
 import { findLoggedAssessment } from './assessment-log.js';
 import { canonicalIp, networkOf, parseIp } from './ip.js';
 
@@ -11,7 +12,8 @@ import { canonicalIp, networkOf, parseIp } from './ip.js';
  * Operator feedback: an event (an assessment or a sign-in) marked `valid` trusts its device and
  * network in later scores of that user (no new-device, new-network, unfamiliar-country or
  * impossible-travel points from them); `invalid` distrusts them (points of their own). The
- * latest verdict on a device or network wins (one item each, overwritten).
+ * newest verdict on a device or network wins by its time (`at`), whatever order verdicts arrive
+ * in: one item each, overwritten only by a verdict at least as new.
  */
 export const riskFeedbackSchema = v.pipe(
   v.object({
@@ -26,6 +28,8 @@ export const riskFeedbackSchema = v.pipe(
         v.check((text) => parseIp(text) !== undefined, 'must be an IP address'),
       ),
     ),
+    /** When the operator gave the verdict (ISO 8601); defaults to the time it is applied. */
+    at: v.optional(v.pipe(v.string(), v.isoTimestamp('must be an ISO 8601 time with a time zone'))),
   }),
   v.check((e) => Boolean(e.eventId || e.deviceId || e.ip), 'needs eventId, deviceId or ip'),
 );
@@ -41,9 +45,12 @@ export interface FeedbackResult {
   trust: 'trusted' | 'distrusted';
   device?: string;
   network?: string;
+  /** Set when a newer verdict was already recorded for the device or network: this one was not kept. */
+  superseded?: true;
 }
 
 const DAY_SECONDS = 86_400;
+const MAX_CLOCK_SKEW_MS = 60_000;
 
 /**
  * Records the verdict. With an `eventId`, the device and IP come from that event (one Query of
@@ -65,28 +72,54 @@ export async function applyRiskFeedback(
     );
   }
   const trust = event.verdict === 'valid' ? 'trusted' : 'distrusted';
+  const at = event.at ? Date.parse(event.at) : now;
+  // A verdict from the future would stand against every later one.
+  if (at > now + MAX_CLOCK_SKEW_MS) {
+    throw new UserFacingError('RISK_FEEDBACK_IN_FUTURE', 'The verdict time lies in the future.');
+  }
   const item = {
     pk: keys.user(event.userId),
     trust,
     verdict: event.verdict,
     ...(event.eventId ? { eventId: event.eventId } : {}),
     ...(ip ? { ip: canonicalIp(ip) } : {}),
-    at: now,
+    at,
     expiresAt: nowSeconds(now) + stateDays * DAY_SECONDS,
   };
   const puts = [];
   if (deviceId) puts.push({ ...item, sk: keys.riskDevice(deviceId) });
   if (network) puts.push({ ...item, sk: keys.riskNetwork(network) });
-  await Promise.all(
-    puts.map((Item) => documentClient().send(new PutCommand({ TableName: tableName(), Item }))),
-  );
+  const kept = await Promise.all(puts.map((verdict) => putUnlessNewer(verdict, now)));
   return {
     userId: event.userId,
     verdict: event.verdict,
     trust,
     ...(deviceId ? { device: deviceId } : {}),
     ...(network ? { network } : {}),
+    ...(kept.every(Boolean) ? {} : { superseded: true as const }),
   };
+}
+
+/**
+ * Writes a verdict unless a newer one (a later `at`, not yet expired) stands: verdicts applied out
+ * of order (a retry, a slow queue, two operators) keep the newest. False when it was not written.
+ */
+async function putUnlessNewer(verdict: Record<string, unknown> & { at: number }, now: number) {
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: verdict,
+        ConditionExpression: 'attribute_not_exists(pk) OR #at <= :at OR #expires <= :now',
+        ExpressionAttributeNames: { '#at': 'at', '#expires': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':at': verdict.at, ':now': nowSeconds(now) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }
 
 async function findEvent(

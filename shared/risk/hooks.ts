@@ -67,12 +67,19 @@ export interface VerifiedContext {
   nonce?: string;
 }
 
+/**
+ * The security event the sign-in lockout writes in a user's partition when their unfamiliar side
+ * locks (`SECURITY#<iso time>#unfamiliar-lockout`): someone who is not the user is guessing. The
+ * engine's history Query reads it (signal `unfamiliar-lockout`).
+ */
+export const UNFAMILIAR_LOCKOUT_EVENT = 'unfamiliar-lockout';
+
 export interface SignInAttempt {
   userPoolId: string;
   clientId: string;
   /** The username Cognito sends (may be unknown to the pool when `userNotFound`). */
   userName: string;
-  /** `sub` when known, else the lower-cased userName (see `userKey`). */
+  /** `sub` when known, else `NAME#<lower-cased userName>` (see `userKey`). */
   userId: string;
   userAttributes: Record<string, string>;
   userNotFound: boolean;

@@ -38,6 +38,8 @@ export interface RiskHistory {
   compromisedCredentials: boolean;
   /** Attempts on this account in the current window since its last success, this one not counted. */
   userFailures: number;
+  /** When the account's lockout last locked its unfamiliar side (a `SECURITY#...#unfamiliar-lockout` item). */
+  unfamiliarLockoutAt?: number;
 }
 
 /** What one IP did in the current window. */

@@ -1,4 +1,5 @@
 import { logger } from '../logging/index.js';
+import { userNameId } from '../storage/keys.js';
 import { nowSeconds } from '../storage/table.js';
 import { evaluateRisk, unavailableDecision, withAction } from './engine.js';
 import { attemptFacts, locateHistory, verifiedContext } from './facts.js';
@@ -51,6 +52,10 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
   const windowOf = (at: number) => Math.floor(at / windowMs) * windowMs;
   const counterExpiry = (windowStart: number) => nowSeconds(windowStart + 2 * windowMs);
   const stateExpiry = (at: number) => nowSeconds(at) + config.stateDays * DAY_SECONDS;
+  // Post authentication of a sign-in without a challenge (USER_PASSWORD_AUTH, managed login) is
+  // never given a context: InitiateAuth's ClientMetadata reaches pre authentication only. Its
+  // absence there is Cognito's doing, not a signal; a forged or stale context still is one.
+  const learnConfig: RiskConfig = { ...config, weights: { ...config.weights, contextMissing: 0 } };
 
   const stored = (
     attempt: SignInAttempt,
@@ -90,7 +95,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
    * Answers true when the flag was found there.
    */
   async function readMigrationFlag(attempt: SignInAttempt, state: UserState): Promise<boolean> {
-    const nameKey = attempt.userName.toLowerCase();
+    const nameKey = userNameId(attempt.userName);
     if (
       state.history.compromisedCredentials ||
       state.history.signIns.length > 0 ||
@@ -255,7 +260,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     const input: EvaluationInput = { attempt: facts, history: locateHistory(state.history, deps.geo) };
     const eventId = own?.eventId ?? newEventId();
     const decision = {
-      ...(own ? withAction(own.level, own.score, own.reasons, config) : evaluateRisk(input, config)),
+      ...(own ? withAction(own.level, own.score, own.reasons, config) : evaluateRisk(input, learnConfig)),
       eventId,
     };
     const writes: Promise<unknown>[] = [

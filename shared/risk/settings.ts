@@ -34,6 +34,7 @@ export const DEFAULT_WEIGHTS = {
   newAddress: 5,
   unfamiliarCountry: 20,
   userFailedAttempts: 25,
+  unfamiliarLockout: 20,
   ipFailedAttempts: 25,
   ipManyAccounts: 50,
   unusualHour: 10,

@@ -150,6 +150,18 @@ export const userFailedAttempts: Signal = ({ history }, config) =>
       )
     : [];
 
+/**
+ * The account's unfamiliar side was locked in the last day (someone who is not the user was
+ * guessing): an attempt from a network the user never signed in from is suspect.
+ */
+export const unfamiliarLockout: Signal = ({ attempt, history }, config) => {
+  const at = history.unfamiliarLockoutAt;
+  if (at === undefined || attempt.at - at > DAY_MS) return [];
+  if (attempt.network && history.signIns.some((s) => s.network === attempt.network)) return [];
+  const minutes = Math.max(0, Math.round((attempt.at - at) / 60_000));
+  return reason('unfamiliar-lockout', config.weights.unfamiliarLockout, `locked ${minutes} min ago`);
+};
+
 /** Attempts from this IP without success in the window. */
 export const ipFailedAttempts: Signal = ({ ipActivity }, config) =>
   ipActivity && ipActivity.failures >= config.ipFailedAttempts
@@ -193,6 +205,7 @@ export const SIGNALS: Signal[] = [
   unfamiliarCountry,
   impossibleTravel,
   userFailedAttempts,
+  unfamiliarLockout,
   ipFailedAttempts,
   ipManyAccounts,
   unusualHour,

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../storage/keys.js';
+import { keys, userNameId } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
 import { logAssessment } from './assessment-log.js';
-import type { RiskDecision } from './hooks.js';
+import { type RiskDecision, UNFAMILIAR_LOCKOUT_EVENT } from './hooks.js';
 import { canonicalIp, networkOf, parseIp } from './ip.js';
 import { CURRENT_SIGN_IN_MARGIN_MS, emptyHistory, type IpActivity, type RiskHistory } from './model.js';
 
@@ -151,6 +151,10 @@ export function historyFromItems(
         ...(firstSeen !== undefined ? { firstSeen } : {}),
         ...(lastSeen !== undefined ? { lastSeen } : {}),
       });
+    } else if (sk.startsWith(keys.securityEventPrefix()) && sk.endsWith(`#${UNFAMILIAR_LOCKOUT_EVENT}`)) {
+      const at = toMillis(item.at);
+      if (at !== undefined && at <= now && at > (history.unfamiliarLockoutAt ?? 0))
+        history.unfamiliarLockoutAt = at;
     } else if (sk === keys.profile()) {
       history.compromisedCredentials = item.compromisedCredentials === true;
     } else if (sk === keys.riskAssessment()) {
@@ -223,7 +227,7 @@ export function dynamoRiskStore(limit: number): RiskStore {
       const result = await documentClient().send(
         new GetCommand({
           TableName: tableName(),
-          Key: { pk: keys.user(userName.toLowerCase()), sk: keys.profile() },
+          Key: { pk: keys.user(userNameId(userName)), sk: keys.profile() },
           ProjectionExpression: 'compromisedCredentials',
         }),
       );

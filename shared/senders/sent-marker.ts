@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../storage/keys.js';
@@ -7,12 +6,10 @@ import { documentClient, nowSeconds, TTL_ATTRIBUTE, tableName } from '../storage
 /**
  * Sent-markers make the asynchronous senders idempotent: Lambda may deliver an asynchronous event
  * more than once, and a retried invocation carries the same payload. The marker is keyed by a
- * hash of the whole event (the encrypted code alone differs on every real send, since each
- * encryption draws a fresh data key), claimed with one conditional write and kept briefly.
+ * hash of the whole event (`eventDigest`: the encrypted code alone differs on every real send,
+ * since each encryption draws a fresh data key), claimed with one conditional write and kept briefly.
  */
-export function eventDigest(event: unknown): string {
-  return createHash('sha256').update(JSON.stringify(event)).digest('base64url');
-}
+export { eventDigest } from '../storage/claims.js';
 
 export interface SentMarkers {
   /** True when this invocation may send; false when another already did (or is doing so). */

@@ -126,7 +126,10 @@ async function claimRecordKey(
 ): Promise<string> {
   const marker = { pk: keys.user(userId), sk: keys.signInMarker(id) };
   if (await putIfAbsent({ ...marker, recordSk: proposed, expiresAt })) return proposed;
-  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: marker }));
+  // Strongly consistent: a stale miss on a retry would write a second record (and learn twice).
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName(), Key: marker, ConsistentRead: true }),
+  );
   return typeof Item?.recordSk === 'string' ? Item.recordSk : proposed;
 }
 

@@ -3,13 +3,18 @@ import { logger } from '../logging/index.js';
 import { sendTemplatedEmail } from '../mail/send.js';
 import { describeError } from '../middleware/index.js';
 import { riskHooks, type SignInAttempt, type VerifiedContext } from '../risk/hooks.js';
+import { refuseByAccountState } from './account-state.js';
 import { buildAttempt } from './context.js';
+import { cognitoGroups, type GroupSource } from './groups.js';
 import { markLastSignIn, recordSignIn, touchDevice, trimHistory } from './history.js';
-import { clearAttempts } from './lockout.js';
+import { clearAttempts, identityKey } from './lockout.js';
+import { verifiedOrigin } from './origin.js';
 import type { SignInSettings } from './settings.js';
 
 /**
- * Post authentication: records the sign-in (once per sign-in, however often Cognito retries),
+ * Post authentication: first the refusals that depend on the account (suspension, the app
+ * client's rule), now that the password or challenge is proven; then records the sign-in (once
+ * per sign-in, however often Cognito retries),
  * keeps the device registry and the profile's last sign-in, clears the failed-attempt counter,
  * and lets the risk engine learn, mailing the user when it says so.
  *
@@ -22,14 +27,18 @@ export async function postAuthentication(
   event: PostAuthenticationEvent,
   settings: SignInSettings,
   now = Date.now(),
+  groupsOf: GroupSource = cognitoGroups(),
 ): Promise<PostAuthenticationEvent> {
   const attempt = buildAttempt(event, now);
+  await refuseByAccountState(event, attempt.userId, settings, groupsOf);
   const context = await verifiedContextOf(attempt);
+  // The lockout's familiar places come from this sign-in's own signed context only.
+  const origin = verifiedOrigin(event, attempt.metadata, now);
   const firstTime = await recordSignIn(attempt, context, settings);
   await Promise.all([
     touchDevice(attempt, context, settings),
     markLastSignIn(attempt.userId, now),
-    clearAttempts(attempt.userId, settings, now),
+    clearAttempts(identityKey(event), origin, settings, now),
     firstTime ? trimHistory(attempt.userId, settings) : Promise.resolve(0),
   ]);
   // Learning and notifying happen once per sign-in: a retry finds the record and stops here.

@@ -38,7 +38,7 @@ export function readProfile(userId: string): Promise<UserProfile | undefined> {
 }
 
 /**
- * Suspends or reinstates a user (pre authentication refuses a suspended one). Writes only the
+ * Suspends or reinstates a user (post authentication refuses a suspended one, once the password is proven). Writes only the
  * suspension fields, so the rest of the profile, or its absence for sign-up to create, stays.
  */
 export async function setSuspended(userId: string, suspended: boolean, by: string, now = Date.now()) {

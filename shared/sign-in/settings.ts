@@ -18,7 +18,7 @@ export const signInSettingSpecs = {
     env: 'GATEHOUSE_LOCKOUT_MAX_ATTEMPTS',
     schema: positiveInt(1000),
     default: 5,
-    doc: 'Sign-in attempts without a success allowed in one window; the next one locks the account.',
+    doc: 'Sign-in attempts without a success allowed per window on one side (familiar / unfamiliar places), counted as a sliding window; the next one locks that side.',
   }),
   lockoutWindowSeconds: setting({
     env: 'GATEHOUSE_LOCKOUT_WINDOW_SECONDS',
@@ -30,7 +30,7 @@ export const signInSettingSpecs = {
     env: 'GATEHOUSE_LOCKOUT_DURATION_SECONDS',
     schema: positiveInt(604_800),
     default: 900,
-    doc: 'How long a locked account stays locked (seconds).',
+    doc: 'How long a locked side stays locked (seconds); at least until its window has left the sliding count (the end of the next window).',
   }),
   clientRules: setting({
     file: 'signIn.clientRules',
@@ -54,7 +54,7 @@ export const signInSettingSpecs = {
     env: 'GATEHOUSE_DEVICE_RETENTION_DAYS',
     schema: positiveInt(3650),
     default: 365,
-    doc: 'Days a device record lives after it was last seen.',
+    doc: 'Days a device record, and a familiar place of the lockout, lives after it was last seen.',
   }),
 };
 

@@ -2,8 +2,8 @@
  * The key layout of the single table, in one place so that concerns never collide. Every
  * concern builds its keys here. `pk`/`sk` are the table's keys.
  *
- * Users are keyed by their `sub` when Cognito sends it, else by their lower-cased userName
- * (migration, unknown users), through `userKey`.
+ * Users are keyed by their `sub` when Cognito sends it, else by their lower-cased userName in
+ * a separate key space (`USER#NAME#<name>`: migration, unknown users), through `userKey`.
  */
 export const keys = {
   /** Partition of everything Gatehouse keeps about one user. */
@@ -16,12 +16,28 @@ export const keys = {
   signInMarker: (id: string) => `SIGNIN_ID#${id}`,
   device: (deviceKey: string) => `DEVICE#${deviceKey}`,
   devicePrefix: () => 'DEVICE#',
-  /** Failed sign-in attempts in one fixed window (lockout). */
-  failedAttempts: (windowStart: number) => `FAILED#${windowStart}`,
-  lockout: () => 'LOCKOUT',
+  /**
+   * The partition of one sign-in identity (`identityKey`): a known user by `sub`, any other name
+   * by its lower-cased text. The kind is part of the key, so no typed name can ever reach a known
+   * user's items: lockout counters and locks, familiar places, custom-auth challenges.
+   */
+  identity: (kind: 'sub' | 'name', id: string) => `IDENTITY#${kind}#${id}`,
+  /** Failed sign-in attempts of one side (familiar / unfamiliar places) in one fixed window. */
+  failedAttempts: (side: string, windowStart: number) => `FAILED#${side}#${windowStart}`,
+  /** The lock of one side (attribute `lockedUntil`, epoch milliseconds). */
+  lockedSide: (side: string) => `LOCKED#${side}`,
+  /** A device or network the user signed in from with verified facts (smart lockout's familiar places). */
+  knownPlace: (kind: 'device' | 'network', value: string) => `PLACE#${kind}#${value}`,
+  /** Measured delivery times of sign-in codes, shared by all containers (the decoy pause draws from them). */
+  deliveryTimings: () => 'TIMING#delivery',
   /** Post-confirmation progress: which onboarding steps are done (retry safety). */
   onboarding: () => 'ONBOARDING',
-  securityEvent: (isoTime: string, kind: string) => `SECURITY#${isoTime}#${kind}`,
+  /** A security event of a user; `id` tells apart two events of one kind at one time. */
+  securityEvent: (isoTime: string, kind: string, id?: string) =>
+    `SECURITY#${isoTime}#${kind}${id === undefined ? '' : `#${id}`}`,
+  /** One password reset, keyed by a digest of its post-confirmation event: its retries find it. */
+  passwordReset: (eventDigest: string) => `RESET#${eventDigest}`,
+  securityEventPrefix: () => 'SECURITY#',
   /** Risk engine state per user: trusted/distrusted devices and networks, feedback. */
   risk: (kind: string, value: string) => `RISK#${kind}#${value}`,
   /** The latest risk assessment of a user: `level` (pre token generation's `risk_level` claim), score, reasons. */
@@ -39,7 +55,7 @@ export const keys = {
   window: (windowStart: number) => `WINDOW#${windowStart}`,
   legacyUser: (userName: string) => `LEGACY#${userName.toLowerCase()}`,
   revokedToken: (jti: string) => `REVOKED#${jti}`,
-  /** Custom-auth challenges and magic links, consumed once. */
+  /** Custom-auth challenges and magic links, consumed once (in the `identity` partition). */
   challenge: (id: string) => `CHALLENGE#${id}`,
   /** Idempotency marker of an asynchronous send (custom senders), keyed by a hash of the event. */
   sent: (digest: string) => `SENT#${digest}`,
@@ -68,7 +84,16 @@ export const keys = {
   item: () => 'ITEM',
 } as const;
 
-/** The stable id of a user in this table: `sub` when known, else the lower-cased userName. */
+/**
+ * The id of a user known only by the userName (migration, unknown users): the lower-cased name
+ * in a key space of its own, `NAME#<name>`. A `sub` is a Cognito UUID and never holds `#`, so a
+ * user whose userName equals another user's `sub` can never reach that user's items.
+ */
+export function userNameId(userName: string): string {
+  return `NAME#${userName.toLowerCase()}`;
+}
+
+/** The stable id of a user in this table: `sub` when known, else `userNameId(userName)`. */
 export function userKey(userAttributes: Record<string, string> | undefined, userName: string): string {
-  return userAttributes?.sub ?? userName.toLowerCase();
+  return userAttributes?.sub ?? userNameId(userName);
 }

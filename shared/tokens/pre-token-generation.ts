@@ -1,3 +1,4 @@
+import { ownValue } from '../config/lookup.js';
 import type {
   ClaimsAndScopeOverrideDetails,
   GroupOverrideDetails,
@@ -78,12 +79,12 @@ export function planUserTokens(
   subject: TokenSubject,
   settings: TokenSettings,
 ): TokenPlan {
-  const client = settings.clients[input.clientId];
+  const client = ownValue(settings.clients, input.clientId);
   const groups = client?.groups
     ? input.groups.filter((group) => client.groups?.includes(group))
     : input.groups;
   const roles = unique([...groups, ...stringList(subject.profile?.roles)]);
-  const permissions = unique(roles.flatMap((role) => settings.rolePermissions[role] ?? []));
+  const permissions = unique(roles.flatMap((role) => ownValue(settings.rolePermissions, role) ?? []));
 
   const enriched: Claims = {};
   if (subject.profile?.tenantId) enriched.tenant_id = subject.profile.tenantId;
@@ -96,7 +97,7 @@ export function planUserTokens(
   const scopesToSuppress = unique(client?.scopesToSuppress ?? []);
   const requested = new Set(input.requestedScopes);
   const scopesToAdd = unique([
-    ...roles.flatMap((role) => settings.roleScopes[role] ?? []),
+    ...roles.flatMap((role) => ownValue(settings.roleScopes, role) ?? []),
     ...(client?.scopesToAdd ?? []),
   ]).filter((scope) => !requested.has(scope) && !scopesToSuppress.includes(scope));
 
@@ -147,7 +148,7 @@ function clientCredentials(
   event: TokenGenerationV3ClientCredentialsEvent,
   settings: TokenSettings,
 ): TokenGenerationV3ClientCredentialsEvent {
-  const rules = settings.machineClients[event.callerContext.clientId];
+  const rules = ownValue(settings.machineClients, event.callerContext.clientId);
   if (!rules) return event;
   const requested = new Set(event.request.scopes ?? []);
   const scopesToAdd = unique(rules.scopes ?? []).filter((scope) => !requested.has(scope));

@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url);
 const stage = `vitest-${process.pid}`;
 const stagePath = join(repoRoot, 'config', 'stages', `${stage}.json`);
 
-// config/stages/ holds no file in the repository, so a fresh clone has no such folder.
+// config/stages/ holds only the stages an operator adds: a fresh clone has none, so the folder may be absent.
 mkdirSync(dirname(stagePath), { recursive: true });
 afterEach(() => rmSync(stagePath, { force: true }));
 

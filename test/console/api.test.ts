@@ -293,7 +293,7 @@ describe('the support call: a locked user, read, unlocked', () => {
       nonce: `nonce-${Math.random().toString(36).slice(2)}`,
     }).metadata;
     try {
-      await preAuth.preAuthentication(event, signIn.signInSettings(), Date.now(), async () => []);
+      await preAuth.preAuthentication(event, signIn.signInSettings(), Date.now());
       return 'allowed';
     } catch (error) {
       if (error instanceof UserFacingError) return error.code;
@@ -317,7 +317,8 @@ describe('the support call: a locked user, read, unlocked', () => {
       call(request('POST', `/console/api/users/${ann.sub}/unlock`, { body: {} })),
     );
     expect(result?.statusCode).toBe(200);
-    expect(result?.json.lockout).toEqual({ attemptsInWindow: 0, maxAttempts: 3 });
+    expect(result?.json.lockout).toMatchObject({ attemptsInWindow: 0, maxAttempts: 3 });
+    expect(result?.json.lockout.lockedUntil).toBeUndefined();
     expect(result?.json.audit[0]).toMatchObject({
       action: 'unlock',
       operatorSub: ADMIN.sub,
@@ -330,14 +331,21 @@ describe('the support call: a locked user, read, unlocked', () => {
     expect(await attempt()).toBe('allowed');
   });
 
-  it('suspends (pre authentication then refuses) and reinstates', async () => {
-    useRiskHooks(noRiskEngine);
+  it('suspends (the sign-in is then refused once the password is proven) and reinstates', async () => {
+    const { refuseByAccountState } = await import('../../shared/sign-in/account-state.js');
+    const refusal = () => {
+      const event = sampleEvent<any>('PostAuthentication_Authentication');
+      return refuseByAccountState(event, ann.sub, { clientRules: {} }, async () => []).then(
+        () => 'allowed',
+        (error: UserFacingError) => error.code,
+      );
+    };
     const suspended = await call(request('POST', `/console/api/users/${ann.sub}/suspend`, { body: {} }));
     expect(suspended.json).toMatchObject({ suspended: true, suspendedBy: ADMIN.username });
-    expect(await attempt()).toBe('SIGN_IN_USER_SUSPENDED');
+    expect(await refusal()).toBe('SIGN_IN_USER_SUSPENDED');
     const reinstated = await call(request('POST', `/console/api/users/${ann.sub}/reinstate`, { body: {} }));
     expect(reinstated.json.suspended).toBe(false);
-    expect(await attempt()).toBe('allowed');
+    expect(await refusal()).toBe('allowed');
     expect(reinstated.json.audit.slice(0, 2).map((r: { action: string }) => r.action)).toEqual([
       'reinstate',
       'suspend',

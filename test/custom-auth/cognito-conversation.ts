@@ -1,5 +1,6 @@
 import { createAuthChallenge } from '../../shared/custom-auth/create.js';
 import { defineAuthChallenge } from '../../shared/custom-auth/define.js';
+import type { DeliveryTimings } from '../../shared/custom-auth/delivery-timing.js';
 import type { CustomAuthSettings } from '../../shared/custom-auth/settings.js';
 import { verifyAuthChallenge } from '../../shared/custom-auth/verify.js';
 import type {
@@ -41,6 +42,8 @@ export class Conversation {
   readonly session: ChallengeResult[] = [];
   private current?: { name: string; privateParameters: Record<string, string>; metadata?: string };
   now = Date.now();
+  /** A container's delivery timings of its own (default: the module's, shared by the file). */
+  timings?: DeliveryTimings;
 
   constructor(
     private readonly user: User,
@@ -56,7 +59,7 @@ export class Conversation {
   ): Promise<Step> {
     const pre = this.envelope<PreAuthenticationEvent>('PreAuthentication_Authentication');
     pre.request.validationData = options.clientMetadata ?? {};
-    await preAuthentication(pre, this.signIn, this.now, this.groupsOf);
+    await preAuthentication(pre, this.signIn, this.now);
     if (options.withPassword)
       this.session.push({ challengeName: 'SRP_A', challengeResult: true, challengeMetadata: undefined });
     return this.define({});
@@ -93,13 +96,13 @@ export class Conversation {
     define.request.session = structuredClone(this.session);
     define.request.clientMetadata = clientMetadata;
     define.response = {};
-    await defineAuthChallenge(define, this.settings, this.groupsOf);
+    await defineAuthChallenge(define, this.settings, this.signIn, this.groupsOf, this.now);
     const { response } = define;
     this.current = undefined;
     if (response.issueTokens && !response.failAuthentication) {
       const post = this.envelope<PostAuthenticationEvent>('PostAuthentication_Authentication');
       post.request.clientMetadata = clientMetadata;
-      await postAuthentication(post, this.signIn, this.now);
+      await postAuthentication(post, this.signIn, this.now, this.groupsOf);
       return { state: 'tokens' };
     }
     if (response.failAuthentication || !response.challengeName) return { state: 'failed' };
@@ -112,7 +115,7 @@ export class Conversation {
     create.request.session = structuredClone(this.session);
     create.request.clientMetadata = clientMetadata;
     create.response = {};
-    await createAuthChallenge(create, this.settings, this.now);
+    await createAuthChallenge(create, this.settings, this.now, this.timings);
     this.current = {
       name: 'CUSTOM_CHALLENGE',
       privateParameters: create.response.privateChallengeParameters ?? {},

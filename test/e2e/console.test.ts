@@ -229,7 +229,7 @@ describe.runIf(hasChromium || process.env.CI)('the support call, in Chromium', (
     expect(await page.textContent('#user-ids')).toContain(`groups: ${MEMBERS_GROUP}`);
     const reason = await page.textContent('#lockout-text');
     expect(reason).toMatch(
-      /^Locked until .+: more than 5 sign-in attempts without a success \(6 in this window\)\.$/,
+      /^Locked from unfamiliar devices and networks until .+: more than 5 sign-in attempts without a success \(6 in this window\)\.$/,
     );
     // The attempts the engine scored, each reason with its points.
     const rows = page.locator('#timeline tbody tr');

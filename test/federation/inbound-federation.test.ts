@@ -59,9 +59,9 @@ describe('attribute mapping', () => {
       { 'custom:department': 'Eng' },
     ],
   ])('%s', (_, claims, file, expected) => {
-    expect(mapFederatedAttributes(claims, settings(file, { FEDERATION_GROUPS_ATTRIBUTE: '' }))).toEqual(
-      expected,
-    );
+    expect(
+      mapFederatedAttributes(claims, settings(file, { FEDERATION_GROUPS_ATTRIBUTE: '' })).mapped,
+    ).toEqual(expected);
   });
 
   it('drops values longer than the limit and names them in the log', async () => {
@@ -69,7 +69,8 @@ describe('attribute mapping', () => {
     const { result, output } = await captureOutput(async () =>
       mapFederatedAttributes({ name: 'Jane Doe-Longname', given_name: 'Jane' }, limited),
     );
-    expect(result).toEqual({ given_name: 'Jane' });
+    expect(result?.mapped).toEqual({ given_name: 'Jane' });
+    expect(result?.dropped).toEqual([{ attribute: 'name', reason: 'too-long' }]);
     expect(logLines(output)).toContainEqual(expect.objectContaining({ attributes: ['name'] }));
     expect(output).not.toContain('Longname');
   });
@@ -101,12 +102,14 @@ describe('provider groups', () => {
       groups: ['Engineering'],
       'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups': 'Admins,Engineering',
     };
-    expect(mapFederatedAttributes(claims, settings())).toEqual({ 'custom:idp_groups': 'Engineering,Admins' });
+    expect(mapFederatedAttributes(claims, settings()).mapped).toEqual({
+      'custom:idp_groups': 'Engineering,Admins',
+    });
   });
 
   it('cuts the groups at a whole group to fit the limit', () => {
     const limited = settings({}, { FEDERATION_MAX_ATTRIBUTE_LENGTH: '12' });
-    expect(mapFederatedAttributes({ groups: 'alpha,beta,gamma' }, limited)).toEqual({
+    expect(mapFederatedAttributes({ groups: 'alpha,beta,gamma' }, limited).mapped).toEqual({
       'custom:idp_groups': 'alpha,beta',
     });
   });
@@ -143,11 +146,102 @@ describe('the inbound-federation handler', () => {
     expect((result as InboundFederationEvent).response.userAttributesToMap).toEqual(expected);
   });
 
-  it('warns when nothing matched, since {} keeps every attribute', async () => {
+  const nothingSurvives = () => {
+    const event = sampleEvent<InboundFederationEvent>('InboundFederation_ExternalProvider.oidc');
+    const long = 'x'.repeat(40);
+    event.request.attributes.idToken = { email: `${long}@example.com`, name: long, 'custom:role': 'admin' };
+    event.request.attributes.userInfo = {};
+    return event;
+  };
+  const limited = (whenNothingMaps?: string) =>
+    settings(
+      {},
+      {
+        FEDERATION_MAX_ATTRIBUTE_LENGTH: '20',
+        FEDERATION_GROUPS_ATTRIBUTE: '',
+        ...(whenNothingMaps ? { FEDERATION_WHEN_NOTHING_MAPS: whenNothingMaps } : {}),
+      },
+    );
+
+  it('attack: every mapped value too long never answers {} (which keeps every attribute): the minimal set', async () => {
+    const event = nothingSurvives();
+    const { output, error } = await captureOutput(() => inboundFederation(event, limited()));
+    expect(error).toBeUndefined();
+    expect(event.response.userAttributesToMap).toEqual({ email_verified: 'false' });
+    expect(logLines(output)).toContainEqual(
+      expect.objectContaining({
+        message: 'every matched federated attribute was dropped',
+        answer: 'minimal',
+        dropped: [
+          { attribute: 'email', reason: 'too-long' },
+          { attribute: 'name', reason: 'too-long' },
+        ],
+      }),
+    );
+    expect(output).not.toContain('no federated claim matched');
+    expect(output).not.toContain('xxxxxxxxxx');
+  });
+
+  it('attack: no claim matching the map never answers {}: the minimal set, and the log says nothing matched', async () => {
     const event = sampleEvent<InboundFederationEvent>('InboundFederation_ExternalProvider.saml');
     event.request.attributes.samlResponse = { department: 'Engineering' };
     const { output } = await captureOutput(() => inboundFederation(event, settings()));
-    expect(event.response.userAttributesToMap).toEqual({});
-    expect(output).toContain('no federated attribute matched');
+    expect(event.response.userAttributesToMap).toEqual({ email_verified: 'false' });
+    expect(logLines(output)).toContainEqual(
+      expect.objectContaining({ message: 'no federated claim matched the attribute map', dropped: [] }),
+    );
   });
+
+  it('refuses the sign-in when configured to, with a message the user can read', async () => {
+    const { error } = await captureOutput(() => inboundFederation(nothingSurvives(), limited('refuse')));
+    expect(error).toMatchObject({ name: 'UserFacingError', code: 'FEDERATION_NO_ATTRIBUTES' });
+  });
+
+  it('answers {} only when configured to keep everything', async () => {
+    const event = nothingSurvives();
+    await captureOutput(() => inboundFederation(event, limited('keep-all')));
+    expect(event.response.userAttributesToMap).toEqual({});
+  });
+});
+
+describe('attacks on the federated claims', () => {
+  it('attack: a group name holding the separator ("eng,Domain Admins") is dropped and logged, not split', async () => {
+    const { result, output } = await captureOutput(async () =>
+      mapFederatedAttributes({ groups: ['eng,Domain Admins', 'Readers'] }, settings()),
+    );
+    expect(result?.mapped).toEqual({ 'custom:idp_groups': 'Readers' });
+    expect(logLines(output)).toContainEqual(
+      expect.objectContaining({
+        message: 'federated groups dropped: the name holds the separator',
+        groups: ['eng,Domain Admins'],
+      }),
+    );
+  });
+
+  it('attack (already refused): claims named sub, identities or cognito:* never reach the answer', async () => {
+    const event = sampleEvent<InboundFederationEvent>('InboundFederation_ExternalProvider.oidc');
+    Object.assign(event.request.attributes.idToken!, {
+      sub: 'victim-sub',
+      identities: '[{"userId":"victim"}]',
+      'cognito:groups': 'admins',
+      'cognito:username': 'victim',
+    });
+    await captureOutput(() => inboundFederation(event, settings()));
+    const answer = event.response.userAttributesToMap!;
+    for (const name of ['sub', 'identities', 'cognito:groups', 'cognito:username']) {
+      expect(answer).not.toHaveProperty([name]);
+    }
+    expect(Object.values(answer)).not.toContain('victim-sub');
+  });
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'attack: a mapping from the claim %s reads only a claim the provider sent, never an inherited one',
+    (claim) => {
+      const custom = settings({ attributeMap: { 'custom:x': [claim] } }, { FEDERATION_GROUPS_ATTRIBUTE: '' });
+      expect(mapFederatedAttributes({}, custom).mapped).toEqual({});
+      expect(mapFederatedAttributes(JSON.parse(`{"${claim}": "v"}`), custom).mapped).toEqual({
+        'custom:x': 'v',
+      });
+    },
+  );
 });

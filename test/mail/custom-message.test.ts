@@ -103,7 +103,7 @@ describe('custom message answers', () => {
     e.request.userAttributes.given_name = '<img src=x onerror=alert(document.cookie)>';
     const answer = customMessageResponse(e, viaSes);
     expect(answer.emailMessage).not.toContain('<img');
-    expect(answer.emailMessage).toContain('&lt;img src=x onerror=alert(document.cookie)&gt;');
+    expect(answer.emailMessage).toContain('&lt;img src=x onerror=alert(document[.]cookie)&gt;');
   });
 
   it.each([
@@ -127,12 +127,25 @@ describe('custom message answers', () => {
     );
   });
 
-  it('falls back when the email would pass 20,000 UTF-8 bytes', async () => {
+  it('cuts a 7,000-character name, so the email stays within 20,000 UTF-8 bytes and keeps its template', async () => {
     const e = event('CustomMessage_SignUp');
     e.request.userAttributes.given_name = '語'.repeat(7_000);
     const { result } = await captureOutput(async () => customMessageResponse(e, viaSes));
     expect(messageProblems('CustomMessage_SignUp', e.request, result!)).toEqual([]);
-    expect(result!.emailMessage).toBe('<p>Gatehouse: your verification code is {####}</p>');
+    expect(result!.emailMessage).toContain(`${'語'.repeat(63)}…`);
+    expect(result!.emailMessage).not.toContain('語'.repeat(64));
+  });
+
+  it("attack: a sign-up with the victim's address and a URL in given_name: the verification mail shows no link-shaped text", () => {
+    for (const source of ['CustomMessage_SignUp', 'CustomMessage_ResendCode'] as const) {
+      const e = event(source);
+      e.request.userAttributes.given_name = 'Your account is locked, go to https://evil.example/unlock';
+      const answer = customMessageResponse(e, viaSes);
+      for (const part of [answer.emailMessage, answer.emailSubject, answer.smsMessage]) {
+        expect(part).not.toMatch(/evil\.example|https:\/\/evil/);
+      }
+      expect(answer.emailMessage).toContain('https[:]//evil[.]example/unlock');
+    }
   });
 
   it.each([

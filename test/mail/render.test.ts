@@ -10,6 +10,8 @@ import {
   localeChain,
   normalizeLocale,
   renderMessage,
+  USER_VALUE_MAX_CHARACTERS,
+  userText,
 } from '../../shared/mail/render.js';
 
 const branding: Branding = { product: 'Acme', brandColor: '#112233', backgroundColor: '#ffffff' };
@@ -112,6 +114,50 @@ describe('renderMessage', () => {
       expect(message.subject).not.toMatch(/[\r\n]/);
       expect(message.sms).not.toMatch(/[\r\n]/);
     }
+  });
+
+  it.each(messageKinds)(
+    'attack: URL-shaped names, devices and locations never become links in %s (HTML, text, subject, SMS)',
+    (kind) => {
+      const urls = [
+        'https://evil.example/reset',
+        'Jane, confirm at www.evil.example',
+        'support@evil.example',
+        'javascript:alert(1)',
+        'evil。example',
+      ];
+      for (const url of urls) {
+        const values = { name: url, device: url, location: url, ip: url, code: '123456' };
+        for (const locale of availableLocales) {
+          const message = renderMessage(kind, { locale, values, branding });
+          for (const part of [message.html, message.text, message.subject, message.sms]) {
+            expect(part).not.toMatch(/evil[.。]example|https:\/\/evil|javascript:/);
+          }
+        }
+      }
+    },
+  );
+
+  it('attack: a long name is cut to USER_VALUE_MAX_CHARACTERS; ordinary names are shown as given', () => {
+    const long = renderMessage('welcome', { values: { name: `Jane${'e'.repeat(500)}` }, branding });
+    expect(long.text).toContain(`Jane${'e'.repeat(USER_VALUE_MAX_CHARACTERS - 5)}…`);
+    expect(long.text).not.toContain('e'.repeat(USER_VALUE_MAX_CHARACTERS));
+    for (const name of ['J.R.R. Tolkien', 'Zoë Ångström', "O'Brien-Smith", '李小龍']) {
+      expect(userText(name)).toBe(name);
+    }
+  });
+
+  it('attack (already refused): template syntax in a name or a locale is shown, never expanded', () => {
+    const message = renderMessage('sign-up-code', {
+      locale: '{{code}}',
+      values: { name: '{{code}} {{{body}}} {{#code}}x{{/code}}', code: '123456' },
+      branding,
+    });
+    expect(message.locale).toBe('en');
+    expect(message.text).toContain('{{code}} {{{body}}} {{#code}}x{{/code}}');
+    expect(message.text.match(/123456/g)).toHaveLength(1);
+    const traversal = renderMessage('welcome', { locale: '../../etc/passwd', values: {}, branding });
+    expect(traversal.locale).toBe('en');
   });
 
   it('does not let a value override the branding', () => {

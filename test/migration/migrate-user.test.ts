@@ -9,6 +9,7 @@ import type { MigrateUserEvent } from '../../shared/events/index.js';
 import { describeHash, type HashAlgorithm, verifyPassword } from '../../shared/migration/hashes.js';
 import { migrationSettingSpecs } from '../../shared/migration/settings.js';
 import type { LegacyUserStore } from '../../shared/migration/stores.js';
+import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { lambdaContext, sampleEvent } from '../support/events.js';
 import { captureOutput } from '../support/logs.js';
 
@@ -57,6 +58,10 @@ beforeAll(async () => {
 afterAll(async () => dynamo?.stop());
 
 const settings = (env: Record<string, string> = {}) => loadSettings(migrationSettingSpecs, { env, file: {} });
+const lockout = loadSettings(signInSettingSpecs, {
+  env: { GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '1000' },
+  file: {},
+});
 
 function migrationEvent(source: string, userName: string, password?: string): MigrateUserEvent {
   const event = sampleEvent<MigrateUserEvent>(source);
@@ -67,7 +72,9 @@ function migrationEvent(source: string, userName: string, password?: string): Mi
 
 async function run(event: MigrateUserEvent, store: LegacyUserStore, env: Record<string, string> = {}) {
   try {
-    return { response: (await migration.migrateUser(event, { settings: settings(env), store })).response };
+    return {
+      response: (await migration.migrateUser(event, { settings: settings(env), store, lockout })).response,
+    };
   } catch (error) {
     if (error instanceof UserFacingError) return { code: error.code, message: error.message };
     throw error;
@@ -185,7 +192,9 @@ describe('common and breached passwords', () => {
     );
     if ('code' in expected) expect(result.code).toBe(expected.code);
     else expect(result.response?.finalUserStatus).toBe(expected.finalUserStatus);
-    expect(await itemOf(`USER#${userName}`, 'PROFILE')).toMatchObject({ compromisedCredentials: true });
+    expect(await itemOf(`USER#NAME#${userName.toLowerCase()}`, 'PROFILE')).toMatchObject({
+      compromisedCredentials: true,
+    });
   });
 
   it('does not flag a user whose password is not on the list, nor on a wrong password', async () => {
@@ -197,8 +206,8 @@ describe('common and breached passwords', () => {
       migrationEvent('UserMigration_Authentication', 'scrypt@example.com', 'password1'),
       dynamoStore(),
     );
-    expect(await itemOf('USER#argon2id@example.com', 'PROFILE')).toBeUndefined();
-    expect(await itemOf('USER#scrypt@example.com', 'PROFILE')).toBeUndefined();
+    expect(await itemOf('USER#NAME#argon2id@example.com', 'PROFILE')).toBeUndefined();
+    expect(await itemOf('USER#NAME#scrypt@example.com', 'PROFILE')).toBeUndefined();
   });
 
   it('ships the most common passwords of @zxcvbn-ts/language-common, as generated', async () => {
@@ -402,4 +411,92 @@ describe('the migrate-user handler', () => {
       for (const secret of [PASSWORD, 'Wr0ng-Secret-Value!']) expect(stored).not.toContain(secret);
     },
   );
+});
+
+describe('attack 8: guessing legacy passwords through migration', () => {
+  const strict = loadSettings(signInSettingSpecs, { env: { GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '5' }, file: {} });
+  /** The table store, counting the password verifications it really runs. */
+  function countedStore() {
+    const verified: string[] = [];
+    const store = new stores.DynamoLegacyStore(settings().timingHash, async (password, hash) => {
+      verified.push(password === PASSWORD ? 'right' : 'wrong');
+      return verifyPassword(password, hash);
+    });
+    return { store, verified };
+  }
+  const attempt = async (userName: string, password: string, store: LegacyUserStore) => {
+    try {
+      const event = migrationEvent('UserMigration_Authentication', userName, password);
+      await migration.migrateUser(event, { settings: settings(), store, lockout: strict });
+      return 'migrated';
+    } catch (error) {
+      if (error instanceof UserFacingError) return error.code;
+      throw error;
+    }
+  };
+  let n = 0;
+  const legacyUser = async () => {
+    const userName = `guessed-${++n}-${Date.now()}@example.com`;
+    await stores.putLegacyUser(userName, await legacyHash('bcrypt', PASSWORD), fields);
+    return userName;
+  };
+
+  it('attack 8: 40 wrong legacy passwords, then the right one, does not migrate while locked', async () => {
+    const userName = await legacyUser();
+    const { store, verified } = countedStore();
+    const outcomes: string[] = [];
+    for (let i = 0; i < 40; i++) outcomes.push(await attempt(userName, `wrong-${i}`, store));
+    expect(outcomes.slice(0, 5)).toEqual(Array(5).fill('MIGRATION_NOT_AUTHORIZED'));
+    expect(outcomes.slice(5)).toEqual(Array(35).fill('MIGRATION_LOCKED'));
+    expect(await attempt(userName, PASSWORD, store)).toBe('MIGRATION_LOCKED');
+    // Only the five attempts before the lock were verified; the right password never was.
+    expect(verified).toEqual(Array(5).fill('wrong'));
+    expect((await itemOf(`LEGACY#${userName}`, 'ITEM'))?.migratedAt).toBeUndefined();
+  });
+
+  it('attack 8: concurrent guesses are each counted before any is verified', async () => {
+    const userName = await legacyUser();
+    const { store, verified } = countedStore();
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => attempt(userName, `wrong-${i}`, store)),
+    );
+    expect(outcomes.filter((o) => o === 'MIGRATION_LOCKED')).toHaveLength(15);
+    expect(verified).toHaveLength(5);
+  });
+
+  it('attack 8: a known and an unknown legacy name are counted and refused alike, in the same words', async () => {
+    const known = await legacyUser();
+    const run8 = async (userName: string) => {
+      const messages: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const event = migrationEvent('UserMigration_Authentication', userName, `wrong-${i}`);
+        messages.push(
+          await migration
+            .migrateUser(event, { settings: settings(), store: dynamoStore(), lockout: strict })
+            .then(
+              () => 'migrated',
+              (error: Error) => error.message,
+            ),
+        );
+      }
+      return messages;
+    };
+    const unknown = await run8(`nobody-${Date.now()}@example.com`);
+    expect(await run8(known)).toEqual(unknown);
+    expect(unknown.at(-1)).toBe('Too many sign-in attempts. Please try again later.');
+  });
+
+  it('a right legacy password clears the count; a name locked out can still migrate through forgot password', async () => {
+    const userName = await legacyUser();
+    const { store } = countedStore();
+    for (let i = 0; i < 4; i++)
+      expect(await attempt(userName, `wrong-${i}`, store)).toBe('MIGRATION_NOT_AUTHORIZED');
+    expect(await attempt(userName, PASSWORD, store)).toBe('migrated');
+    for (let i = 0; i < 5; i++)
+      expect(await attempt(userName, `wrong-${i}`, store)).toBe('MIGRATION_NOT_AUTHORIZED');
+    expect(await attempt(userName, PASSWORD, store)).toBe('MIGRATION_LOCKED');
+    const forgot = migrationEvent('UserMigration_ForgotPassword', userName);
+    const result = await migration.migrateUser(forgot, { settings: settings(), store, lockout: strict });
+    expect(result.response.finalUserStatus).toBe('RESET_REQUIRED');
+  });
 });

@@ -3,6 +3,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { PostConfirmationEvent } from '../../shared/events/index.js';
+import type { OnboardingDependencies } from '../../shared/onboarding/index.js';
 import { onboardingSettingSpecs } from '../../shared/onboarding/settings.js';
 import type { CognitoSender } from '../../shared/sign-up/cognito.js';
 import { useLocalEmulators } from '../support/emulators.js';
@@ -28,21 +29,26 @@ beforeAll(async () => {
 beforeEach(async () => local.ses.clear());
 afterEach(() => vi.restoreAllMocks());
 
-/** Group memberships, as a set: adding a member twice is a no-op, as in Cognito. */
+/**
+ * Group memberships, as a set: adding a member twice is a no-op, as in Cognito. Each call takes
+ * a few milliseconds, as a call to Cognito does, so concurrent invocations overlap.
+ */
 function groupsStub() {
   const members = new Map<string, Set<string>>();
-  let calls = 0;
+  const callsPerGroup = new Map<string, number>();
   const client = {
     send: async (command: unknown) => {
       if (!(command instanceof AdminAddUserToGroupCommand)) throw new Error('unexpected command');
-      calls++;
       const { GroupName, Username } = command.input;
+      callsPerGroup.set(GroupName!, (callsPerGroup.get(GroupName!) ?? 0) + 1);
+      await new Promise((resume) => setTimeout(resume, 15));
       if (!members.has(GroupName!)) members.set(GroupName!, new Set());
       members.get(GroupName!)!.add(Username!);
       return {};
     },
   } as unknown as CognitoSender;
-  return { client, members, calls: () => calls };
+  const calls = () => [...callsPerGroup.values()].reduce((sum, n) => sum + n, 0);
+  return { client, members, callsPerGroup, calls };
 }
 
 let users = 0;
@@ -59,12 +65,45 @@ function confirmEvent(source = 'PostConfirmation_ConfirmSignUp'): PostConfirmati
 const settings = (env: Record<string, string> = {}) =>
   loadSettings(onboardingSettingSpecs, { env, file: { onboarding: { defaultGroups: ['members', 'beta'] } } });
 
+/** Dependencies of one test: the two default groups, the given Cognito stand-in and clock. */
+const depsOf = (overrides: Partial<OnboardingDependencies> = {}) =>
+  onboarding.onboardingDependencies({
+    settings: settings(),
+    cognito: () => groupsStub().client,
+    ...overrides,
+  });
+
 async function itemsOf(sub: string) {
   return (await local.dynamo.scan()).filter((item) => item.pk === `USER#${sub}`);
 }
 
 async function mailsTo(address: string) {
   return (await local.ses.mails()).filter((mail) => mail.destination.to.includes(address));
+}
+
+/**
+ * Starts an invocation that claims the welcome mail and then hangs inside SES for good (frozen, as
+ * a Lambda past its timeout: it never releases its claim); resolves once its lease stands.
+ */
+async function freezeInWelcomeMail(event: PostConfirmationEvent, deps: OnboardingDependencies) {
+  vi.spyOn(mailClient.sesClient(), 'send').mockImplementationOnce(() => new Promise(() => {}));
+  void onboarding.postConfirmation(structuredClone(event), deps);
+  await vi.waitFor(async () => {
+    const item = (await itemsOf(event.request.userAttributes.sub!)).find((i) => i.sk === 'ONBOARDING');
+    expect(item).toHaveProperty(['lease:welcomeSentAt']);
+  });
+}
+
+/** Counts the store calls by command while the test runs on (the real client does them). */
+function countStoreCalls() {
+  const client = table.documentClient();
+  const send = client.send.bind(client);
+  const counts: Record<string, number> = {};
+  vi.spyOn(client, 'send').mockImplementation(((command: object) => {
+    counts[command.constructor.name] = (counts[command.constructor.name] ?? 0) + 1;
+    return send(command as never);
+  }) as never);
+  return () => ({ ...counts });
 }
 
 /** Fails the first call of one step's client, then lets every call through. */
@@ -102,7 +141,7 @@ describe('post confirmation on ConfirmSignUp', () => {
   it('creates the profile, adds the default groups and sends one welcome mail', async () => {
     const groups = groupsStub();
     const event = confirmEvent();
-    const deps = { settings: settings(), cognito: () => groups.client, now: Date.now };
+    const deps = depsOf({ cognito: () => groups.client });
     await onboarding.postConfirmation(event, deps);
     const sub = event.request.userAttributes.sub!;
     const items = await itemsOf(sub);
@@ -112,7 +151,6 @@ describe('post confirmation on ConfirmSignUp', () => {
       userName: sub,
     });
     expect(items.find((i) => i.sk === 'ONBOARDING')).toMatchObject({
-      profileCreatedAt: expect.any(String),
       'group:members': expect.any(String),
       'group:beta': expect.any(String),
       welcomeSentAt: expect.any(String),
@@ -126,7 +164,7 @@ describe('post confirmation on ConfirmSignUp', () => {
   it('invoked three times with the same event: one profile, one mail, each group call once', async () => {
     const groups = groupsStub();
     const event = confirmEvent();
-    const deps = { settings: settings(), cognito: () => groups.client, now: Date.now };
+    const deps = depsOf({ cognito: () => groups.client });
     for (let i = 0; i < 3; i++) await onboarding.postConfirmation(structuredClone(event), deps);
     const sub = event.request.userAttributes.sub!;
     const items = await itemsOf(sub);
@@ -136,13 +174,69 @@ describe('post confirmation on ConfirmSignUp', () => {
     expect(groups.calls()).toBe(2);
   });
 
-  it('invoked three times concurrently: still one profile', async () => {
+  it('attack: 10 simultaneous identical invocations: one profile, one welcome mail, one call per group', async () => {
     const groups = groupsStub();
     const event = confirmEvent();
-    const deps = { settings: settings(), cognito: () => groups.client, now: Date.now };
-    await Promise.all([0, 1, 2].map(() => onboarding.postConfirmation(structuredClone(event), deps)));
-    const items = await itemsOf(event.request.userAttributes.sub!);
+    const sub = event.request.userAttributes.sub!;
+    const deps = depsOf({ cognito: () => groups.client });
+    const runs = Array.from({ length: 10 }, () => onboarding.postConfirmation(structuredClone(event), deps));
+    await Promise.all(runs);
+    const items = await itemsOf(sub);
     expect(items.filter((i) => i.sk === 'PROFILE')).toHaveLength(1);
+    expect(await mailsTo(`${sub}@example.com`)).toHaveLength(1);
+    expect(Object.fromEntries(groups.callsPerGroup)).toEqual({ members: 1, beta: 1 });
+    expect(items.find((i) => i.sk === 'ONBOARDING')).toEqual({
+      pk: `USER#${sub}`,
+      sk: 'ONBOARDING',
+      'group:members': expect.any(String),
+      'group:beta': expect.any(String),
+      welcomeSentAt: expect.any(String),
+    });
+  });
+
+  it('claims each effect before it runs: the store calls of one sign-up, and of a retry after it', async () => {
+    const groups = groupsStub();
+    const event = confirmEvent();
+    const deps = depsOf({ cognito: () => groups.client });
+    const calls = countStoreCalls();
+    await onboarding.postConfirmation(structuredClone(event), deps);
+    // One read of the steps, the profile put, then a claim and a done marker per effect (2 groups, mail).
+    expect(calls()).toEqual({ GetCommand: 1, PutCommand: 1, UpdateCommand: 6 });
+    vi.restoreAllMocks();
+    const retry = countStoreCalls();
+    await onboarding.postConfirmation(structuredClone(event), deps);
+    // A retry reads the steps, finds every effect done and only repeats the (refused) profile put.
+    expect(retry()).toEqual({ GetCommand: 1, PutCommand: 1 });
+  });
+
+  it('attack: a claim whose owner crashed is taken over once its lease ends, and the mail is sent once', async () => {
+    const groups = groupsStub();
+    const event = confirmEvent();
+    const sub = event.request.userAttributes.sub!;
+    await freezeInWelcomeMail(event, depsOf({ cognito: () => groups.client, deadline: Date.now() + 600 }));
+    // Cognito's retry arrives while the lease stands: it waits for the owner, then takes over.
+    const retry = await captureOutput(() =>
+      onboarding.postConfirmation(structuredClone(event), depsOf({ cognito: () => groups.client })),
+    );
+    expect(retry.error).toBeUndefined();
+    expect(await mailsTo(`${sub}@example.com`)).toHaveLength(1);
+    const item = (await itemsOf(sub)).find((i) => i.sk === 'ONBOARDING');
+    expect(item).toHaveProperty('welcomeSentAt');
+    expect(item).not.toHaveProperty(['lease:welcomeSentAt']);
+    expect(Object.fromEntries(groups.callsPerGroup)).toEqual({ members: 1, beta: 1 });
+  });
+
+  it('leaves an effect to a live claim that outlasts its own deadline, without running it', async () => {
+    const groups = groupsStub();
+    const event = confirmEvent();
+    const sub = event.request.userAttributes.sub!;
+    await freezeInWelcomeMail(event, depsOf({ cognito: () => groups.client, deadline: Date.now() + 60_000 }));
+    const second = await captureOutput(() =>
+      onboarding.postConfirmation(structuredClone(event), depsOf({ deadline: Date.now() + 800 })),
+    );
+    expect(second.error).toBeUndefined();
+    expect(second.output).toContain('onboarding step left to the invocation that holds it');
+    expect(await mailsTo(`${sub}@example.com`)).toHaveLength(0);
   });
 
   it.each(['profile', 'group', 'mail'] as const)(
@@ -151,7 +245,7 @@ describe('post confirmation on ConfirmSignUp', () => {
       const groups = groupsStub();
       const event = confirmEvent();
       const sub = event.request.userAttributes.sub!;
-      const deps = { settings: settings(), cognito: () => groups.client, now: Date.now };
+      const deps = depsOf({ cognito: () => groups.client });
       if (step === 'profile') faults.profile();
       if (step === 'group') faults.group(groups);
       if (step === 'mail') faults.mail();
@@ -171,7 +265,6 @@ describe('post confirmation on ConfirmSignUp', () => {
       const items = await itemsOf(sub);
       expect(items.filter((i) => i.sk === 'PROFILE')).toHaveLength(1);
       expect(items.find((i) => i.sk === 'ONBOARDING')).toMatchObject({
-        profileCreatedAt: expect.any(String),
         'group:members': expect.any(String),
         'group:beta': expect.any(String),
         welcomeSentAt: expect.any(String),
@@ -185,11 +278,10 @@ describe('post confirmation on ConfirmSignUp', () => {
   it('fails the invocation on a failing mail when configured to block', async () => {
     const groups = groupsStub();
     const event = confirmEvent();
-    const deps = {
+    const deps = depsOf({
       settings: settings({ ONBOARDING_BLOCK_ON_FAILURE: 'true' }),
       cognito: () => groups.client,
-      now: Date.now,
-    };
+    });
     faults.mail();
     const first = await captureOutput(() => onboarding.postConfirmation(structuredClone(event), deps));
     expect(first.error).toMatchObject({ name: 'TooManyRequestsException' });
@@ -197,13 +289,25 @@ describe('post confirmation on ConfirmSignUp', () => {
     expect(await mailsTo(`${event.request.userAttributes.sub}@example.com`)).toHaveLength(1);
   });
 
+  it('attack: a URL in given_name reaches the welcome mail (SES) in no link-shaped form, HTML or text', async () => {
+    const event = confirmEvent();
+    event.request.userAttributes.given_name =
+      'Jane, verify at https://evil.example/login or www.evil.example';
+    await onboarding.postConfirmation(event, depsOf());
+    const [mail] = await mailsTo(event.request.userAttributes.email!);
+    expect(mail).toBeDefined();
+    for (const part of [mail!.body.html, mail!.body.text, mail!.subject]) {
+      expect(part).not.toMatch(/evil\.example|https:\/\/evil/);
+    }
+    expect(mail!.body.text).toContain('https[:]//evil[.]example/login');
+  });
+
   it('sends no welcome mail when turned off, or to a user without email', async () => {
     const groups = groupsStub();
-    const off = {
+    const off = depsOf({
       settings: settings({ ONBOARDING_WELCOME_MAIL: 'false' }),
       cognito: () => groups.client,
-      now: Date.now,
-    };
+    });
     const event = confirmEvent();
     await onboarding.postConfirmation(event, off);
     const noEmail = confirmEvent();
@@ -215,21 +319,24 @@ describe('post confirmation on ConfirmSignUp', () => {
 });
 
 describe('post confirmation on ConfirmForgotPassword', () => {
-  const NOW = Date.parse('2026-03-14T09:26:53.120Z');
+  const NOW = Date.parse('2026-03-14T09:26:03.120Z');
+  const securityEvents = async (sub: string) =>
+    (await itemsOf(sub)).filter((i) => String(i.sk).startsWith('SECURITY#'));
 
-  it('records one security event and one notification, however often retried within the minute', async () => {
+  it('records one security event and one notification, however often Cognito retries within its window', async () => {
     const groups = groupsStub();
     const event = confirmEvent('PostConfirmation_ConfirmForgotPassword');
     const sub = event.request.userAttributes.sub!;
-    for (const offset of [0, 2_000, 5_000]) {
-      const deps = { settings: settings(), cognito: () => groups.client, now: () => NOW + offset };
+    for (const offset of [0, 5_000, 15_000]) {
+      const deps = depsOf({ cognito: () => groups.client, now: () => NOW + offset });
       await onboarding.postConfirmation(structuredClone(event), deps);
     }
-    const items = await itemsOf(sub);
-    expect(items).toEqual([
+    const records = await securityEvents(sub);
+    expect(records).toEqual([
       expect.objectContaining({
-        sk: 'SECURITY#2026-03-14T09:26:00.000Z#password-changed',
+        sk: expect.stringMatching(/^SECURITY#2026-03-14T09:26:03\.120Z#password-changed#[0-9a-f-]{36}$/),
         kind: 'password-changed',
+        notifiedAt: expect.any(String),
       }),
     ]);
     const mails = await mailsTo(`${sub}@example.com`);
@@ -238,11 +345,36 @@ describe('post confirmation on ConfirmForgotPassword', () => {
     expect(groups.calls()).toBe(0);
   });
 
+  it('attack: 10 simultaneous identical ConfirmForgotPassword invocations: one record, one mail', async () => {
+    const event = confirmEvent('PostConfirmation_ConfirmForgotPassword');
+    const sub = event.request.userAttributes.sub!;
+    const deps = depsOf();
+    await Promise.all(
+      Array.from({ length: 10 }, () => onboarding.postConfirmation(structuredClone(event), deps)),
+    );
+    expect(await securityEvents(sub)).toHaveLength(1);
+    expect(await mailsTo(`${sub}@example.com`)).toHaveLength(1);
+  });
+
+  it('attack: a second reset in the same minute is recorded and mailed too (not keyed by the minute)', async () => {
+    const event = confirmEvent('PostConfirmation_ConfirmForgotPassword');
+    const sub = event.request.userAttributes.sub!;
+    // 09:26:03 and 09:26:40: one minute, two resets (the second after Cognito's retry window).
+    for (const at of [NOW, NOW + 37_000]) {
+      await onboarding.postConfirmation(structuredClone(event), depsOf({ now: () => at }));
+      await onboarding.postConfirmation(structuredClone(event), depsOf({ now: () => at + 1_000 }));
+    }
+    const records = await securityEvents(sub);
+    expect(records.map((r) => r.at).sort()).toEqual(['2026-03-14T09:26:03.120Z', '2026-03-14T09:26:40.120Z']);
+    expect(new Set(records.map((r) => r.resetId)).size).toBe(2);
+    expect(await mailsTo(`${sub}@example.com`)).toHaveLength(2);
+  });
+
   it('clears the compromised-credential flag on the sub and the migrated username profiles, creating none', async () => {
     const event = confirmEvent('PostConfirmation_ConfirmForgotPassword');
     const sub = event.request.userAttributes.sub!;
     event.userName = `Legacy.${sub}`;
-    const legacy = event.userName.toLowerCase();
+    const legacy = `NAME#${event.userName.toLowerCase()}`;
     for (const owner of [sub, legacy]) {
       await local.dynamo.client.send(
         new PutItemCommand({
@@ -251,7 +383,7 @@ describe('post confirmation on ConfirmForgotPassword', () => {
         }),
       );
     }
-    const deps = { settings: settings(), cognito: () => groupsStub().client, now: () => NOW };
+    const deps = depsOf({ now: () => NOW });
     await onboarding.postConfirmation(structuredClone(event), deps);
     await onboarding.postConfirmation(structuredClone(event), deps);
     const profiles = (await local.dynamo.scan()).filter(
@@ -265,30 +397,50 @@ describe('post confirmation on ConfirmForgotPassword', () => {
     expect((await itemsOf(clean.request.userAttributes.sub!)).map((i) => i.sk)).not.toContain('PROFILE');
   });
 
+  it("attack: a username equal to another user's sub does not clear that user's compromised-credential flag", async () => {
+    const victim = confirmEvent('PostConfirmation_ConfirmForgotPassword');
+    const victimSub = victim.request.userAttributes.sub!;
+    await local.dynamo.client.send(
+      new PutItemCommand({
+        TableName: local.dynamo.tableName,
+        Item: {
+          pk: { S: `USER#${victimSub}` },
+          sk: { S: 'PROFILE' },
+          compromisedCredentials: { BOOL: true },
+        },
+      }),
+    );
+    const attacker = confirmEvent('PostConfirmation_ConfirmForgotPassword');
+    attacker.userName = victimSub;
+    await onboarding.postConfirmation(attacker, depsOf({ now: () => NOW }));
+    const [profile] = (await itemsOf(victimSub)).filter((i) => i.sk === 'PROFILE');
+    expect(profile).toMatchObject({ compromisedCredentials: true });
+    expect(await itemsOf(victimSub)).toHaveLength(1);
+  });
+
   it('sends the notification on the retry after a failed mail, and only once', async () => {
     const event = confirmEvent('PostConfirmation_ConfirmForgotPassword');
     const sub = event.request.userAttributes.sub!;
-    const deps = { settings: settings(), cognito: () => groupsStub().client, now: () => NOW };
+    const deps = depsOf({ now: () => NOW });
     faults.mail();
     const first = await captureOutput(() => onboarding.postConfirmation(structuredClone(event), deps));
-    expect(first.output).toContain('password-changed mail failed');
+    expect(first.output).toContain('onboarding step failed');
     expect(await mailsTo(`${sub}@example.com`)).toHaveLength(0);
     await onboarding.postConfirmation(structuredClone(event), deps);
     await onboarding.postConfirmation(structuredClone(event), deps);
     expect(await mailsTo(`${sub}@example.com`)).toHaveLength(1);
-    expect(await itemsOf(sub)).toEqual([expect.objectContaining({ notifiedAt: expect.any(String) })]);
+    expect(await securityEvents(sub)).toEqual([expect.objectContaining({ notifiedAt: expect.any(String) })]);
   });
 
   it('creates no profile and sends nothing when notifications are off', async () => {
     const event = confirmEvent('PostConfirmation_ConfirmForgotPassword');
-    const deps = {
+    const deps = depsOf({
       settings: settings({ ONBOARDING_PASSWORD_CHANGED_MAIL: 'false' }),
-      cognito: () => groupsStub().client,
       now: () => NOW,
-    };
+    });
     await onboarding.postConfirmation(event, deps);
     const items = await itemsOf(event.request.userAttributes.sub!);
-    expect(items.map((i) => i.kind)).toEqual(['password-changed']);
+    expect(items.map((i) => String(i.sk).split('#')[0]).sort()).toEqual(['RESET', 'SECURITY']);
     expect(await local.ses.mails()).toHaveLength(0);
   });
 });

@@ -2,7 +2,7 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
 import { parseCidr } from '../../shared/risk/ip.js';
-import { keys } from '../../shared/storage/keys.js';
+import { keys, userNameId } from '../../shared/storage/keys.js';
 import { DAY, HOUR, NOW, PLACES, signInAttempt, testConfig, testGeo } from './support/fixtures.js';
 
 /**
@@ -417,6 +417,15 @@ describe('the engine on dynalite', () => {
     expect((await engine.learn(attemptOf(userId, { deviceId: 'laptop-1' }))).notify).toBeUndefined();
   });
 
+  it('learns from a sign-in that Cognito gives no context (USER_PASSWORD_AUTH) without a context-missing signal', async () => {
+    const userId = freshUser();
+    await recordSignIn(userId, NOW - DAY, 'home');
+    const learned = await engineFor().learn({ ...attemptOf(userId), metadata: {} });
+    expect(learned.decision).toMatchObject({ level: 'low', reasons: [] });
+    const forged = await engineFor().learn(attemptOf(userId, { sign: 'forge', at: NOW + 1000 }));
+    expect(forged.decision?.reasons.map((r) => r.signal)).toEqual(['context-forged']);
+  });
+
   it('learns: a high-risk sign-in that enforcement let through is notified', async () => {
     const userId = freshUser();
     await recordSignIn(userId, NOW - HOUR, 'home');
@@ -457,7 +466,7 @@ describe('the engine on dynalite', () => {
     const sub = freshUser();
     const userName = `Legacy.${sub}`;
     // What migrate-user writes before the user has a sub.
-    await put({ pk: keys.user(userName.toLowerCase()), sk: keys.profile(), compromisedCredentials: true });
+    await put({ pk: keys.user(userNameId(userName)), sk: keys.profile(), compromisedCredentials: true });
     const engine = engineFor();
     const first = { ...attemptOf(sub), userName };
     sends.mockClear();

@@ -135,10 +135,13 @@ describe('post authentication', () => {
 
   it('clears the failed-attempt counter', async () => {
     const e = event();
-    for (let i = 0; i < 3; i++) await lockout.countAttempt(e.userName, settings);
+    const identity = lockout.identityKey(e);
+    const count = async () =>
+      lockout.countFailure(await lockout.readLockState(identity, {}, settings), settings);
+    for (let i = 0; i < 3; i++) await count();
     await sut.postAuthentication(e, settings);
-    expect(await lockout.attemptsInWindow(e.userName, settings)).toBe(0);
-    for (let i = 0; i < 3; i++) expect(await lockout.countAttempt(e.userName, settings)).toBe(false);
+    expect(await lockout.attemptsInWindow(identity, 'unfamiliar', settings)).toBe(0);
+    for (let i = 0; i < 3; i++) expect(await count()).toBe(false);
   });
 
   it('attack 1: with no verified context (USER_PASSWORD_AUTH), it records time and client only, never what pre authentication saw', async () => {

@@ -256,3 +256,53 @@ describe('refusal of claims Cognito never changes, at cold start', () => {
     );
   });
 });
+
+describe('attacks on the role and client maps', () => {
+  const inherited = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
+
+  it.each(inherited)(
+    'attack: a group named %s adds no permissions or scopes (never null in what reaches Cognito)',
+    async (group) => {
+      const e = sample<TokenGenerationV2Event>('TokenGeneration_Authentication.V2_0');
+      e.request.groupConfiguration!.groupsToOverride = [group, 'readers'];
+      await sut.preTokenGeneration(e, settings);
+      const access = e.response.claimsAndScopeOverrideDetails!.accessTokenGeneration!;
+      const answer = JSON.stringify(e.response);
+      expect(answer).not.toContain('null');
+      expect(access.claimsToAddOrOverride?.permissions).toEqual(['items:read', 'invoices:read']);
+      expect(access.scopesToAdd).toEqual(['gatehouse-api/items.read', 'gatehouse-api/profile.read']);
+    },
+  );
+
+  it.each(inherited)('attack: a client id %s picks no client or machine-client rules', async (clientId) => {
+    const user = sample<TokenGenerationV1Event>('TokenGeneration_Authentication.V1_0', clientId);
+    await sut.preTokenGeneration(user, settings);
+    expect(JSON.stringify(user.response)).not.toContain('null');
+    const machine = sample<TokenGenerationV3ClientCredentialsEvent>(
+      'TokenGeneration_ClientCredentials.V3_0',
+      clientId,
+    );
+    await sut.preTokenGeneration(machine, settings);
+    expect(machine.response.claimsAndScopeOverrideDetails).toBeNull();
+  });
+
+  it('attack (already refused): user-writable attributes never reach roles, permissions or scopes', async () => {
+    const e = sample<TokenGenerationV2Event>('TokenGeneration_Authentication.V2_0');
+    e.request.groupConfiguration!.groupsToOverride = [];
+    Object.assign(e.request.userAttributes, {
+      'custom:roles': '["admin","billing"]',
+      'custom:role': 'admin',
+      'custom:permissions': 'items:delete',
+      'custom:scopes': 'gatehouse-api/admin',
+      'custom:idp_groups': 'readers,admins',
+    });
+    e.request.userAttributes.sub = 'user-writable-attributes';
+    await sut.preTokenGeneration(e, settings);
+    const details = e.response.claimsAndScopeOverrideDetails!;
+    const access = details.accessTokenGeneration!;
+    expect(access.claimsToAddOrOverride).not.toHaveProperty('roles');
+    expect(access.claimsToAddOrOverride).not.toHaveProperty('permissions');
+    expect(access.scopesToAdd).toEqual(['gatehouse-api/profile.read']);
+    expect(JSON.stringify(details)).not.toMatch(/admin|items:delete/);
+  });
+});

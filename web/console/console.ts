@@ -229,9 +229,15 @@ function timelineRow(entry: TimelineEntry): HTMLTableRowElement {
 }
 
 function lockoutText(view: UserView): string {
-  const { lockedUntil, attemptsInWindow, maxAttempts } = view.lockout;
+  const { lockedUntil, attemptsInWindow, maxAttempts, sides } = view.lockout;
   if (lockedUntil !== undefined) {
-    return `Locked until ${time(lockedUntil)}: more than ${maxAttempts} sign-in attempts without a success (${attemptsInWindow} in this window).`;
+    const which =
+      sides.familiar.lockedUntil !== undefined && sides.unfamiliar.lockedUntil !== undefined
+        ? 'from every device and network'
+        : sides.unfamiliar.lockedUntil !== undefined
+          ? 'from unfamiliar devices and networks'
+          : 'from familiar devices and networks';
+    return `Locked ${which} until ${time(lockedUntil)}: more than ${maxAttempts} sign-in attempts without a success (${attemptsInWindow} in this window).`;
   }
   return `Not locked. ${attemptsInWindow} of ${maxAttempts} attempts used in this window.`;
 }

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { PostConfirmationEvent } from '../events/index.js';
+import { sendTemplatedEmail } from '../mail/send.js';
+import { eventDigest, type ItemKey, putOnce, readItem } from '../storage/claims.js';
+import { keys } from '../storage/keys.js';
+import { documentClient, nowSeconds, TTL_ATTRIBUTE, tableName } from '../storage/table.js';
+import type { OnboardingDependencies } from './dependencies.js';
+import { runEffects } from './effects.js';
+
+/** One password reset as the table knows it: its id and when its first invocation ran. */
+interface PasswordReset {
+  resetId: string;
+  openedAt: number;
+}
+
+/**
+ * ConfirmForgotPassword: every reset gets its own `SECURITY#<time>#password-changed#<reset id>`
+ * record and its own `password-changed` mail, each once across the invocations of that reset.
+ *
+ * The event carries no id, and two resets of one user send byte-identical events; what tells a
+ * retry from a new reset is that Cognito repeats a call only while the first has not answered
+ * (three attempts of 5 s). So the reset's identity is a digest of the event plus the retry
+ * window: an identical event within `retryWindowSeconds` of the reset's first invocation is
+ * that reset again, a later one is a new reset.
+ */
+export async function recordPasswordReset(
+  event: PostConfirmationEvent,
+  userId: string,
+  deps: OnboardingDependencies,
+) {
+  const reset = await openReset(userId, event, deps);
+  const record = {
+    pk: keys.user(userId),
+    sk: keys.securityEvent(isoTime(reset.openedAt), 'password-changed', reset.resetId),
+  };
+  await writeRecord(record, reset, event.request.clientMetadata?.ip);
+  const { email, locale, given_name } = event.request.userAttributes;
+  if (!deps.settings.notifyPasswordChanged || !email) return;
+  const values = { name: given_name ?? '', time: isoTime(reset.openedAt) };
+  await runEffects(
+    record,
+    [
+      [
+        'notifiedAt',
+        (signal) =>
+          sendTemplatedEmail({
+            kind: 'password-changed',
+            to: email,
+            ...(locale ? { locale } : {}),
+            values,
+            signal,
+          }),
+      ],
+    ],
+    deps,
+  );
+}
+
+/**
+ * The reset this invocation belongs to: a new one (a conditional write that succeeds only when
+ * no reset of this event is open within the window), or the open one it lost the write to.
+ */
+async function openReset(
+  userId: string,
+  event: PostConfirmationEvent,
+  deps: OnboardingDependencies,
+): Promise<PasswordReset> {
+  const now = deps.now();
+  const windowMs = deps.settings.retryWindowSeconds * 1000;
+  const key = { pk: keys.user(userId), sk: keys.passwordReset(eventDigest({ ...event, response: {} })) };
+  const fresh = { resetId: randomUUID(), openedAt: now };
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'SET resetId = :id, openedAt = :now, #ttl = :expires',
+        ConditionExpression: 'attribute_not_exists(openedAt) OR openedAt <= :cutoff',
+        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ':id': fresh.resetId,
+          ':now': now,
+          ':cutoff': now - windowMs,
+          ':expires': nowSeconds(now + windowMs) + 1,
+        },
+      }),
+    );
+    return fresh;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const open = await readItem(key);
+    return { resetId: String(open?.resetId), openedAt: Number(open?.openedAt) };
+  }
+}
+
+/** The record of one reset: a put conditional on its absence, so each reset has exactly one. */
+async function writeRecord(record: ItemKey, reset: PasswordReset, ip: string | undefined) {
+  const at = isoTime(reset.openedAt);
+  await putOnce({ ...record, kind: 'password-changed', at, resetId: reset.resetId, ...(ip ? { ip } : {}) });
+}
+
+const isoTime = (epochMs: number) => new Date(epochMs).toISOString();
