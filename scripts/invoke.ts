@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { findSampleEvent, listSampleEvents, setAtPath } from '../shared/events/builders.js';
-import { parseAuthorizerEvent, parseTriggerEvent } from '../shared/events/parse.js';
+import { parseAlbEvent, parseAuthorizerEvent, parseTriggerEvent } from '../shared/events/parse.js';
 import { parseRiskFeedbackEvent } from '../shared/risk/feedback.js';
 import type { SentMail } from './local/emulators.js';
 import { functionNames } from './local/registry.js';
@@ -69,6 +69,7 @@ function resolveEventPath(functionName: string, eventRef: string | undefined): s
 function checkEvent(functionName: string, event: unknown): void {
   if (functionName === 'authorizer') parseAuthorizerEvent(event);
   else if (functionName === 'risk-feedback') parseRiskFeedbackEvent(event);
+  else if (functionName === 'alb-sample') parseAlbEvent(event);
   else parseTriggerEvent(event);
 }
 

@@ -112,6 +112,7 @@ const CHECKS: Check[] = [
       ? 'magicLinkSecret, magicLinkUrl: magic links need both (or neither)'
       : undefined,
   matches('magicLinkUrl', /^https?:\/\/\S+$/, 'a URL'),
+  oneOf('identityPool', ['true', 'false']),
   // A secret: its value is never echoed.
   (p) =>
     p.contextSecret && !/^[A-Za-z0-9]{32,}$/.test(p.contextSecret)

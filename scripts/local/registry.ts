@@ -24,6 +24,8 @@ export const functionLoaders: Record<string, () => Promise<{ handler: LocalHandl
   authorizer: () => import('../../functions/authorizer.js'),
   'risk-feedback': () => import('../../functions/risk-feedback.js'),
   console: () => import('../../functions/console.js'),
+  // Behind an Application Load Balancer, not Cognito: served its sample key locally first.
+  'alb-sample': () => import('./alb-sample.js').then((sample) => sample.loadLocalAlbSample()),
 };
 
 export const functionNames = Object.keys(functionLoaders);

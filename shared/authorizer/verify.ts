@@ -1,10 +1,10 @@
-import { request as httpRequest } from 'node:http';
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
 import * as errors from 'aws-jwt-verify/error';
-import { type Fetcher, SimpleFetcher } from 'aws-jwt-verify/https';
+import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { ConfigError } from '../errors/index.js';
+import { KeyFetcher } from '../jwt/fetcher.js';
 import { AuthorizationFailure } from './request.js';
 import type { AuthorizerSettings, PoolSetting } from './settings.js';
 
@@ -55,35 +55,6 @@ export function trustedPools(settings: AuthorizerSettings): TrustedPool[] {
   });
 }
 
-/**
- * Fetches JWKS: https through aws-jwt-verify's fetcher (one retry), plain http only for local
- * emulator issuers (cognito-local serves its JWKS over http), with a short timeout.
- */
-export class JwksFetcher implements Fetcher {
-  private readonly https = new SimpleFetcher();
-  fetch(uri: string): Promise<ArrayBuffer> {
-    return uri.startsWith('http:') ? fetchHttp(uri) : this.https.fetch(uri);
-  }
-}
-
-function fetchHttp(uri: string): Promise<ArrayBuffer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(uri, { timeout: 1500 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`JWKS fetch answered ${res.statusCode}`));
-        const body = Buffer.concat(chunks);
-        resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('JWKS fetch timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /** The Cognito checks `CognitoJwtVerifier` makes, for issuers it refuses (local emulators). */
 function cognitoFieldCheck(pool: TrustedPool) {
   return ({ payload }: { payload: JwtPayload }) => {
@@ -127,7 +98,7 @@ export class TokenVerifier {
   private readonly local: Verifier | undefined;
   private readonly localIssuers: ReadonlySet<string>;
 
-  constructor(pools: TrustedPool[], graceSeconds: number, fetcher: Fetcher = new JwksFetcher()) {
+  constructor(pools: TrustedPool[], graceSeconds: number, fetcher: Fetcher = new KeyFetcher()) {
     const jwksCache = new SimpleJwksCache({
       fetcher,
       penaltyBox: new SimplePenaltyBox({ waitSeconds: KID_REFETCH_PENALTY_SECONDS }),

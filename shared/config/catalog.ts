@@ -1,3 +1,4 @@
+import { albSettingSpecs } from '../alb/settings.js';
 import { authorizerSettingSpecs } from '../authorizer/settings.js';
 import { consoleSettingSpecs } from '../console/settings.js';
 import { customAuthSettingSpecs } from '../custom-auth/settings.js';
@@ -26,6 +27,7 @@ export const settingCatalog: Record<string, SettingSpecs> = {
   tokens: tokenSettingSpecs,
   customAuth: customAuthSettingSpecs,
   authorizer: authorizerSettingSpecs,
+  alb: albSettingSpecs,
   signUp: signUpSettingSpecs,
   onboarding: onboardingSettingSpecs,
   migration: migrationSettingSpecs,

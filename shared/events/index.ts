@@ -19,6 +19,7 @@ import type {
 } from './sign-up.js';
 import type { TokenGenerationEvent } from './token-generation.js';
 
+export type * from './alb.js';
 export type * from './authorizer.js';
 export type * from './common.js';
 export type * from './messages.js';

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { describeType, InvalidEventError } from '../errors/index.js';
+import { type AlbEvent, albEventSchema } from './alb.js';
 import * as authorizerSchemas from './authorizer-schema.js';
 import type * as T from './index.js';
 import type { AuthorizerEvent, TriggerSource, UserPoolTriggerEvent } from './index.js';
@@ -47,6 +48,9 @@ export const parseCustomEmailSenderEvent = (input: unknown) =>
   checkEvent<T.CustomEmailSenderEvent>(schemas.customEmailSenderSchema, input);
 export const parseCustomSmsSenderEvent = (input: unknown) =>
   checkEvent<T.CustomSmsSenderEvent>(schemas.customSmsSenderSchema, input);
+/** An Application Load Balancer's request to a Lambda target. */
+export const parseAlbEvent = (input: unknown) => checkEvent<AlbEvent>(albEventSchema, input);
+
 /** REST TOKEN, REST REQUEST, HTTP API 1.0 (REST REQUEST shape plus `version`) or HTTP API 2.0. */
 export function parseAuthorizerEvent(input: unknown): AuthorizerEvent {
   const fields = (input ?? {}) as { version?: unknown; type?: unknown };

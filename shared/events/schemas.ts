@@ -129,6 +129,22 @@ const groupConfiguration = v.looseObject({
 
 const tokenRequestV1 = { ...userRequest, groupConfiguration };
 
+/**
+ * Machine to machine: there is no user. Cognito's own sample gives `userName` as the client
+ * id, but it may be absent or null, and `userAttributes` / `groupConfiguration` may be missing or
+ * null; none of them is read for this source (the client id comes from `callerContext`).
+ */
+const clientCredentialsEnvelope = v.looseObject({
+  ...envelope([clientCredentialsSource], v.looseObject({})).entries,
+  userName: v.nullish(v.string()),
+  request: v.looseObject({
+    userAttributes: v.nullish(stringMap),
+    groupConfiguration: v.nullish(groupConfiguration),
+    clientMetadata: v.nullish(stringMap),
+    scopes: v.nullish(v.array(v.string())),
+  }),
+});
+
 export const tokenGenerationSchema = v.variant('version', [
   v.looseObject({
     ...envelope(userTokenGenerationSources, v.looseObject(tokenRequestV1)).entries,
@@ -141,18 +157,24 @@ export const tokenGenerationSchema = v.variant('version', [
     ).entries,
     version: v.literal('2'),
   }),
-  v.looseObject({
-    ...envelope(
-      [...userTokenGenerationSources, clientCredentialsSource],
-      v.looseObject({
-        userAttributes: v.optional(stringMap),
-        groupConfiguration: v.optional(groupConfiguration),
-        clientMetadata: v.optional(stringMap),
-        scopes: v.optional(v.array(v.string())),
-      }),
-    ).entries,
-    version: v.literal('3'),
-  }),
+  v.variant('triggerSource', [
+    v.looseObject({
+      ...envelope(
+        userTokenGenerationSources,
+        v.looseObject({
+          userAttributes: v.optional(stringMap),
+          groupConfiguration: v.optional(groupConfiguration),
+          clientMetadata: v.optional(stringMap),
+          scopes: v.optional(v.array(v.string())),
+        }),
+      ).entries,
+      version: v.literal('3'),
+    }),
+    v.looseObject({
+      ...clientCredentialsEnvelope.entries,
+      version: v.literal('3'),
+    }),
+  ]),
 ]);
 
 const codeParameter = v.pipe(v.string(), v.minLength(1));

@@ -100,15 +100,24 @@ export type TokenGenerationV3UserEvent = TriggerEnvelope<
   TokenGenerationResponseV2
 > & { version: '3' };
 
-/** Machine to machine: `userName` is the app client; there are no user attributes to read. */
-export type TokenGenerationV3ClientCredentialsEvent = TriggerEnvelope<
-  ClientCredentialsSource,
-  Omit<TokenGenerationRequestV2, 'userAttributes' | 'groupConfiguration'> & {
-    userAttributes?: StringMap;
-    groupConfiguration?: GroupConfiguration;
-  },
-  TokenGenerationResponseV2
-> & { version: '3' };
+/**
+ * Machine to machine: there is no user. `userName` is the app client id, or absent, or null;
+ * `userAttributes` and `groupConfiguration` may be missing or null. Read the client from
+ * `callerContext.clientId`.
+ */
+export type TokenGenerationV3ClientCredentialsEvent = Omit<
+  TriggerEnvelope<
+    ClientCredentialsSource,
+    Omit<TokenGenerationRequestV2, 'userAttributes' | 'groupConfiguration' | 'clientMetadata' | 'scopes'> & {
+      userAttributes?: StringMap | null;
+      groupConfiguration?: GroupConfiguration | null;
+      clientMetadata?: StringMap | null;
+      scopes?: string[] | null;
+    },
+    TokenGenerationResponseV2
+  >,
+  'userName'
+> & { version: '3'; userName?: string | null };
 
 export type TokenGenerationV3Event = TokenGenerationV3UserEvent | TokenGenerationV3ClientCredentialsEvent;
 

@@ -9,6 +9,7 @@ import type {
 import { stringList } from '../sign-in/profile.js';
 import { userKey } from '../storage/keys.js';
 import { readTokenSubject, type TokenSubject } from './enrichment.js';
+import { groupOverride } from './group-roles.js';
 import type { TokenSettings } from './settings.js';
 
 type Claims = Record<string, JsonValue>;
@@ -101,7 +102,8 @@ export function planUserTokens(
     ...(client?.scopesToAdd ?? []),
   ]).filter((scope) => !requested.has(scope) && !scopesToSuppress.includes(scope));
 
-  const groupsChanged = client?.groups !== undefined && groups.length !== input.groups.length;
+  const groupsFiltered = client?.groups !== undefined && groups.length !== input.groups.length;
+  const override = groupOverride(groups, input.groupConfiguration, groupsFiltered, settings.groupRoles);
   return {
     // Suppression wins over addition, as Cognito applies it: suppressed claims are not added either.
     idClaims: without({ ...settings.idTokenClaims, ...client?.idTokenClaims, ...enriched }, idSuppress),
@@ -113,17 +115,7 @@ export function planUserTokens(
     accessSuppress,
     scopesToAdd,
     scopesToSuppress,
-    ...(groupsChanged
-      ? {
-          groupOverride: {
-            groupsToOverride: groups,
-            iamRolesToOverride: input.groupConfiguration?.iamRolesToOverride ?? [],
-            ...(input.groupConfiguration?.preferredRole
-              ? { preferredRole: input.groupConfiguration.preferredRole }
-              : {}),
-          },
-        }
-      : {}),
+    ...(override ? { groupOverride: override } : {}),
   };
 }
 

@@ -38,6 +38,22 @@ const machineClientSchema = v.strictObject({
 });
 export type MachineClientRules = v.InferOutput<typeof machineClientSchema>;
 
+/** An IAM role ARN (any partition, an optional path), as identity pools accept it. */
+const roleArn = v.pipe(
+  v.string(),
+  v.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN'),
+);
+
+/** Group to role, in order of preference: the first entry of a user's groups is the preferred role. */
+const groupRolesSchema = v.pipe(
+  v.array(v.strictObject({ group: v.pipe(v.string(), v.minLength(1)), roleArn })),
+  v.check(
+    (entries) => new Set(entries.map((entry) => entry.group)).size === entries.length,
+    'lists a group twice (the order decides the preferred role, so each group appears once)',
+  ),
+);
+export type GroupRoles = v.InferOutput<typeof groupRolesSchema>;
+
 /** Pre token generation: enrichment, scopes, per-client rules, machine clients. */
 export const tokenSettingSpecs = {
   rolePermissions: setting({
@@ -75,6 +91,12 @@ export const tokenSettingSpecs = {
     schema: v.record(v.string(), machineClientSchema),
     default: {},
     doc: 'Per machine-to-machine client id (V3 client credentials): `scopes` and `claims` of its access token. No user lookups.',
+  }),
+  groupRoles: setting({
+    file: 'tokens.groupRoles',
+    schema: groupRolesSchema,
+    default: [],
+    doc: "Ordered `[{group, roleArn}]`: the IAM roles of a user's groups become `cognito:roles`, the first one `cognito:preferred_role` (identity pools), ahead of Cognito's own group roles.",
   }),
   riskClaim: setting({
     env: 'GATEHOUSE_TOKENS_RISK_CLAIM',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConsoleEvent } from '../../shared/console/http.js';
-import { parseAuthorizerEvent, parseTriggerEvent } from '../../shared/events/parse.js';
+import { parseAlbEvent, parseAuthorizerEvent, parseTriggerEvent } from '../../shared/events/parse.js';
 import { parseRiskFeedbackEvent } from '../../shared/risk/feedback.js';
 import { listSampleEvents, sampleEvent } from '../support/events.js';
 
@@ -15,6 +15,8 @@ describe('sample events', () => {
       expect(parseConsoleEvent(event)).toMatchObject({ rawPath: expect.stringMatching(/^\/console/) });
     } else if (sample.functionName === 'risk-feedback') {
       expect(parseRiskFeedbackEvent(event)).toBe(event);
+    } else if (sample.functionName === 'alb-sample') {
+      expect(parseAlbEvent(event)).toBe(event);
     } else {
       const parsed = parseTriggerEvent(event);
       expect(parsed).toBe(event);

@@ -77,6 +77,10 @@ describe('narrowing', () => {
       if (event.version === '1') return event.response.claimsOverrideDetails;
       if (event.triggerSource === 'TokenGeneration_ClientCredentials') {
         expectTypeOf(event.version).toEqualTypeOf<'3'>();
+        // Machine to machine: no user, so userName, userAttributes and groupConfiguration may be missing or null.
+        expectTypeOf(event.userName).toEqualTypeOf<string | null | undefined>();
+        expectTypeOf(event.request.userAttributes).toEqualTypeOf<Record<string, string> | null | undefined>();
+        expectTypeOf(event.request.groupConfiguration).toExtend<object | null | undefined>();
         return event.request.scopes;
       }
       return event.request.groupConfiguration.groupsToOverride;

@@ -11,7 +11,8 @@ function invoke(...args: string[]) {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-describe('npm run invoke', () => {
+// Each case starts a real process with the local emulators: seconds alone, far more on a busy machine.
+describe('npm run invoke', { timeout: 90_000 }, () => {
   it('runs a function on a sample event by triggerSource, with --set, and prints JSON when piped', () => {
     const run = invoke(
       'pre-token-generation',
