@@ -49,9 +49,10 @@ function summarize(results: StepResult[], totalMs: number, startupMs: number): n
   const failed = results.flatMap((result) => result.failed.map((check) => `${result.title}: ${check.label}`));
   const pending = checks.filter((check) => !check.ok && check.pending);
   console.log('');
+  const waiting = pending.length ? `${pending.length} pending on features not built yet, ` : '';
   console.log(
     `${results.length} steps, ${checks.length - failed.length - pending.length} checks passed, ` +
-      `${pending.length} pending on features not merged yet, ${failed.length} failed.`,
+      `${waiting}${failed.length} failed.`,
   );
   console.log(`Stack startup ${seconds(startupMs)}, whole demo ${seconds(totalMs)}; every process stopped.`);
   if (failed.length) {

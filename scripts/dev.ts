@@ -6,18 +6,21 @@
  */
 import { CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createLocalOperator, LOCAL_OPERATOR } from './local/console-operator.js';
-import { exitOnSignals, stopAllManaged } from './local/processes.js';
+import { exitOnSignals, stopAllManaged, watchAncestors } from './local/processes.js';
 import { fetchSignInContext } from './local/sign-in-context.js';
 import { type GatehouseStack, startGatehouseStack, stopAllStacks } from './local/stack.js';
 import { MEMBERS_GROUP, storyConfig, storyEnv, storyParams } from './local/story.js';
-import { describeInvocation } from './local/story-kit.js';
+import { describeInvocation, describeLog } from './local/story-kit.js';
 
 async function main(): Promise<void> {
   let stack: GatehouseStack | undefined;
-  exitOnSignals(async () => {
+  // Whatever ends the session stops everything: a signal to this process, to npm or tsx above it
+  // (they die without passing SIGTERM or SIGHUP on), or the death of a process of the stack.
+  const shutdown = exitOnSignals(async () => {
     await stopAllStacks();
     await stopAllManaged();
   });
+  watchAncestors((pid) => shutdown(`process ${pid} (npm run dev) is gone`, 143));
   console.log('Starting the Gatehouse local stack on 127.0.0.1...');
   stack = await startGatehouseStack({
     config: storyConfig,
@@ -30,15 +33,25 @@ async function main(): Promise<void> {
     new CreateGroupCommand({ UserPoolId: stack.cognito.userPoolId, GroupName: MEMBERS_GROUP }),
   );
   await createLocalOperator(stack.cognito);
+  for (const child of [stack.cognito.process, stack.offline.process]) {
+    void child.exited.then((code) => shutdown(`${child.name} exited (code ${code})`, 1));
+  }
   console.log(instructions(stack));
   console.log(await contextProbe(stack));
-  // Show each trigger as it runs, and each code cognito-local "sends".
+  // Show each trigger as it runs, each authorizer decision, and each code cognito-local "sends".
   let seen = 0;
   let codes = 0;
+  let logs = 0;
   setInterval(() => {
     const invocations = stack?.tap.invocations() ?? [];
     for (const invocation of invocations.slice(seen)) console.log(describeInvocation(invocation));
     seen = invocations.length;
+    const functionLogs = stack?.functionLogs() ?? [];
+    for (const log of functionLogs.slice(logs)) {
+      const line = log.function === 'authorizer' ? describeLog(log) : undefined;
+      if (line) console.log(`🔒 ${line}`);
+    }
+    logs = functionLogs.length;
     const deliveries = stack?.cognito.deliveredCodes() ?? [];
     for (const delivery of deliveries.slice(codes))
       console.log(`✉ code ${delivery.code} for ${delivery.destination}`);
@@ -75,7 +88,7 @@ async function contextProbe({ offline, cognito }: GatehouseStack): Promise<strin
 function instructions(stack: GatehouseStack): string {
   const { cognito, offline, dynamo, ses } = stack;
   return `
-Ready in ${(stack.startupMs / 1000).toFixed(1)} s. Ctrl-C stops everything.
+Ready in ${(stack.startupMs / 1000).toFixed(1)} s. Ctrl-C (or SIGTERM, SIGHUP to npm or any of its processes) stops everything.
 
   Cognito (cognito-local)  ${cognito.endpoint}
     user pool              ${cognito.userPoolId}
@@ -95,17 +108,22 @@ AWS SDK for JavaScript v3: any credentials work locally.
   (likewise DynamoDBClient with '${dynamo.endpoint}', SESv2Client with '${ses.endpoint}',
    LambdaClient with '${offline.lambdaEndpoint}')
 
-AWS CLI:
-  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1
+AWS CLI (v1 or v2), in a bash or zsh shell:
+  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=
   curl -X POST ${offline.httpEndpoint}/sign-in-context -H 'content-type: application/json' \\
     -d '{"username":"ann@example.org","clientId":"${cognito.clientId}","deviceId":"my-laptop"}'
-  (pass its clientMetadata as --client-metadata to sign-up, initiate-auth, respond-to-auth-challenge)
+  # a signed context: pass its clientMetadata as --client-metadata to sign-up, initiate-auth, respond-to-auth-challenge
   aws cognito-idp sign-up --endpoint-url ${cognito.endpoint} --client-id ${cognito.clientId} \\
-    --username ann@example.org --password 'Correct-Horse-Battery-9'
-  aws cognito-idp initiate-auth --endpoint-url ${cognito.endpoint} --client-id ${cognito.clientId} \\
-    --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=ann@example.org,PASSWORD='Correct-Horse-Battery-9'
+    --username ann@example.org --password 'Correct-Horse-Battery-9' --user-attributes Name=email,Value=ann@example.org
+  # the confirmation code is printed below ("✉ code 123456 for ann@example.org"): put it in CODE
+  CODE=<the code>
+  aws cognito-idp confirm-sign-up --endpoint-url ${cognito.endpoint} --client-id ${cognito.clientId} \\
+    --username ann@example.org --confirmation-code "$CODE"
+  TOKEN=$(aws cognito-idp initiate-auth --endpoint-url ${cognito.endpoint} --client-id ${cognito.clientId} \\
+    --auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME=ann@example.org,PASSWORD='Correct-Horse-Battery-9' \\
+    --query AuthenticationResult.AccessToken --output text)
+  curl -i -H "Authorization: Bearer $TOKEN" ${offline.httpEndpoint}/items
   aws dynamodb scan --endpoint-url ${dynamo.endpoint} --table-name ${dynamo.tableName}
-  curl -H "Authorization: Bearer <access token>" ${offline.httpEndpoint}/items
 
 Browser app (Amplify v6 or amazon-cognito-identity-js):
   Amplify.configure({ Auth: { Cognito: { userPoolId: '${cognito.userPoolId}',
@@ -114,7 +132,7 @@ Browser app (Amplify v6 or amazon-cognito-identity-js):
   with the access token in the Authorization header (from another origin, the HTTP API needs
   \`provider.httpApi.cors\` in serverless.yml). Confirmation codes are printed below.
 
-Triggers as they run:`;
+Triggers (⚡), authorizer decisions (🔒) and codes (✉) as they happen:`;
 }
 
 main().catch(async (error: unknown) => {

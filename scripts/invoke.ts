@@ -1,128 +1,121 @@
 /**
- * npm run invoke -- <function> [<event file> | <sample name or triggerSource>] [--set path=value ...]
+ * npm run -s invoke -- <function> [<event file> | <sample name or triggerSource>] [--set path=value ...] [--json]
  *
  * Runs one function locally with a Lambda-like context on the embedded defaults (dynalite
- * in-process with the table, the SES emulator as outbox) and prints its response and what it
- * did: items written, mails sent. Readable on a terminal, JSON when piped.
+ * in-process with the table, the SES emulator and an SNS outbox; cognito-local with the samples'
+ * user for the account-takeover mail), trusting the local sample keys (events/local-keys.json),
+ * and prints its response and what it did: items written, mails and texts sent, its logs.
+ * The result goes to stdout (readable on a terminal, JSON when piped or with --json); anything
+ * else (progress, a usage error) to stderr. Exit 0: the function answered; 1: it threw; 2: the
+ * command or the event is wrong.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { findSampleEvent, listSampleEvents, setAtPath } from '../shared/events/builders.js';
-import { parseAlbEvent, parseAuthorizerEvent, parseTriggerEvent } from '../shared/events/parse.js';
-import { parseRiskFeedbackEvent } from '../shared/risk/feedback.js';
-import type { SentMail } from './local/emulators.js';
-import { functionNames } from './local/registry.js';
+import type { SentMail, SentText } from './local/emulators.js';
+import { checkEventFits, loadEvent, parseArguments, UsageError, usersToSeed } from './local/invoke-args.js';
+import { exitOnSignals, stopAllManaged } from './local/processes.js';
 import { type InvocationResult, invokeLocally, startLocalStack } from './local/run.js';
+import { sampleKeySettings } from './local/sample-keys.js';
 
-class UsageError extends Error {}
-
-interface Arguments {
-  functionName: string;
-  eventRef?: string;
-  sets: string[];
-}
-
-function parseArguments(argv: string[]): Arguments {
-  const sets: string[] = [];
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--set') sets.push(argv[++i] ?? '');
-    else if (arg.startsWith('--set=')) sets.push(arg.slice(6));
-    else positional.push(arg);
-  }
-  const [functionName, eventRef] = positional;
-  if (!functionName)
-    throw new UsageError(
-      `usage: npm run invoke -- <function> [<event file> | <triggerSource>] [--set path=value ...]\nfunctions: ${functionNames.join(', ')}`,
-    );
-  if (!functionNames.includes(functionName)) {
-    throw new UsageError(`unknown function "${functionName}"; valid names: ${functionNames.join(', ')}`);
-  }
-  return { functionName, eventRef, sets };
-}
-
-function loadEvent({ functionName, eventRef, sets }: Arguments): Record<string, unknown> {
-  const path = resolveEventPath(functionName, eventRef);
-  const event = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  for (const assignment of sets) {
-    const at = assignment.indexOf('=');
-    if (at <= 0) throw new UsageError(`--set wants path=value, got "${assignment}"`);
-    setAtPath(event, assignment.slice(0, at), assignment.slice(at + 1));
-  }
-  return event;
-}
-
-function resolveEventPath(functionName: string, eventRef: string | undefined): string {
-  if (eventRef && existsSync(eventRef)) return eventRef;
-  const looksLikePath = eventRef !== undefined && (eventRef.includes('/') || eventRef.endsWith('.json'));
-  if (looksLikePath) throw new UsageError(`no event file at "${eventRef}"`);
-  const sample = eventRef
-    ? findSampleEvent(eventRef, functionName)
-    : listSampleEvents().find((s) => s.functionName === functionName);
-  if (sample) return sample.path;
-  const names = listSampleEvents()
-    .filter((s) => s.functionName === functionName)
-    .map((s) => s.name);
-  throw new UsageError(`no sample event "${eventRef}" for ${functionName}; samples: ${names.join(', ')}`);
-}
-
-function checkEvent(functionName: string, event: unknown): void {
-  if (functionName === 'authorizer') parseAuthorizerEvent(event);
-  else if (functionName === 'risk-feedback') parseRiskFeedbackEvent(event);
-  else if (functionName === 'alb-sample') parseAlbEvent(event);
-  else parseTriggerEvent(event);
+interface Report extends Omit<InvocationResult, 'logs'> {
+  function: string;
+  event: string;
+  triggerSource: unknown;
+  logs: unknown[];
+  items: Record<string, unknown>[];
+  mails: SentMail[];
+  texts: SentText[];
 }
 
 async function main(): Promise<number> {
   const args = parseArguments(process.argv.slice(2));
-  const event = loadEvent(args);
-  checkEvent(args.functionName, event);
-  const stack = await startLocalStack();
+  const loaded = loadEvent(args);
+  checkEventFits(args.functionName, loaded);
+  Object.assign(process.env, sampleKeySettings(process.env));
+  exitOnSignals(async () => stopAllManaged());
+  const users = usersToSeed(loaded.event);
+  if (users.length) process.stderr.write("invoke: starting cognito-local with the samples' user...\n");
+  const stack = await startLocalStack({ users });
   try {
-    const result = await invokeLocally(args.functionName, event);
+    const result = await invokeLocally(args.functionName, loaded.event);
     const [items, mails] = await Promise.all([stack.dynamo.scan(), stack.ses.mails()]);
-    const report = {
+    const report: Report = {
       function: args.functionName,
-      triggerSource: event.triggerSource ?? event.type,
+      event: loaded.source,
+      triggerSource: loaded.event.triggerSource ?? loaded.event.type,
       ...result,
+      logs: result.logs.map(parseLogLine),
       items,
       mails,
+      texts: stack.sns.texts(),
     };
-    process.stdout.write(process.stdout.isTTY ? readable(report) : `${JSON.stringify(report, null, 2)}\n`);
+    const readableOutput = process.stdout.isTTY && !args.json;
+    process.stdout.write(
+      readableOutput ? readable(report, colours()) : `${JSON.stringify(report, null, 2)}\n`,
+    );
     return result.error ? 1 : 0;
   } finally {
     await stack.stop();
   }
 }
 
-interface Report extends InvocationResult {
-  function: string;
-  triggerSource: unknown;
-  items: Record<string, unknown>[];
-  mails: SentMail[];
+function parseLogLine(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return line;
+  }
 }
 
-function readable(report: Report): string {
+/** Bold titles on a terminal, unless NO_COLOR (https://no-color.org) is set. */
+function colours() {
+  const on = process.stdout.isTTY && !process.env.NO_COLOR;
+  return { bold: (text: string) => (on ? `\x1b[1m${text}\x1b[0m` : text) };
+}
+
+/** The warnings and errors the function logged, as `message: reason` lines (why it failed or sent nothing). */
+function reasons(logs: unknown[]): string[] {
+  return logs.flatMap((line) => {
+    if (!line || typeof line !== 'object') return [];
+    const { level, message, problem, reason, error, code } = line as Record<string, unknown>;
+    if (level !== 'WARN' && level !== 'ERROR') return [];
+    const detail = [problem, reason, code, error].filter((part) => typeof part === 'string').join(', ');
+    return [`${String(level).toLowerCase()}: ${String(message)}${detail ? ` (${detail})` : ''}`];
+  });
+}
+
+function readable(report: Report, { bold }: ReturnType<typeof colours>): string {
   const section = (title: string, body: unknown) =>
-    `\n\x1b[1m${title}\x1b[0m\n${typeof body === 'string' ? body : JSON.stringify(body, null, 2)}\n`;
+    `\n${bold(title)}\n${typeof body === 'string' ? body : JSON.stringify(body, null, 2)}\n`;
+  const why = reasons(report.logs);
   return [
-    `\x1b[1m${report.function}\x1b[0m ← ${report.triggerSource}  (${report.durationMs.toFixed(1)} ms)`,
+    `${bold(report.function)} ← ${String(report.triggerSource)} (${report.event}, ${report.durationMs.toFixed(1)} ms)`,
     report.error
       ? section('Error (what the caller sees)', `${report.error.name}: ${report.error.message}`)
       : section('Response', report.response),
+    why.length ? section('Warnings and errors (from its logs)', why.join('\n')) : '',
     section(`DynamoDB items (${report.items.length})`, report.items),
     section(
       `Mails sent (${report.mails.length})`,
       report.mails.map((m) => ({ to: m.destination.to, subject: m.subject, text: m.body.text })),
     ),
-    section('Logs', report.logs.join('\n') || '(none)'),
+    report.texts.length
+      ? section(
+          `Texts sent (${report.texts.length})`,
+          report.texts.map((t) => ({ to: t.phoneNumber, text: t.message })),
+        )
+      : '',
+    section(
+      'Logs',
+      report.logs.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') ||
+        '(none)',
+    ),
   ].join('');
 }
 
 main().then(
   (code) => process.exit(code),
-  (error: unknown) => {
+  async (error: unknown) => {
+    await stopAllManaged();
     process.stderr.write(`invoke: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
+    process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

@@ -5,9 +5,9 @@
  *
  * Extra arguments are passed to `serverless package`, e.g. `npm run package -- --stage prod`.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Repository root (this file lives in `scripts/`). */
@@ -106,16 +106,47 @@ export function runServerlessPackage(args: string[] = []): { status: number; out
   return { status: result.status ?? 1, output: `${result.stdout ?? ''}${result.stderr ?? ''}`, ms };
 }
 
-function main(): number {
+/**
+ * `serverless package` with its progress lines passed through to stderr as they come (bundling
+ * every function takes a while), and its whole output kept for an error report.
+ */
+function runServerlessPackageShowingProgress(
+  args: string[],
+): Promise<{ status: number; output: string; ms: number }> {
+  const bin = join(repoRoot, 'node_modules', '.bin', 'serverless');
+  if (!existsSync(bin)) throw new Error(`${bin} not found: run npm ci first`);
+  const started = performance.now();
+  const child = spawn(bin, ['package', ...args], {
+    cwd: repoRoot,
+    env: packageEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      output += chunk;
+      for (const line of chunk.split('\n')) if (line.trim()) process.stderr.write(`  ${line.trim()}\n`);
+    });
+  }
+  return new Promise((done, fail) => {
+    child.once('error', fail);
+    child.once('close', (code) => done({ status: code ?? 1, output, ms: performance.now() - started }));
+  });
+}
+
+async function main(): Promise<number> {
   const args = process.argv.slice(2);
   console.log(`serverless package ${args.join(' ')}`.trim());
-  const run = runServerlessPackage(args);
+  console.log('Bundling every function with esbuild and zipping each one (10-60 s)...');
+  const run = await runServerlessPackageShowingProgress(args);
   if (run.status !== 0) {
-    console.error(run.output.trim());
     console.error(`\nserverless package failed (exit ${run.status}) after ${(run.ms / 1000).toFixed(1)} s`);
     return 1;
   }
-  console.log(`packaged in ${(run.ms / 1000).toFixed(1)} s\n`);
+  console.log(
+    `packaged in ${(run.ms / 1000).toFixed(1)} s, into ${relative(process.cwd(), packageDir) || packageDir}/:\n`,
+  );
 
   const zips = inspectZips();
   if (zips.length === 0) {
@@ -133,6 +164,10 @@ function main(): number {
     `  ${'total'.padEnd(width)}  ${(total / 1024).toFixed(1).padStart(8)} KB  (${zips.length} zips)`,
   );
 
+  console.log(
+    `\nCloudFormation template: ${relative(process.cwd(), join(packageDir, 'cloudformation-template-update-stack.json'))}`,
+  );
+
   const offenders = zips.filter((zip) => zip.nodeModulesEntries.length > 0);
   if (offenders.length > 0) {
     for (const zip of offenders) {
@@ -148,5 +183,13 @@ function main(): number {
 const invokedDirectly =
   process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invokedDirectly) {
-  process.exitCode = main();
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(`package failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -1,8 +1,9 @@
 /**
- * npm run risk-feedback -- <userId> valid|invalid [--event <eventId>] [--device <deviceId>] [--ip <ip>]
+ * npm run risk-feedback -- <userId> valid|invalid --stage <stage> [--event <eventId>] [--device <deviceId>] [--ip <ip>]
  *
- * Operator feedback on a risk event, written straight to the table the environment names
- * (TABLE_NAME, AWS credentials and region as for any AWS CLI; DYNAMODB_ENDPOINT for dynalite).
+ * Operator feedback on a risk event, written straight to the stage's table (`gatehouse-<stage>`,
+ * as serverless.yml names it) or to the one TABLE_NAME names; AWS credentials and region as for
+ * any AWS CLI, DYNAMODB_ENDPOINT for dynalite. Without either it asks which table.
  * The same logic as the `risk-feedback` function: `valid` trusts the event's device and network
  * for that user in later scores, `invalid` distrusts them.
  */
@@ -11,7 +12,28 @@ import { applyRiskFeedback, parseRiskFeedbackEvent } from '../shared/risk/feedba
 import { loadRiskConfig } from '../shared/risk/settings.js';
 
 const USAGE =
-  'usage: npm run risk-feedback -- <userId> valid|invalid [--event <eventId>] [--device <deviceId>] [--ip <ip>]';
+  'usage: npm run risk-feedback -- <userId> valid|invalid --stage <stage> [--event <eventId>] [--device <deviceId>] [--ip <ip>]';
+
+/**
+ * The table to write to: `gatehouse-<stage>` for `--stage`, else TABLE_NAME; `args` without the
+ * `--stage` option. Never a default: a default table is another stage's, or none.
+ */
+export function tableFromArgs(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { table: string; rest: string[] } {
+  const at = args.indexOf('--stage');
+  if (at < 0) {
+    if (env.TABLE_NAME) return { table: env.TABLE_NAME, rest: args };
+    throw new InvalidEventError(
+      '--stage',
+      'which table? give --stage <stage> (table gatehouse-<stage>) or set TABLE_NAME',
+    );
+  }
+  const stage = args[at + 1];
+  if (!stage || !/^[a-zA-Z0-9-]+$/.test(stage)) throw new InvalidEventError('--stage', 'needs a stage name');
+  return { table: `gatehouse-${stage}`, rest: [...args.slice(0, at), ...args.slice(at + 2)] };
+}
 
 /** The feedback event the arguments describe (checked by the function's own parser). */
 export function feedbackFromArgs(args: string[]): unknown {
@@ -42,7 +64,9 @@ export async function runRiskFeedbackCli(args: string[]): Promise<number> {
     return 2;
   }
   try {
-    const event = parseRiskFeedbackEvent(feedbackFromArgs(args));
+    const { table, rest } = tableFromArgs(args);
+    process.env.TABLE_NAME = table;
+    const event = parseRiskFeedbackEvent(feedbackFromArgs(rest));
     const result = await applyRiskFeedback(event, loadRiskConfig().stateDays);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;

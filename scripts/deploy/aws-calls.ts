@@ -46,7 +46,7 @@ const LIBRARY_CALLS: { module: string; identifier: string; action: string }[] = 
   { module: '@aws-lambda-powertools/parameters/ssm', identifier: 'getParameter', action: 'ssm:GetParameter' },
   {
     module: '@aws-lambda-powertools/parameters/secrets',
-    identifier: 'getSecret',
+    identifier: 'SecretsProvider',
     action: 'secretsmanager:GetSecretValue',
   },
 ];

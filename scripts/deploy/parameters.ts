@@ -27,6 +27,7 @@ const CLIENT_ID = /^[a-z0-9]{1,128}$/;
 const KMS_KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TABLE_NAME = /^[\w.-]{3,255}$/;
+const SECRET_NAME = /^[\w/+=.@-]{1,512}$/;
 
 /** Resolves each parameter the way the framework does (CLI, then the stage, then the default). */
 export function resolveParameters(params: ParamsBlock, stage: string, cli: string[] = []): Parameters {
@@ -104,19 +105,22 @@ const CHECKS: Check[] = [
   oneOf('authorizerTokenUse', ['access', 'id', 'any']),
   oneOf('authorizerRevocation', ['true', 'false']),
   (p) =>
-    p.magicLinkSecret && p.magicLinkSecret.length < 32
-      ? 'magicLinkSecret: must be at least 32 characters'
+    Boolean(p.magicLinkSecretName) !== Boolean(p.magicLinkUrl)
+      ? 'magicLinkSecretName, magicLinkUrl: magic links need both (or neither)'
       : undefined,
-  (p) =>
-    Boolean(p.magicLinkSecret) !== Boolean(p.magicLinkUrl)
-      ? 'magicLinkSecret, magicLinkUrl: magic links need both (or neither)'
-      : undefined,
+  matches('magicLinkSecretName', SECRET_NAME, 'a Secrets Manager secret name (not its value)'),
+  matches('legacyAuthorizationSecretName', SECRET_NAME, 'a Secrets Manager secret name (not its value)'),
   matches('magicLinkUrl', /^https?:\/\/\S+$/, 'a URL'),
   oneOf('identityPool', ['true', 'false']),
   // A secret: its value is never echoed.
   (p) =>
     p.contextSecret && !/^[A-Za-z0-9]{32,}$/.test(p.contextSecret)
       ? 'contextSecret: must be empty (the stack generates a Secrets Manager secret) or 32+ letters and digits (local runs only)'
+      : undefined,
+  // A plain value would sit in the template in the deployment bucket and in the Lambda configuration.
+  (p, command) =>
+    command === 'deploy' && p.contextSecret
+      ? 'contextSecret: a deploy takes no secret value; leave it empty (the stack generates a Secrets Manager secret)'
       : undefined,
 ];
 

@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { settingCatalog } from '../../shared/config/catalog.js';
 import { loadSettings } from '../../shared/config/settings.js';
 
+/** Settings whose value is itself a secret. */
+const SECRET_SETTING = /(SECRET|AUTHORIZATION)$/;
+
 /** Objects merge key by key; anything else (lists included) in `overlay` replaces `base`. */
 export function mergeConfig(base: unknown, overlay: unknown): unknown {
   const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -53,6 +56,12 @@ export function stageConfigProblems(repoRoot: string, stage: string): string[] {
   const problems = Object.keys(env)
     .filter((name) => !knownEnv.has(name))
     .map((name) => `env.${name}: not a Gatehouse setting (README "Configuration" lists them)`);
+  // The file is compiled into every bundle: a secret there would be readable in each zip.
+  for (const name of Object.keys(env).filter((n) => SECRET_SETTING.test(n) && knownEnv.has(n))) {
+    problems.push(
+      `env.${name}: a secret never goes into a bundle; keep it in Secrets Manager (README "Deploy", Secrets)`,
+    );
+  }
   for (const group of Object.values(settingCatalog)) {
     for (const [key, spec] of Object.entries(group)) {
       try {

@@ -45,7 +45,28 @@ export interface CognitoStartOptions {
   port: number;
   lambdaEndpoint: string;
   triggerFunctions: Partial<Record<CognitoLocalTrigger, string>>;
+  /**
+   * Pools that exist from the start under these ids (CreateUserPool picks a random one), e.g. the
+   * sample events' `us-east-1_EXAMPLE1`, so that a function's lookup of a sample user finds it.
+   */
+  existingPools?: string[];
   startTimeoutMs?: number;
+}
+
+/** A pool file as cognito-local keeps it (`.cognito/db/<id>.json`), with its AWS defaults. */
+function writeExistingPool(dbDirectory: string, poolId: string): void {
+  const { USER_POOL_AWS_DEFAULTS } = require('cognito-local/lib/services/cognitoService.js') as {
+    USER_POOL_AWS_DEFAULTS: Record<string, unknown>;
+  };
+  const now = new Date().toISOString();
+  const options = {
+    ...USER_POOL_AWS_DEFAULTS,
+    Id: poolId,
+    Name: poolId,
+    CreationDate: now,
+    LastModifiedDate: now,
+  };
+  writeFileSync(join(dbDirectory, `${poolId}.json`), JSON.stringify({ Users: {}, Options: options }));
 }
 
 const require = createRequire(import.meta.url);
@@ -55,7 +76,9 @@ export async function startCognitoLocal(options: CognitoStartOptions): Promise<L
   const temporary = temporaryDirectory('gatehouse-cognito-');
   const workDir = temporary.path;
   const endpoint = `http://127.0.0.1:${options.port}`;
-  mkdirSync(join(workDir, '.cognito'));
+  mkdirSync(join(workDir, '.cognito', 'db'), { recursive: true });
+  for (const poolId of options.existingPools ?? [])
+    writeExistingPool(join(workDir, '.cognito', 'db'), poolId);
   writeFileSync(
     join(workDir, '.cognito', 'config.json'),
     JSON.stringify(

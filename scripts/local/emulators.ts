@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -76,6 +76,74 @@ export async function startLocalSes(): Promise<LocalSes> {
     },
     stop: () => closeServer(server),
   };
+}
+
+/** A text the local SNS outbox received (SNS `Publish` to a phone number). */
+export interface SentText {
+  phoneNumber: string;
+  message: string;
+  /** `MessageAttributes` by name (`AWS.SNS.SMS.SMSType`, `AWS.SNS.SMS.SenderID`). */
+  attributes: Record<string, string>;
+  at: number;
+}
+
+export interface LocalSns {
+  endpoint: string;
+  /** Every text received, oldest first. */
+  texts(): SentText[];
+  stop(): Promise<void>;
+}
+
+/**
+ * An SNS outbox for local runs (no SNS emulator installs from this registry): it answers the one
+ * call Gatehouse makes, `Publish` to a phone number (query protocol, as the SDK sends it), records
+ * the text, and refuses any other action naming it. Nothing is sent anywhere.
+ */
+export async function startLocalSns(): Promise<LocalSns> {
+  const texts: SentText[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      const action = form.get('Action');
+      if (action !== 'Publish' || !form.get('PhoneNumber')) {
+        response.writeHead(400, { 'content-type': 'text/xml' });
+        response.end(
+          snsError(
+            'InvalidAction',
+            `the local SNS outbox answers Publish to a phone number only, not ${action}`,
+          ),
+        );
+        return;
+      }
+      const attributes: Record<string, string> = {};
+      for (let n = 1; form.has(`MessageAttributes.entry.${n}.Name`); n++) {
+        attributes[form.get(`MessageAttributes.entry.${n}.Name`)!] =
+          form.get(`MessageAttributes.entry.${n}.Value.StringValue`) ?? '';
+      }
+      texts.push({
+        phoneNumber: form.get('PhoneNumber')!,
+        message: form.get('Message') ?? '',
+        attributes,
+        at: Date.now(),
+      });
+      response.writeHead(200, { 'content-type': 'text/xml' });
+      response.end(
+        `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${crypto.randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
+      );
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    texts: () => texts,
+    stop: () => closeServer(server),
+  };
+}
+
+function snsError(code: string, message: string): string {
+  return `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${crypto.randomUUID()}</RequestId></ErrorResponse>`;
 }
 
 /** The environment that points Gatehouse's clients at the local stand-ins. */

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -190,20 +190,68 @@ export function temporaryDirectory(prefix: string): { path: string; remove(): vo
 /**
  * For the CLI scripts: on Ctrl-C or a termination signal, run `cleanup` (which stops the stack)
  * and exit with the conventional code. A second signal exits at once (the exit hook still kills).
+ * Returns the same shutdown for other causes (a parent gone, a child of the stack that died):
+ * `shutdown(why, exitCode)` prints why, runs `cleanup` once and exits.
  */
-export function exitOnSignals(cleanup: () => Promise<void>): void {
+export function exitOnSignals(cleanup: () => Promise<void>): (why: string, exitCode: number) => void {
   let stopping = false;
+  const shutdown = (why: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\n${why}: stopping the local stack...`);
+    cleanup().finally(() => process.exit(exitCode));
+  };
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
     ['SIGHUP', 129],
   ] as const) {
-    process.on(signal, () => {
-      if (stopping) process.exit(code);
-      stopping = true;
-      console.error(`\n${signal}: stopping the local stack...`);
-      cleanup().finally(() => process.exit(code));
-    });
+    process.on(signal, () => (stopping ? process.exit(code) : shutdown(signal, code)));
+  }
+  return shutdown;
+}
+
+/**
+ * For long-running CLI scripts (`npm run dev`): calls `onGone` when a process this one was started
+ * under exits. A signal to `npm run dev` reaches npm, which dies without passing SIGTERM or SIGHUP on
+ * through its shell and tsx; without this watch the stack would keep running under PID 1.
+ * Polls every half second; returns a function that stops the watch.
+ */
+export function watchAncestors(onGone: (pid: number) => void, intervalMs = 500): () => void {
+  const ancestors = ancestorPids();
+  const firstParent = process.ppid;
+  const timer = setInterval(() => {
+    const gone = process.ppid !== firstParent ? firstParent : ancestors.find((pid) => !processAlive(pid));
+    if (gone === undefined) return;
+    clearInterval(timer);
+    onGone(gone);
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** This process's parent, its parent, and so on, up to (not including) init. */
+function ancestorPids(): number[] {
+  const pids: number[] = [];
+  let pid = process.ppid;
+  while (pid > 1 && pids.length < 32) {
+    pids.push(pid);
+    try {
+      pid = Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+    } catch {
+      break;
+    }
+  }
+  return pids;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

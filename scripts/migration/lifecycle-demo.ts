@@ -27,22 +27,27 @@ const sample = (name: string, change: Change = () => {}) => {
 const stack = await startLocalStack();
 const { putLegacyUser } = await import('../../shared/migration/stores.js');
 const { createInvite } = await import('../../shared/sign-up/invites.js');
+const { signUpSettings } = await import('../../shared/sign-up/settings.js');
 const PASSWORD = 'Corr3ct-Horse-Battery!';
-const fields = { email: 'Jane.Doe@Example.com', emailVerified: true, givenName: 'Jane' };
+const fields = (email: string) => ({ email, emailVerified: true, givenName: 'Jane' });
 for (const algorithm of ['bcrypt', 'argon2id', 'scrypt', 'pbkdf2-sha256'] as const) {
   await putLegacyUser(
     `${algorithm}@example.com`,
     await legacyHash(algorithm, PASSWORD, 'production'),
-    fields,
+    fields(`${algorithm.toUpperCase()}@Example.com`),
   );
 }
 // Production costs: the default timing hash is bcrypt cost 10, like these bcrypt users.
-await putLegacyUser('weak@example.com', await legacyHash('bcrypt', 'password1', 'production'), fields);
-await createInvite({
-  code: 'WELCOME-42',
-  email: 'jane.doe@example.com',
-  expiresAt: Math.floor(Date.now() / 1000) + 3600,
-});
+await putLegacyUser(
+  'weak@example.com',
+  await legacyHash('bcrypt', 'password1', 'production'),
+  fields('weak@example.com'),
+);
+// A generated code (130 bits): hand-made codes below SIGNUP_INVITE_MIN_ENTROPY_BITS are refused.
+const invite = await createInvite(
+  { email: 'jane.doe@example.com', expiresAt: Math.floor(Date.now() / 1000) + 3600 },
+  signUpSettings(),
+);
 
 const signUp = (email: string, extra: Record<string, string> = {}, ip = '198.51.100.7') =>
   sample('PreSignUp_SignUp', (e) => {
@@ -57,22 +62,15 @@ const migrate = (userName: string, password?: string) =>
 
 const steps: Array<[string, string, unknown]> = [
   ['pre-sign-up', 'self sign-up without an invite code', signUp('jane.doe@example.com')],
-  [
-    'pre-sign-up',
-    'invite WELCOME-42 for another address',
-    signUp('john@example.com', { inviteCode: 'WELCOME-42' }),
-  ],
-  [
-    'pre-sign-up',
-    'invite WELCOME-42 for its address',
-    signUp('jane.doe@example.com', { inviteCode: 'WELCOME-42' }),
-  ],
-  [
-    'pre-sign-up',
-    'invite WELCOME-42 again',
-    signUp('jane.doe@example.com', { inviteCode: 'WELCOME-42' }, '198.51.100.8'),
-  ],
+  ['pre-sign-up', 'the invite for another address', signUp('john@example.com', { inviteCode: invite })],
+  ['pre-sign-up', 'the invite for its address', signUp('jane.doe@example.com', { inviteCode: invite })],
+  ['pre-sign-up', 'the invite again', signUp('jane.doe@example.com', { inviteCode: invite }, '198.51.100.8')],
   ['pre-sign-up', 'fourth sign-up from one IP (limit 3)', signUp('jim@example.com', { inviteCode: 'X' })],
+  [
+    'pre-sign-up',
+    "a legacy user's address, not migrated yet",
+    signUp('bcrypt@example.com', { inviteCode: invite }, '198.51.100.9'),
+  ],
   ['pre-sign-up', 'disposable address', signUp('jane@mailinator.com')],
   [
     'pre-sign-up',

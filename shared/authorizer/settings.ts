@@ -67,6 +67,16 @@ export const authorizerSettingSpecs = {
     default: undefined,
     doc: 'Base URL of a local Cognito emulator (cognito-local); set, USER_POOL_ID is verified against `<url>/<poolId>` with its http JWKS.',
   }),
+  localJwks: setting({
+    env: 'AUTHORIZER_LOCAL_JWKS',
+    schema: v.optional(
+      v.strictObject({
+        keys: v.pipe(v.array(v.record(v.string(), v.string())), v.minLength(1, 'needs a key')),
+      }),
+    ),
+    default: undefined,
+    doc: "Local runs only: the public JWKS of AUTHORIZER_LOCAL_ISSUER, pinned instead of fetched (`npm run invoke` trusts the samples' key with it). Refused unless USER_POOL_ID is a `local_` pool, which Cognito never issues.",
+  }),
   pools: setting({
     file: 'authorizer.pools',
     schema: v.array(poolSchema),

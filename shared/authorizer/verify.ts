@@ -16,11 +16,14 @@ export interface TrustedPool extends PoolSetting {
   issuer: string;
   jwksUri: string;
   local: boolean;
+  /** A JWKS pinned by configuration (AUTHORIZER_LOCAL_JWKS): served instead of fetching `jwksUri`. */
+  jwks?: { keys: Record<string, string>[] };
 }
 
 /** The pools from USER_POOL_ID (+ AUTHORIZER_LOCAL_ISSUER) and from `authorizer.pools`. */
 export function trustedPools(settings: AuthorizerSettings): TrustedPool[] {
-  const pools: PoolSetting[] = [...settings.pools];
+  const pools: (PoolSetting & Pick<TrustedPool, 'jwks'>)[] = [...settings.pools];
+  const pinned = pinnedLocalJwks(settings);
   if (settings.userPoolId) {
     if (settings.userPoolClientIds.length === 0) {
       throw new ConfigError('USER_POOL_CLIENT_ID (environment)', 'required with USER_POOL_ID');
@@ -32,6 +35,7 @@ export function trustedPools(settings: AuthorizerSettings): TrustedPool[] {
       ...(settings.localIssuer
         ? { issuer: `${settings.localIssuer.replace(/\/$/, '')}/${settings.userPoolId}` }
         : {}),
+      ...(pinned ? { jwks: pinned } : {}),
     });
   }
   return pools.map((pool) => {
@@ -53,6 +57,26 @@ export function trustedPools(settings: AuthorizerSettings): TrustedPool[] {
     const issuer = `https://cognito-idp.${region}.amazonaws.com/${pool.userPoolId}`;
     return { ...pool, issuer, jwksUri: `${issuer}/.well-known/jwks.json`, local: false };
   });
+}
+
+/**
+ * AUTHORIZER_LOCAL_JWKS, checked: a pinned key is trusted without any fetch, so it may only ever
+ * vouch for a local emulator's pool (`local_…`, an id Cognito never issues) at a local issuer, and
+ * never inside AWS Lambda (its runtime sets AWS_LAMBDA_RUNTIME_API). A deployed authorizer refuses
+ * to start with it, whoever set it.
+ */
+function pinnedLocalJwks(
+  settings: AuthorizerSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): TrustedPool['jwks'] {
+  if (!settings.localJwks) return undefined;
+  if (!settings.userPoolId?.startsWith('local_') || !settings.localIssuer || env.AWS_LAMBDA_RUNTIME_API) {
+    throw new ConfigError(
+      'AUTHORIZER_LOCAL_JWKS (environment)',
+      'only for local runs: needs AUTHORIZER_LOCAL_ISSUER and a local_ USER_POOL_ID, outside AWS Lambda',
+    );
+  }
+  return settings.localJwks;
 }
 
 /** The Cognito checks `CognitoJwtVerifier` makes, for issuers it refuses (local emulators). */
@@ -100,7 +124,7 @@ export class TokenVerifier {
 
   constructor(pools: TrustedPool[], graceSeconds: number, fetcher: Fetcher = new KeyFetcher()) {
     const jwksCache = new SimpleJwksCache({
-      fetcher,
+      fetcher: withPinnedJwks(pools, fetcher),
       penaltyBox: new SimplePenaltyBox({ waitSeconds: KID_REFETCH_PENALTY_SECONDS }),
     });
     const cognitoPools = pools.filter((pool) => !pool.local);
@@ -163,6 +187,20 @@ export class TokenVerifier {
     if (!this.cognito) return this.local;
     return this.localIssuers.has(unverifiedIssuer(jwt) ?? '') ? this.local : this.cognito;
   }
+}
+
+/** Answers a pinned pool's JWKS URI from its configuration; every other URI goes to `fetcher`. */
+function withPinnedJwks(pools: TrustedPool[], fetcher: Fetcher): Fetcher {
+  const pinned = new Map(pools.flatMap((pool) => (pool.jwks ? [[pool.jwksUri, pool.jwks] as const] : [])));
+  if (pinned.size === 0) return fetcher;
+  return {
+    fetch: async (uri) => {
+      const jwks = pinned.get(uri);
+      return jwks
+        ? (new TextEncoder().encode(JSON.stringify(jwks)).buffer as ArrayBuffer)
+        : fetcher.fetch(uri);
+    },
+  };
 }
 
 /**

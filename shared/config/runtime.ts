@@ -27,6 +27,12 @@ export const runtimeSettingSpecs = {
     default: undefined,
     doc: 'SES endpoint override, for local runs against the SES emulator. Unset in AWS.',
   }),
+  secretsManagerEndpoint: setting({
+    env: 'SECRETS_MANAGER_ENDPOINT',
+    schema: v.optional(v.pipe(v.string(), v.url())),
+    default: undefined,
+    doc: 'Secrets Manager endpoint override, for local stand-ins. Unset in AWS.',
+  }),
   stage: setting({
     env: 'GATEHOUSE_STAGE',
     schema: v.pipe(v.string(), v.minLength(1)),

@@ -3,8 +3,9 @@ import { sendTemplatedEmail } from '../mail/send.js';
 import { identityKey } from '../sign-in/lockout.js';
 import { nowSeconds } from '../storage/table.js';
 import { readChallenge, saveChallenge } from './challenges.js';
-import { codeDigest, generateCode, newChallengeId, signMagicLink } from './codes.js';
+import { codeDigest, generateCode, newChallengeId } from './codes.js';
 import { DeliveryTimings, pause, timed } from './delivery-timing.js';
+import { magicLinkKey, magicLinksConfigured, signWithCurrentKey } from './link-secret.js';
 import type { CustomAuthSettings } from './settings.js';
 import { type ChallengeKind, challengeId, challengeKind } from './state-machine.js';
 
@@ -60,7 +61,7 @@ export async function createAuthChallenge(
     ? 'STEP_UP'
     : lastKind === 'EMAIL_CODE' || lastKind === 'MAGIC_LINK'
       ? lastKind
-      : metadata[SIGN_IN_METHOD_KEY] === 'magic-link' && settings.magicLinkSecret && settings.magicLinkUrl
+      : metadata[SIGN_IN_METHOD_KEY] === 'magic-link' && magicLinksConfigured(settings)
         ? 'MAGIC_LINK'
         : 'EMAIL_CODE';
   const previousId = lastKind === kind ? challengeId(last?.challengeMetadata) : undefined;
@@ -128,11 +129,12 @@ async function sendMagicLink(
   const id = newChallengeId();
   const expiresAt = nowSeconds(now) + settings.magicLinkTtlSeconds;
   await Promise.all([saveChallenge(identity, id, { kind: 'magic-link', expiresAt }), timings.exchange(now)]);
-  if (!recipient || !settings.magicLinkSecret || !settings.magicLinkUrl) {
+  const key = magicLinksConfigured(settings) ? await magicLinkKey(settings) : undefined;
+  if (!recipient || !key || !settings.magicLinkUrl) {
     await pause(timings);
     return id;
   }
-  const token = signMagicLink({ u: identity, c: id, e: expiresAt }, settings.magicLinkSecret);
+  const token = signWithCurrentKey({ u: identity, c: id, e: expiresAt }, key);
   const link = new URL(settings.magicLinkUrl);
   // The fragment never reaches a server's access log.
   link.hash = `token=${token}`;

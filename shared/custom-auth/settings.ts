@@ -39,7 +39,13 @@ export const customAuthSettingSpecs = {
     env: 'GATEHOUSE_MAGIC_LINK_SECRET',
     schema: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
     default: undefined,
-    doc: 'HMAC key that signs magic links (at least 32 characters). Unset: magic links are off and the code is sent instead.',
+    doc: 'HMAC key that signs magic links (at least 32 characters), for local runs; a deployment reads it from Secrets Manager (`GATEHOUSE_MAGIC_LINK_SECRET_ID`). Neither: magic links are off and the code is sent instead.',
+  }),
+  magicLinkSecretId: setting({
+    env: 'GATEHOUSE_MAGIC_LINK_SECRET_ID',
+    schema: v.optional(v.pipe(v.string(), v.minLength(1))),
+    default: undefined,
+    doc: 'Secrets Manager secret (name or ARN) holding the magic-link key in a deployment; its AWSPREVIOUS version still verifies during a rotation. Set by serverless.yml from `magicLinkSecretName`.',
   }),
   magicLinkUrl: setting({
     env: 'GATEHOUSE_MAGIC_LINK_URL',

@@ -4,7 +4,8 @@ import { countFailure, identityKey, type LockoutPolicy, readLockState } from '..
 import { verifiedOrigin } from '../sign-in/origin.js';
 import { nowSeconds } from '../storage/table.js';
 import { consumeChallenge } from './challenges.js';
-import { codeDigest, readMagicLink, safeEqual } from './codes.js';
+import { codeDigest, safeEqual } from './codes.js';
+import { magicLinkKey, readWithAcceptedKeys } from './link-secret.js';
 import type { CustomAuthSettings } from './settings.js';
 
 const MAX_ANSWER_LENGTH = 2048;
@@ -62,8 +63,9 @@ async function magicLinkIsRight(
   settings: CustomAuthSettings,
   now: number,
 ): Promise<boolean> {
-  if (!settings.magicLinkSecret) return false;
-  const claims = readMagicLink(answer, settings.magicLinkSecret);
+  const key = await magicLinkKey(settings);
+  if (!key) return false;
+  const claims = readWithAcceptedKeys(answer, key);
   if (!claims || claims.e <= nowSeconds(now) || claims.u !== identity) return false;
   return consumeChallenge(identity, claims.c, now);
 }

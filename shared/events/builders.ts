@@ -68,22 +68,43 @@ export function deepMerge(target: unknown, patch: unknown): unknown {
 }
 
 /**
- * Sets `value` at a dotted path, creating objects on the way (`request.userAttributes.locale`).
+ * Sets `value` at a dotted path of an event (`request.userAttributes.locale`). Every step but the
+ * last must exist; the last must exist too, unless it is added to a map of strings (user
+ * attributes, client metadata, headers), where new keys are what one adds. A path that is not in
+ * the event is refused, naming the step and what is there instead (a typo never adds a field).
  * Where a string stands (user attributes are all strings) the value stays a string; elsewhere it
  * is taken as JSON when it parses (`true`, `3`, `["a"]`), else as a string.
  */
 export function setAtPath(root: Record<string, unknown>, path: string, raw: string): void {
   const parts = path.split('.');
-  const last = parts.pop();
-  if (!last || parts.some((p) => p === '')) throw new Error(`Bad path "${path}"`);
-  let node = root;
-  for (const part of parts) {
+  if (parts.some((part) => part === '')) throw new Error(`"${path}" is not a dotted path`);
+  const last = parts.pop()!;
+  let node: Record<string, unknown> = root;
+  for (const [index, part] of parts.entries()) {
     const next = node[part];
-    if (!isPlainObject(next)) node[part] = {};
-    node = node[part] as Record<string, unknown>;
+    if (next === null || typeof next !== 'object') {
+      const where = parts.slice(0, index + 1).join('.');
+      throw new Error(
+        part in node ? `${where} is ${describeValue(next)}, not an object` : missingStep(node, where),
+      );
+    }
+    node = next as Record<string, unknown>;
   }
-  node[last] =
-    typeof node[last] === 'string' || parts.at(-1) === 'userAttributes' ? raw : parseLooseJson(raw);
+  if (!(last in node) && !isStringMap(node)) throw new Error(missingStep(node, path));
+  node[last] = typeof node[last] === 'string' || isStringMap(node) ? raw : parseLooseJson(raw);
+}
+
+function missingStep(node: Record<string, unknown>, where: string): string {
+  const keys = Object.keys(node);
+  return `the event has no ${where}${keys.length ? ` (there: ${keys.join(', ')})` : ''}`;
+}
+
+function isStringMap(node: Record<string, unknown>): boolean {
+  return !Array.isArray(node) && Object.values(node).every((value) => typeof value === 'string');
+}
+
+function describeValue(value: unknown): string {
+  return value === null ? 'null' : typeof value;
 }
 
 function parseLooseJson(raw: string): unknown {

@@ -19,7 +19,16 @@ export function checkEvent<E>(schema: v.GenericSchema, input: unknown): E {
   const path = (issue.path ?? []).map((step) => String(step.key)).join('.');
   if (issue.input === undefined) throw new InvalidEventError(path, 'required, got nothing');
   const expected = issue.kind === 'schema' ? `expected ${issue.expected}` : issue.message;
-  throw new InvalidEventError(path, `${expected}, got ${describeType(issue.input)}`);
+  throw new InvalidEventError(path, `${expected}, got ${describeGot(path, issue.input)}`);
+}
+
+/** Fields that say what an event is, set by Cognito or API Gateway: their value is shown, never a secret. */
+const KIND_FIELDS = new Set(['triggerSource', 'version', 'type']);
+
+/** `"PreSignUp_SignUp"` for a wrong event kind (the value tells the mistake), else only the type. */
+function describeGot(path: string, input: unknown): string {
+  const showable = typeof input === 'string' && /^[\w.-]{1,64}$/.test(input);
+  return KIND_FIELDS.has(path) && showable ? JSON.stringify(input) : describeType(input);
 }
 
 export const parsePreSignUpEvent = (input: unknown) =>

@@ -16,9 +16,10 @@ import { keys, userKey } from '../storage/keys.js';
 import { documentClient, tableName } from '../storage/table.js';
 import { isCommonPassword } from './breached.js';
 import { type MigrationSettings, migrationSettings } from './settings.js';
-import { DynamoLegacyStore, HttpLegacyStore, type LegacyFields, type LegacyUserStore } from './stores.js';
+import { type LegacyFields, type LegacyUserStore, legacyStore } from './stores.js';
 
 export { migrationSettingSpecs } from './settings.js';
+export { legacyStore } from './stores.js';
 
 /** Every message migrate-user can show a user, by stable code. */
 export const migrationRejections = {
@@ -38,19 +39,6 @@ export interface MigrationDependencies {
   store: LegacyUserStore;
   /** The sign-in lockout (`GATEHOUSE_LOCKOUT_*`): legacy passwords are guessed like any other. */
   lockout: LockoutPolicy;
-}
-
-/** The configured legacy store. */
-export function legacyStore(settings: MigrationSettings): LegacyUserStore {
-  if (settings.source === 'http') {
-    if (!settings.httpUrl) throw new Error('MIGRATION_SOURCE is http but MIGRATION_HTTP_URL is not set');
-    return new HttpLegacyStore({
-      url: settings.httpUrl,
-      timeoutMs: settings.httpTimeoutMs,
-      ...(settings.httpAuthorization ? { authorization: settings.httpAuthorization } : {}),
-    });
-  }
-  return new DynamoLegacyStore(settings.timingHash);
 }
 
 const defaults = (): MigrationDependencies => {

@@ -20,7 +20,13 @@ export const migrationSettingSpecs = {
     env: 'MIGRATION_HTTP_AUTHORIZATION',
     schema: v.optional(v.pipe(v.string(), v.minLength(1))),
     default: undefined,
-    doc: 'Value of the `Authorization` header sent to the legacy endpoint (keep it in an encrypted variable).',
+    doc: 'Value of the `Authorization` header sent to the legacy endpoint, for local runs; a deployment reads it from Secrets Manager (`MIGRATION_HTTP_AUTHORIZATION_SECRET_ID`).',
+  }),
+  httpAuthorizationSecretId: setting({
+    env: 'MIGRATION_HTTP_AUTHORIZATION_SECRET_ID',
+    schema: v.optional(v.pipe(v.string(), v.minLength(1))),
+    default: undefined,
+    doc: 'Secrets Manager secret (name or ARN) holding that `Authorization` value in a deployment. Set by serverless.yml from `legacyAuthorizationSecretName`.',
   }),
   httpTimeoutMs: setting({
     env: 'MIGRATION_HTTP_TIMEOUT_MS',

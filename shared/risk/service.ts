@@ -1,5 +1,4 @@
 import { logger } from '../logging/index.js';
-import { userNameId } from '../storage/keys.js';
 import { nowSeconds } from '../storage/table.js';
 import { evaluateRisk, unavailableDecision, withAction } from './engine.js';
 import { attemptFacts, locateHistory, verifiedContext } from './facts.js';
@@ -95,14 +94,9 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
    * Answers true when the flag was found there.
    */
   async function readMigrationFlag(attempt: SignInAttempt, state: UserState): Promise<boolean> {
-    const nameKey = userNameId(attempt.userName);
-    if (
-      state.history.compromisedCredentials ||
-      state.history.signIns.length > 0 ||
-      nameKey === attempt.userId
-    ) {
-      return false;
-    }
+    // An unknown user (keyed by the name already) reads it too: a known user's first sign-in
+    // must not cost one read more than a name nobody has (enumeration by timing).
+    if (state.history.compromisedCredentials || state.history.signIns.length > 0) return false;
     const flagged = await deps.store.readNameProfileFlag(attempt.userName);
     if (flagged) state.history.compromisedCredentials = true;
     return flagged;

@@ -1,6 +1,8 @@
 import { buildDecrypt } from '@aws-crypto/decrypt-node';
 import { KmsKeyringNode, type KmsNodeClientSupplier } from '@aws-crypto/kms-keyring-node';
 import { CommitmentPolicy, type KeyringNode } from '@aws-crypto/material-management-node';
+import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/raw-aes-keyring-node';
+import { ConfigError } from '../errors/index.js';
 
 /** Turns the base64 `request.code` of a custom sender event into the plaintext code. */
 export type CodeDecrypter = (encryptedCode: string) => Promise<string>;
@@ -32,7 +34,42 @@ export function kmsDecrypter(keyArn: string, clientProvider?: KmsNodeClientSuppl
   );
 }
 
-/** Used when no key is configured (local runs): every code is undecryptable, said plainly. */
+/** Used when no key is configured: every code is undecryptable, said plainly. */
 export const noKeyDecrypter: CodeDecrypter = async () => {
   throw new Error('KMS_KEY_ARN is not set: the code cannot be decrypted');
 };
+
+/** The raw keyring's name: the local samples' codes are encrypted for exactly this key (`npm run samples`). */
+export const LOCAL_KEYRING_NAME = { keyNamespace: 'gatehouse-local', keyName: 'sample-sender-key' } as const;
+
+/** The raw AES keyring of local runs, over a 256-bit key. */
+export function localAesKeyring(key: Uint8Array): RawAesKeyringNode {
+  return new RawAesKeyringNode({
+    ...LOCAL_KEYRING_NAME,
+    // The SDK wants the key alone in its memory (not a slice of Node's shared Buffer pool).
+    unencryptedMasterKey: new Uint8Array(key),
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  });
+}
+
+/**
+ * The decrypter the settings call for. The pool's KMS key wherever it is set (serverless.yml sets
+ * it on every sender it wires); the local raw key only where it is absent and outside AWS Lambda
+ * (whose runtime always sets AWS_LAMBDA_RUNTIME_API; serverless-offline does not), so a deployed
+ * sender can never be made to trust a key that is public in the repository: it refuses to start.
+ */
+export function senderDecrypter(
+  settings: { kmsKeyArn?: string; localAesKey?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): CodeDecrypter {
+  if (settings.localAesKey && (settings.kmsKeyArn || env.AWS_LAMBDA_RUNTIME_API)) {
+    throw new ConfigError(
+      'SENDER_LOCAL_AES_KEY (environment)',
+      'is for local runs only: refused with KMS_KEY_ARN and in AWS Lambda',
+    );
+  }
+  if (settings.kmsKeyArn) return kmsDecrypter(settings.kmsKeyArn);
+  if (settings.localAesKey)
+    return codeDecrypter(localAesKeyring(Buffer.from(settings.localAesKey, 'base64')));
+  return noKeyDecrypter;
+}

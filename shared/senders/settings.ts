@@ -9,6 +9,14 @@ export const senderSettingSpecs = {
     default: undefined,
     doc: 'The KMS key Cognito encrypts sender codes with (the KMS keyring decrypts with it only). Set by serverless.yml.',
   }),
+  localAesKey: setting({
+    env: 'SENDER_LOCAL_AES_KEY',
+    schema: v.optional(
+      v.pipe(v.string(), v.base64('must be base64'), v.length(44, 'must be 32 bytes (44 base64 characters)')),
+    ),
+    default: undefined,
+    doc: "Local runs only: a raw AES-256 key (base64) that decrypts sender codes instead of KMS (`npm run invoke` sets the samples' key). Refused with KMS_KEY_ARN, which every deployed sender has.",
+  }),
   sentMarkerSeconds: setting({
     env: 'SENT_MARKER_TTL_SECONDS',
     schema: v.pipe(v.number(), v.integer(), v.minValue(60), v.maxValue(86_400)),

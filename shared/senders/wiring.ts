@@ -1,5 +1,5 @@
 import { mailSettings } from '../mail/settings.js';
-import { kmsDecrypter, noKeyDecrypter } from './decrypt.js';
+import { senderDecrypter } from './decrypt.js';
 import type { SenderDependencies } from './deliver.js';
 import { tableSentMarkers } from './sent-marker.js';
 import { senderSettings } from './settings.js';
@@ -8,7 +8,7 @@ import { senderSettings } from './settings.js';
 export function senderDependencies(): SenderDependencies {
   const settings = senderSettings();
   return {
-    decrypt: settings.kmsKeyArn ? kmsDecrypter(settings.kmsKeyArn) : noKeyDecrypter,
+    decrypt: senderDecrypter(settings),
     markers: tableSentMarkers(settings.sentMarkerSeconds),
     mail: mailSettings(),
   };

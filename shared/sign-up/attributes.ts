@@ -8,6 +8,14 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 /** Attributes Cognito adds itself on some sources (e.g. `cognito:user_status` for federated users). */
 const isCognitoOwned = (name: string) => name.startsWith('cognito:');
 
+/**
+ * `map[key]` when the map itself holds the key: a user-chosen name such as `constructor` or
+ * `__proto__` must not find what every object inherits.
+ */
+function ownValue<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
 /** Which rules apply to a sign-up's source. */
 export interface AttributeRuleScope {
   /** Only allow-listed `custom:` attributes (self sign-ups: an administrator or a provider mapping may set others). */
@@ -31,7 +39,7 @@ export function checkAttributes(
   scope: AttributeRuleScope = everyRule,
 ): void {
   for (const name of settings.requiredAttributes) {
-    if (!attributes[name]?.trim()) throw rejectSignUp('SIGNUP_ATTRIBUTE_REQUIRED');
+    if (!ownValue(attributes, name)?.trim()) throw rejectSignUp('SIGNUP_ATTRIBUTE_REQUIRED');
   }
   for (const [name, value] of Object.entries(attributes)) {
     if (isCognitoOwned(name)) continue;
@@ -42,9 +50,9 @@ export function checkAttributes(
     ) {
       throw rejectSignUp('SIGNUP_ATTRIBUTE_NOT_ALLOWED');
     }
-    const limit = settings.attributeMaxLengths[name] ?? settings.maxAttributeLength;
+    const limit = ownValue(settings.attributeMaxLengths, name) ?? settings.maxAttributeLength;
     if (scope.lengthLimits && [...value].length > limit) throw rejectSignUp('SIGNUP_ATTRIBUTE_TOO_LONG');
   }
-  const phone = attributes.phone_number;
+  const phone = ownValue(attributes, 'phone_number');
   if (phone !== undefined && phone !== '' && !E164.test(phone)) throw rejectSignUp('SIGNUP_PHONE_INVALID');
 }

@@ -1,14 +1,17 @@
 import type { PreSignUpEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
+import type { LegacyAccountLookup } from '../migration/stores.js';
 import { checkAttributes } from './attributes.js';
 import { type CognitoSender, cognitoClient } from './cognito.js';
-import { checkEmailDomain, domainInList } from './domains.js';
+import { checkEmailDomain, domainInList, normalizeEmail, registrableDomain } from './domains.js';
 import { decideFlags } from './flags.js';
-import { consumeInvite, inviteCodeOf } from './invites.js';
+import { inviteCodeOf, redeemInvite } from './invites.js';
+import { legacyAccounts } from './legacy.js';
 import { firstLinkRejection, linkFederatedUser } from './linking.js';
 import { rejectSignUp } from './messages.js';
 import { type SignUpSettings, signUpSettings } from './settings.js';
-import { countInWindow } from './velocity.js';
+import { type ContextVerifier, signUpIpBucket, verifySignUpContext } from './source-ip.js';
+import { exceedsAny } from './velocity.js';
 
 export { signUpRejections } from './messages.js';
 export { signUpSettingSpecs } from './settings.js';
@@ -17,19 +20,26 @@ export interface PreSignUpDependencies {
   settings: SignUpSettings;
   /** The Cognito client, asked for only when a federated identity may be linked. */
   cognito: () => CognitoSender;
+  /** The legacy store, asked for only on a self sign-up while `checkLegacyUsers` is on. */
+  legacy: () => LegacyAccountLookup;
+  /** Which facts of the sign-up's context can be believed (the risk engine's own check). */
+  verifyContext: ContextVerifier;
   now: () => number;
 }
 
 const defaults = (): PreSignUpDependencies => ({
   settings: signUpSettings(),
   cognito: cognitoClient,
+  legacy: legacyAccounts,
+  verifyContext: verifySignUpContext,
   now: Date.now,
 });
 
 /**
  * Pre sign-up, in an order that spends nothing on a sign-up a cheaper rule refuses: attribute
- * rules, domain rules, velocity counters, then the invite (consumed last, so a refused sign-up
- * does not burn it), then federated linking, then the flags.
+ * rules, domain rules, velocity counters, the legacy-user lookup (after the counters, so that
+ * probing it is throttled), then the invite (consumed last, so a refused sign-up does not burn
+ * it), then federated linking, then the flags.
  */
 export async function preSignUp(
   event: PreSignUpEvent,
@@ -43,15 +53,27 @@ export async function preSignUp(
     customAllowList: selfSignUp,
     lengthLimits: event.triggerSource !== 'PreSignUp_ExternalProvider',
   });
-  const email = userAttributes.email?.trim().toLowerCase();
-  const domain = email ? checkEmailDomain(email, settings) : undefined;
+  const domain = checkEmailDomain(userAttributes.email, settings);
+  const email = domain ? normalizeEmail(userAttributes.email!) : undefined;
 
   if (selfSignUp) {
-    await checkVelocity(validationData?.ip ?? clientMetadata?.ip, domain, deps);
+    const ip = await signUpIpBucket(event, deps.verifyContext, deps.now());
+    await checkVelocity(ip, domain, deps);
+    if (
+      settings.checkLegacyUsers &&
+      (await deps.legacy().awaitsMigration({ email, userName: event.userName }))
+    ) {
+      logger.info('self sign-up refused: the name belongs to a legacy user not migrated yet');
+      throw rejectSignUp('SIGNUP_EXISTING_ACCOUNT');
+    }
     if (settings.inviteOnly) {
       const code = inviteCodeOf(validationData, clientMetadata);
       if (!code) throw rejectSignUp('SIGNUP_INVITE_REQUIRED');
-      await consumeInvite(code, email ?? '', event.userName, deps.now());
+      await redeemInvite(
+        { code, email: email ?? '', domain, userName: event.userName, ip },
+        settings,
+        deps.now(),
+      );
     }
   }
 
@@ -62,10 +84,11 @@ export async function preSignUp(
       logger.info('federated identity not linked', { reason: outcome.reason });
   }
 
-  Object.assign(event.response, decideFlags(event, domain, settings));
+  Object.assign(event.response, decideFlags(event, settings));
   return event;
 }
 
+/** Per-IP and per-registrable-domain sign-up limits, counted together in one round trip. */
 async function checkVelocity(
   ip: string | undefined,
   domain: string | undefined,
@@ -73,13 +96,18 @@ async function checkVelocity(
 ) {
   const { maxSignUpsPerIp, maxSignUpsPerDomain, velocityExemptDomains, velocityWindowSeconds } =
     deps.settings;
-  const now = deps.now();
-  if (ip && maxSignUpsPerIp > 0) {
-    const attempts = await countInWindow('signup-ip', ip, velocityWindowSeconds, now);
-    if (attempts > maxSignUpsPerIp) throw rejectSignUp('SIGNUP_TOO_MANY_ATTEMPTS');
-  }
-  if (domain && maxSignUpsPerDomain > 0 && !domainInList(domain, velocityExemptDomains)) {
-    const attempts = await countInWindow('signup-domain', domain, velocityWindowSeconds, now);
-    if (attempts > maxSignUpsPerDomain) throw rejectSignUp('SIGNUP_TOO_MANY_ATTEMPTS');
-  }
+  const limited = domain !== undefined && !domainInList(domain, velocityExemptDomains);
+  const exceeded = await exceedsAny(
+    [
+      { scope: 'signup-ip', subject: ip, max: maxSignUpsPerIp },
+      {
+        scope: 'signup-domain',
+        subject: limited ? registrableDomain(domain) : undefined,
+        max: maxSignUpsPerDomain,
+      },
+    ],
+    velocityWindowSeconds,
+    deps.now(),
+  );
+  if (exceeded) throw rejectSignUp('SIGNUP_TOO_MANY_ATTEMPTS');
 }

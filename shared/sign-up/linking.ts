@@ -32,6 +32,16 @@ export type LinkOutcome =
 const attribute = (user: UserType, name: string) => user.Attributes?.find((a) => a.Name === name)?.Value;
 
 /**
+ * Whether the provider vouches for the address: it says `email_verified` = true, or it says
+ * nothing at all and is listed as trusted. Any other value it sends (`"false"`, `"False"`, `"0"`,
+ * a boolean false) refuses, listed or not: trust fills a silence, it never overrides a no.
+ */
+export function providerVouchesForEmail(emailVerified: unknown, listedAsTrusted: boolean): boolean {
+  if (emailVerified === undefined || emailVerified === null) return listedAsTrusted;
+  return String(emailVerified).trim().toLowerCase() === 'true';
+}
+
+/**
  * Federated linking on `PreSignUp_ExternalProvider`: when exactly one native user has the same
  * email and both sides vouch for it (the native user's `email_verified` is true and the
  * provider says `email_verified` or is listed as trusted), the provider identity is linked to
@@ -48,8 +58,10 @@ export async function linkFederatedUser(
   if (!identity) return { linked: false, reason: 'bad-username' };
   const attributes = event.request.userAttributes;
   const email = attributes.email ? normalizeEmail(attributes.email) : '';
-  const providerVouches =
-    attributes.email_verified === 'true' || settings.linkTrustedProviders.includes(identity.providerName);
+  const providerVouches = providerVouchesForEmail(
+    attributes.email_verified,
+    settings.linkTrustedProviders.includes(identity.providerName),
+  );
   // A quote or backslash would break out of the ListUsers filter string: never search with one.
   if (!email || !providerVouches || /["\\]/.test(email)) return { linked: false, reason: 'email-unverified' };
 

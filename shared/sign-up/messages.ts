@@ -6,6 +6,7 @@ import { UserFacingError } from '../errors/index.js';
  */
 export const signUpRejections = {
   SIGNUP_EMAIL_INVALID: 'Enter a valid email address.',
+  SIGNUP_EMAIL_REQUIRED: 'An email address is required to sign up.',
   SIGNUP_DOMAIN_NOT_ALLOWED: 'Sign-up is not allowed for this email domain.',
   SIGNUP_DISPOSABLE_EMAIL: 'Disposable email addresses cannot be used to sign up.',
   SIGNUP_ATTRIBUTE_REQUIRED: 'A required attribute is missing.',
@@ -15,6 +16,9 @@ export const signUpRejections = {
   SIGNUP_INVITE_REQUIRED: 'Sign-up needs an invitation code.',
   SIGNUP_INVITE_INVALID: 'This invitation code is not valid or has already been used.',
   SIGNUP_INVITE_WRONG_EMAIL: 'This invitation code was issued for another email address.',
+  SIGNUP_INVITE_TOO_MANY_ATTEMPTS: 'Too many invitation codes tried. Please try again later.',
+  SIGNUP_EXISTING_ACCOUNT:
+    'An account with this email address or username already exists. Sign in with your existing password instead.',
   SIGNUP_TOO_MANY_ATTEMPTS: 'Too many sign-ups from your network or domain. Please try again later.',
   SIGNUP_ACCOUNT_LINKED: 'Your sign-in was linked to your existing account. Please sign in again.',
 } as const;

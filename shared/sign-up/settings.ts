@@ -1,7 +1,15 @@
 import * as v from 'valibot';
 import { loadSettings, type Settings, setting } from '../config/settings.js';
+import { asciiDomainPattern } from './ascii-domain.js';
 
-const domainList = v.array(v.pipe(v.string(), v.trim(), v.toLowerCase(), v.minLength(1)));
+/** Domains or `*.` wildcards, each turned into its ASCII (punycode) form at load. */
+const domainList = v.array(
+  v.pipe(
+    v.string(),
+    v.transform((entry) => asciiDomainPattern(entry) ?? ''),
+    v.minLength(1, 'must be a domain name such as `example.com` or `*.example.com`'),
+  ),
+);
 const flag = v.pipe(
   v.union([v.boolean(), v.picklist(['true', 'false'])]),
   v.transform((value) => value === true || value === 'true'),
@@ -14,7 +22,13 @@ export const signUpSettingSpecs = {
     file: 'signUp.allowedDomains',
     schema: domainList,
     default: [],
-    doc: 'Email domains that may sign up (`*.example.com` also matches its subdomains); empty allows every domain.',
+    doc: 'Email domains that may sign up (`*.example.com` matches its subdomains; Unicode entries match their punycode form); empty allows every domain.',
+  }),
+  allowWithoutEmail: setting({
+    env: 'SIGNUP_ALLOW_WITHOUT_EMAIL',
+    schema: flag,
+    default: false,
+    doc: 'With a non-empty `signUp.allowedDomains`, still accept a sign-up that has no email (e.g. phone-only users); off, it is refused.',
   }),
   deniedDomains: setting({
     file: 'signUp.deniedDomains',
@@ -32,7 +46,7 @@ export const signUpSettingSpecs = {
     file: 'signUp.trustedDomains',
     schema: domainList,
     default: [],
-    doc: 'Domains whose self sign-ups are auto-confirmed and whose email is auto-verified.',
+    doc: 'Domains that skip the allow-list and the disposable check (never the deny-list); their addresses are verified by code like any other.',
   }),
   autoConfirmFederated: setting({
     env: 'SIGNUP_AUTO_CONFIRM_FEDERATED',
@@ -45,6 +59,36 @@ export const signUpSettingSpecs = {
     schema: flag,
     default: false,
     doc: 'Self sign-up (PreSignUp_SignUp) needs an unused, unexpired invite code (`inviteCode` in validationData or clientMetadata).',
+  }),
+  inviteMinEntropyBits: setting({
+    env: 'SIGNUP_INVITE_MIN_ENTROPY_BITS',
+    schema: v.pipe(count, v.minValue(32), v.maxValue(256)),
+    default: 64,
+    doc: '`createInvite` refuses a code whose estimated entropy (length × log2 of its character classes) is below this.',
+  }),
+  maxInviteAttemptsPerIp: setting({
+    env: 'SIGNUP_INVITE_MAX_ATTEMPTS_PER_IP',
+    schema: count,
+    default: 10,
+    doc: 'Sign-ups with an invite code allowed per source IP (IPv6 per /64) per velocity window; 0 turns the limit off.',
+  }),
+  maxInviteAttemptsPerAddress: setting({
+    env: 'SIGNUP_INVITE_MAX_ATTEMPTS_PER_ADDRESS',
+    schema: count,
+    default: 5,
+    doc: 'Sign-ups with an invite code allowed per email address (or username without one) per velocity window; 0 turns the limit off.',
+  }),
+  maxInviteAttempts: setting({
+    env: 'SIGNUP_INVITE_MAX_ATTEMPTS',
+    schema: count,
+    default: 500,
+    doc: 'Sign-ups with an invite code allowed in all per velocity window, whatever their IP and address; 0 turns the limit off.',
+  }),
+  checkLegacyUsers: setting({
+    env: 'SIGNUP_CHECK_LEGACY_USERS',
+    schema: flag,
+    default: true,
+    doc: 'Refuse a self sign-up whose email or username belongs to a legacy user not migrated yet (see Migrate user); off for pools without migration.',
   }),
   requiredAttributes: setting({
     file: 'signUp.requiredAttributes',
@@ -74,19 +118,19 @@ export const signUpSettingSpecs = {
     env: 'SIGNUP_MAX_PER_IP',
     schema: count,
     default: 10,
-    doc: 'Self sign-ups allowed per source IP (`ip` in validationData/clientMetadata) per window; 0 turns the limit off.',
+    doc: 'Self sign-ups allowed per source IP (IPv6 per /64) per window; 0 turns the limit off.',
   }),
   maxSignUpsPerDomain: setting({
     env: 'SIGNUP_MAX_PER_DOMAIN',
     schema: count,
     default: 50,
-    doc: 'Self sign-ups allowed per email domain per window; 0 turns the limit off.',
+    doc: 'Self sign-ups allowed per registrable email domain (all subdomains together) per window; 0 turns the limit off.',
   }),
   velocityExemptDomains: setting({
     file: 'signUp.velocityExemptDomains',
     schema: domainList,
     default: ['gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'yahoo.com', 'icloud.com'],
-    doc: 'Domains without a per-domain limit (large public providers).',
+    doc: 'Domains without a per-domain limit (large public providers), matched against the full address domain.',
   }),
   velocityWindowSeconds: setting({
     env: 'SIGNUP_VELOCITY_WINDOW_SECONDS',

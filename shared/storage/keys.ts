@@ -54,6 +54,10 @@ export const keys = {
   rate: (scope: string, subject: string) => `RATE#${scope}#${subject}`,
   window: (windowStart: number) => `WINDOW#${windowStart}`,
   legacyUser: (userName: string) => `LEGACY#${userName.toLowerCase()}`,
+  /** A legacy user's address (lower-cased), pointing at its `legacyUser` item. */
+  legacyEmail: (email: string) => `LEGACY_EMAIL#${email.toLowerCase()}`,
+  /** A signal for the risk engine in an `IP#` partition (e.g. failed invitation codes), per window. */
+  signal: (kind: string, windowStart: number) => `SIGNAL#${kind}#${windowStart}`,
   revokedToken: (jti: string) => `REVOKED#${jti}`,
   /** Custom-auth challenges and magic links, consumed once (in the `identity` partition). */
   challenge: (id: string) => `CHALLENGE#${id}`,

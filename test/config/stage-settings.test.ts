@@ -18,6 +18,8 @@ import { riskSettingSpecs } from '../../shared/risk/settings.js';
 const require = createRequire(import.meta.url);
 const stage = `vitest-${process.pid}`;
 const stagePath = join(repoRoot, 'config', 'stages', `${stage}.json`);
+// A fresh clone has no config/stages/ (git keeps no empty folder).
+mkdirSync(join(repoRoot, 'config', 'stages'), { recursive: true });
 
 // config/stages/ holds only the stages an operator adds: a fresh clone has none, so the folder may be absent.
 mkdirSync(dirname(stagePath), { recursive: true });
@@ -80,6 +82,13 @@ describe('per-stage settings', () => {
     expect(problems.some((p) => p.includes('env.RISK_MODE (config/gatehouse.json)'))).toBe(true);
     expect(problems.some((p) => p.includes('mail.productName (config/gatehouse.json)'))).toBe(true);
     expect(problems).toHaveLength(3);
+  });
+
+  it('refuses a secret in the stage file (attack: a secret compiled into every zip)', () => {
+    writeFileSync(stagePath, JSON.stringify({ env: { GATEHOUSE_MAGIC_LINK_SECRET: 'x'.repeat(40) } }));
+    expect(stageConfigProblems(repoRoot, stage)).toEqual([
+      'env.GATEHOUSE_MAGIC_LINK_SECRET: a secret never goes into a bundle; keep it in Secrets Manager (README "Deploy", Secrets)',
+    ]);
   });
 
   it("bundles a stage's file merged over config/gatehouse.json, and only into that stage", async () => {

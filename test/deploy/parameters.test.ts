@@ -65,13 +65,18 @@ describe('deploy parameter check', () => {
     ],
     [
       'a magic-link secret without the page',
-      { magicLinkSecret: 'x'.repeat(32) },
-      /^magicLinkSecret, magicLinkUrl: magic links need both/,
+      { magicLinkSecretName: 'gatehouse/prod/magic-link' },
+      /^magicLinkSecretName, magicLinkUrl: magic links need both/,
     ],
     [
-      'a short magic-link secret',
-      { magicLinkSecret: 'short', magicLinkUrl: 'https://app.example.com/l' },
-      /^magicLinkSecret: must be at least 32 characters/,
+      'a secret value where its name belongs (attack: the secret in plain parameters)',
+      { legacyAuthorizationSecretName: 'Bearer abc def' },
+      /^legacyAuthorizationSecretName: must be a Secrets Manager secret name/,
+    ],
+    [
+      'the plain magic-link secret parameter, which is gone (a secret is never a parameter)',
+      { magicLinkSecret: 'x'.repeat(32) },
+      /^magicLinkSecret: not a parameter of this service/,
     ],
     [
       'a short context secret (its value never echoed)',

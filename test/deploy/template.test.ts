@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsActionsOf } from '../../scripts/deploy/aws-calls';
 import { repoRoot } from '../../scripts/package';
+import { settingCatalog } from '../../shared/config/catalog.js';
 import { type PackagedStack, packageStack, referencedIds, statements, type Template } from './stack';
 
 /** The Cognito trigger of each function, as named in the user pool's LambdaConfig. */
@@ -49,13 +50,31 @@ const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : [
 
 const EXISTING_POOL = 'eu-west-1_Existing1';
 const RETAINED_TABLE = 'gatehouse-retained';
+const MAGIC_LINK_SECRET = 'gatehouse/prod/magic-link';
+const LEGACY_SECRET = 'gatehouse/prod/legacy-authorization';
+/** Settings whose value is itself a secret (local runs only): never in a deployed environment. */
+const PLAIN_SECRET_SETTINGS = Object.values(settingCatalog)
+  .flatMap((specs) => Object.values(specs).map((spec) => spec.env ?? ''))
+  .filter((name) => /(SECRET|AUTHORIZATION)$/.test(name));
+/** Functions that read a secret, and which (the existing-pool variant configures none). */
+const SECRET_READERS: Record<string, string> = {
+  createAuthChallenge: MAGIC_LINK_SECRET,
+  verifyAuthChallenge: MAGIC_LINK_SECRET,
+  migrateUser: LEGACY_SECRET,
+};
 
 let created: PackagedStack;
 let existing: PackagedStack;
 
 beforeAll(() => {
   // One after the other: serverless-esbuild bundles in the shared .esbuild folder.
-  created = packageStack('created-pool', { messageDelivery: 'senders', threatProtection: 'enforced' });
+  created = packageStack('created-pool', {
+    messageDelivery: 'senders',
+    threatProtection: 'enforced',
+    magicLinkSecretName: MAGIC_LINK_SECRET,
+    magicLinkUrl: 'https://app.example.org/sign-in/link',
+    legacyAuthorizationSecretName: LEGACY_SECRET,
+  });
   existing = packageStack('existing-pool', {
     userPoolId: EXISTING_POOL,
     userPoolClientId: 'existingclient1',
@@ -360,6 +379,7 @@ describe('least privilege: each role allows exactly what its bundle sends', () =
   it.each(FUNCTIONS)('%s (existing pool, Cognito delivering: no key for the senders)', (fn) => {
     const expected = sent
       .get(fn)!
+      .filter((a) => a !== 'secretsmanager:GetSecretValue')
       .filter((a) => a !== 'kms:Decrypt' || (!fn.startsWith('customS') && !fn.startsWith('customE')));
     expect(allowedActions(existing.template, roleOf(existing.template, fn))).toEqual(expected);
   });
@@ -369,6 +389,57 @@ describe('least privilege: each role allows exactly what its bundle sends', () =
       asArray(s.Action).includes('cognito-idp:AdminGetUser'),
     );
     expect(statement?.Resource).toEqual({ 'Fn::GetAtt': ['UserPool', 'Arn'] });
+  });
+});
+
+describe('secrets', () => {
+  it.each(['created', 'existing'] as const)(
+    'no function of the %s-pool stack has a secret in its environment',
+    (variant) => {
+      const template = (variant === 'created' ? created : existing).template;
+      for (const fn of FUNCTIONS) {
+        const env =
+          (
+            template.Resources[logicalId(fn)]!.Properties.Environment as {
+              Variables?: Record<string, unknown>;
+            }
+          )?.Variables ?? {};
+        // Known gap: RISK_CONTEXT_SECRET (issue 11's context key) is still resolved into the
+        // environment at deploy time; here it may only be that dynamic reference, never a value.
+        const contextSecret = JSON.stringify(env.RISK_CONTEXT_SECRET ?? '{{resolve:secretsmanager:');
+        expect(contextSecret, fn).toContain('{{resolve:secretsmanager:');
+        const secretLike = Object.keys(env).filter(
+          (name) => PLAIN_SECRET_SETTINGS.includes(name) && name !== 'RISK_CONTEXT_SECRET',
+        );
+        expect(secretLike, fn).toEqual([]);
+      }
+      expect(PLAIN_SECRET_SETTINGS).toEqual(
+        expect.arrayContaining(['GATEHOUSE_MAGIC_LINK_SECRET', 'MIGRATION_HTTP_AUTHORIZATION']),
+      );
+    },
+  );
+
+  it.each(Object.entries(SECRET_READERS))('%s may read only its own secret (%s)', (fn, secret) => {
+    const reads = roleStatements(created.template, roleOf(created.template, fn)).filter((s) =>
+      asArray(s.Action).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(reads).toHaveLength(1);
+    expect(JSON.stringify(reads[0]!.Resource)).toContain(`:secret:${secret}-??????`);
+    const env = (
+      created.template.Resources[logicalId(fn)]!.Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(Object.values(env)).toContain(secret);
+  });
+
+  it('no other role may read a secret', () => {
+    for (const fn of FUNCTIONS.filter((f) => !(f in SECRET_READERS))) {
+      const reads = roleStatements(created.template, roleOf(created.template, fn)).filter((s) =>
+        asArray(s.Action).some((a) => String(a).startsWith('secretsmanager:')),
+      );
+      expect(reads, fn).toEqual([]);
+    }
   });
 });
 
@@ -481,5 +552,30 @@ describe('zips', () => {
     expect(zip).toBeDefined();
     expect(zip!.nodeModulesEntries).toEqual([]);
     expect(zip!.entries.some((e) => e.startsWith('functions/') && e.endsWith('.mjs'))).toBe(true);
+  });
+});
+
+describe('the local sample keys cannot reach a deployed function', () => {
+  const environment = (template: Template, fn: string) =>
+    ((
+      template.Resources[logicalId(fn)]!.Properties.Environment as
+        | { Variables?: Record<string, unknown> }
+        | undefined
+    )?.Variables ?? {}) as Record<string, unknown>;
+
+  it.each(['customEmailSender', 'customSmsSender'])(
+    '%s of a stack that wires the senders has KMS_KEY_ARN, so it refuses SENDER_LOCAL_AES_KEY',
+    (fn) => {
+      expect(environment(created.template, fn).KMS_KEY_ARN).toBeTruthy();
+    },
+  );
+
+  it.each(FUNCTIONS)('%s sets no local-only setting', (fn) => {
+    for (const [, template] of stacks()) {
+      const names = Object.keys(environment(template, fn));
+      expect(names).not.toContain('SENDER_LOCAL_AES_KEY');
+      expect(names).not.toContain('AUTHORIZER_LOCAL_JWKS');
+      expect(names).not.toContain('AUTHORIZER_LOCAL_ISSUER');
+    }
   });
 });

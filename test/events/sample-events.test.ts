@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseConsoleEvent } from '../../shared/console/http.js';
-import { parseAlbEvent, parseAuthorizerEvent, parseTriggerEvent } from '../../shared/events/parse.js';
+import {
+  parseAlbEvent,
+  parseAuthorizerEvent,
+  parseCustomEmailSenderEvent,
+  parseTriggerEvent,
+} from '../../shared/events/parse.js';
 import { parseRiskFeedbackEvent } from '../../shared/risk/feedback.js';
 import { listSampleEvents, sampleEvent } from '../support/events.js';
 
@@ -50,7 +55,7 @@ describe('sample events', () => {
       'custom-email-sender': 8,
       'custom-sms-sender': 7,
       'inbound-federation': 2,
-      authorizer: 4,
+      authorizer: 6,
     });
     const tokenFiles = samples.filter((s) => s.functionName === 'pre-token-generation').map((s) => s.name);
     const sources = new Set(tokenFiles.map((n) => n.split('.')[0]));
@@ -90,11 +95,17 @@ describe('parsers name the first bad field', () => {
       (e: any) => (e.triggerSource = 'TokenGeneration_ClientCredentials'),
       'triggerSource:',
     ],
+    [
+      'an event of another trigger names the triggerSource it got',
+      (e: any) => (e.triggerSource = 'PreSignUp_SignUp'),
+      'got "PreSignUp_SignUp"',
+    ],
     ['CustomEmailSender_SignUp', (e: any) => (e.request.type = 'customSMSSenderRequestV1'), 'request.type:'],
   ])('%s', (name, mutate, message) => {
-    const event = sampleEvent(name);
+    const event = sampleEvent(name.includes(' ') ? 'CustomEmailSender_SignUp' : name);
     mutate(event);
-    expect(() => parseTriggerEvent(event)).toThrow(message);
+    const parse = name.includes(' ') ? parseCustomEmailSenderEvent : parseTriggerEvent;
+    expect(() => parse(event)).toThrow(message);
   });
 
   it('rejects an unknown triggerSource and a non-object', () => {

@@ -386,6 +386,20 @@ describe('the legacy HTTP endpoint', () => {
       /MIGRATION_HTTP_TIMEOUT_MS/,
     );
   });
+
+  it("answers pre sign-up's lookup: the username and the address are both asked, a 200 is a legacy user", async () => {
+    reset();
+    const byAddress = { email: 'jane.doe@example.com', userName: '4a6f3c1e-uuid' };
+    expect(await httpStore().awaitsMigration(byAddress)).toBe(true);
+    expect(endpoint.requests.map((r) => r.body)).toEqual([
+      { action: 'lookup', username: '4a6f3c1e-uuid' },
+      { action: 'lookup', username: 'jane.doe@example.com' },
+    ]);
+    expect(await httpStore().awaitsMigration({ userName: 'jane.doe@example.com' })).toBe(true);
+    expect(await httpStore().awaitsMigration({ email: 'new@example.com', userName: 'new' })).toBe(false);
+    reset(0, 503);
+    await expect(httpStore().awaitsMigration(byAddress)).rejects.toThrow('legacy endpoint answered 503');
+  });
 });
 
 describe('the migrate-user handler', () => {

@@ -115,7 +115,9 @@ describe('the risk-feedback function', () => {
   );
 });
 
-const { runRiskFeedbackCli, feedbackFromArgs } = await import('../../scripts/risk-feedback.js');
+const { runRiskFeedbackCli, feedbackFromArgs, tableFromArgs } = await import(
+  '../../scripts/risk-feedback.js'
+);
 
 describe('the risk-feedback CLI', () => {
   it('reads the user, the verdict and the options', () => {
@@ -128,6 +130,17 @@ describe('the risk-feedback CLI', () => {
       ip: '192.0.2.1',
       eventId: 'e-1',
     });
+  });
+
+  it("writes to the stage's table, as serverless.yml names it, or to TABLE_NAME; never to a default", () => {
+    expect(tableFromArgs(['u-1', 'valid', '--stage', 'prod', '--ip', '192.0.2.1'], {})).toEqual({
+      table: 'gatehouse-prod',
+      rest: ['u-1', 'valid', '--ip', '192.0.2.1'],
+    });
+    expect(tableFromArgs(['u-1', 'valid'], { TABLE_NAME: 'mine' }).table).toBe('mine');
+    expect(() => tableFromArgs(['u-1', 'valid'], {})).toThrow(
+      'which table? give --stage <stage> (table gatehouse-<stage>) or set TABLE_NAME',
+    );
   });
 
   it('writes the verdict to the table and exits 0', async () => {

@@ -44,6 +44,10 @@ const nativeUser = (username: string, emailVerified: string, status = 'CONFIRMED
   ],
 });
 
+const noLegacyStore = (): never => {
+  throw new Error('a federated sign-up must not ask the legacy store');
+};
+
 const settings = (trusted: string[] = []) =>
   loadSettings(signUpSettingSpecs, {
     env: { SIGNUP_LINK_FEDERATED_USERS: 'true' },
@@ -142,6 +146,35 @@ describe('linking a federated identity to the native user', () => {
     expect(stub.links).toHaveLength(expected === 'linked' ? 1 : 0);
   });
 
+  it.each([
+    ['"false"', 'false'],
+    ['"False"', 'False'],
+    ['" false "', ' false '],
+    ['"0"', '0'],
+    ['an empty string', ''],
+    ['a boolean false', false],
+  ])('attack 2: a listed provider that sends email_verified %s is not linked', async (_, emailVerified) => {
+    const stub = cognitoStub([nativeUser('jane', 'true')]);
+    const attributes = { email: 'jane.doe@example.com', email_verified: emailVerified } as never;
+    const outcome = await linkFederatedUser(
+      federatedEvent('CorporateAD_jane', attributes),
+      settings(['CorporateAD']),
+      stub.client,
+    );
+    expect(outcome).toEqual({ linked: false, reason: 'email-unverified' });
+    expect(stub.filters).toHaveLength(0);
+    expect(stub.links).toHaveLength(0);
+  });
+
+  it('links a listed provider that says email_verified "true", in any case', async () => {
+    const stub = cognitoStub([nativeUser('jane', 'true')]);
+    const event = federatedEvent('CorporateAD_jane', {
+      email: 'jane.doe@example.com',
+      email_verified: 'TRUE',
+    });
+    expect((await linkFederatedUser(event, settings(['CorporateAD']), stub.client)).linked).toBe(true);
+  });
+
   it('links the provider subject to the native username, searching by the normalised email', async () => {
     const stub = cognitoStub([nativeUser('jane', 'true')]);
     await linkFederatedUser(federatedEvent('Google_1234567890', verified), settings(), stub.client);
@@ -195,11 +228,40 @@ describe('linking a federated identity to the native user', () => {
     const run = preSignUp(federatedEvent('Google_1', verified), {
       settings: settings(),
       cognito: stub.client,
+      legacy: noLegacyStore,
+      verifyContext: async () => ({}),
       now: Date.now,
     });
     await expect(run).rejects.toMatchObject({
       code: 'SIGNUP_ACCOUNT_LINKED',
       message: 'Your sign-in was linked to your existing account. Please sign in again.',
     });
+  });
+
+  it("attack 1: a trusted-domain self sign-up never becomes the verified account a provider's sign-in links to", async () => {
+    const { preSignUp } = await import('../../shared/sign-up/index.js');
+    const trusted = loadSettings(signUpSettingSpecs, {
+      env: { SIGNUP_LINK_FEDERATED_USERS: 'true', SIGNUP_MAX_PER_IP: '0', SIGNUP_MAX_PER_DOMAIN: '0' },
+      file: { signUp: { trustedDomains: ['corp.example'] } },
+    });
+    const attacker = sampleEvent<PreSignUpEvent>('PreSignUp_SignUp');
+    attacker.request.userAttributes = { email: 'ceo@corp.example' };
+    const deps = {
+      settings: trusted,
+      cognito: noLegacyStore,
+      legacy: () => ({ awaitsMigration: async () => false }),
+      verifyContext: async () => ({}),
+      now: Date.now,
+    };
+    const { response } = await preSignUp(attacker, deps);
+    expect(response).toEqual({ autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false });
+    // The attacker's account as Cognito keeps it: the email stays unverified until a code proves it.
+    const stub = cognitoStub([{ ...nativeUser('attacker', String(response.autoVerifyEmail)) }]);
+    const ceo = federatedEvent('Google_1', { email: 'ceo@corp.example', email_verified: 'true' });
+    expect(await linkFederatedUser(ceo, trusted, stub.client)).toEqual({
+      linked: false,
+      reason: 'no-native-user',
+    });
+    expect(stub.links).toHaveLength(0);
   });
 });

@@ -1,44 +1,73 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import type { PreSignUpEvent } from '../../shared/events/index.js';
+import { migrationSettingSpecs } from '../../shared/migration/settings.js';
+import { signContext } from '../../shared/risk/context.js';
+import { verifiedContext } from '../../shared/risk/facts.js';
+import { loadRiskConfig } from '../../shared/risk/settings.js';
 import type { CognitoSender } from '../../shared/sign-up/cognito.js';
+import type { PreSignUpDependencies } from '../../shared/sign-up/index.js';
 import { signUpSettingSpecs } from '../../shared/sign-up/settings.js';
+import { documentClient } from '../../shared/storage/table.js';
+import { useLocalEmulators } from '../support/emulators.js';
 import { lambdaContext, sampleEvent } from '../support/events.js';
-import { captureOutput } from '../support/logs.js';
+import { captureOutput, logLines } from '../support/logs.js';
 
 /**
- * The whole pre sign-up policy against dynalite: invites consumed once, velocity counters,
- * and the handler on every triggerSource. Federated linking is in linking.test.ts.
+ * The whole pre sign-up policy against dynalite: invites consumed once and throttled, velocity
+ * counters, legacy users, and the handler on every triggerSource. Federated linking is in
+ * linking.test.ts. Each attack of issue 18 that belongs to sign-up is played here by name.
  */
-let dynamo: LocalDynamo;
+// The sign-up IP comes from the risk contract's verify: unsigned claims are accepted here, as with
+// RISK_CONTEXT_SIGNATURE=optional; the signed-context tests below switch to `required`.
+const local = useLocalEmulators({ RISK_CONTEXT_SIGNATURE: 'optional' });
 let signUp: typeof import('../../shared/sign-up/index.js');
 let invites: typeof import('../../shared/sign-up/invites.js');
+let stores: typeof import('../../shared/migration/stores.js');
+
+/** Every DynamoDB command the document client sends, by name, in order. */
+const storeCalls: string[] = [];
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-  Object.assign(process.env, localEnvironment(dynamo));
   signUp = await import('../../shared/sign-up/index.js');
   invites = await import('../../shared/sign-up/invites.js');
+  stores = await import('../../shared/migration/stores.js');
+  documentClient().middlewareStack.add(
+    (next, context) => (args) => {
+      storeCalls.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countStoreCalls' },
+  );
 });
-afterAll(async () => dynamo?.stop());
 
 const NOW = Date.parse('2026-03-14T09:26:53Z');
 const noCognito = (): CognitoSender => {
   throw new Error('Cognito must not be called');
 };
-const depsWith = (file: Record<string, unknown> = {}, env: Record<string, string> = {}, now = NOW) => ({
+const migration = () => loadSettings(migrationSettingSpecs, { env: {}, file: {} });
+const depsWith = (
+  file: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+  now = NOW,
+): PreSignUpDependencies => ({
   settings: loadSettings(signUpSettingSpecs, { env, file: { signUp: file } }),
   cognito: noCognito,
+  legacy: () => stores.legacyStore(migration()),
+  verifyContext: async (attempt) => verifiedContext(attempt, loadRiskConfig()),
   now: () => now,
 });
 
-/** A self sign-up from `ip` with `email`, carrying `inviteCode` when given. */
-function signUpEvent(email: string, ip = '198.51.100.7', inviteCode?: string): PreSignUpEvent {
+/** A self sign-up from `ip` (none when not given) with `email`, carrying `inviteCode` when given. */
+function signUpEvent(email: string, ip?: string, inviteCode?: string): PreSignUpEvent {
   const event = sampleEvent<PreSignUpEvent>('PreSignUp_SignUp');
   event.request.userAttributes.email = email;
-  event.request.validationData = { ip, ...(inviteCode ? { inviteCode } : {}) };
+  event.request.clientMetadata = {};
+  event.request.validationData = {
+    ...(ip !== undefined ? { ip } : {}),
+    ...(inviteCode ? { inviteCode } : {}),
+  };
   return event;
 }
 
@@ -52,12 +81,34 @@ async function codeOf(run: Promise<unknown>): Promise<string> {
   }
 }
 
+/** How many times each outcome occurred. */
+function tally(outcomes: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const outcome of outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
+  return counts;
+}
+
 let unique = 0;
-const nextCode = () => `INV-${++unique}-${Math.random().toString(36).slice(2, 8)}`;
+/** A strong hand-made code, unique per call. */
+const nextCode = () => `Inv-${++unique}-${Math.random().toString(36).slice(2, 10)}-Qx7Lm2`;
 const inAnHour = Math.floor(NOW / 1000) + 3600;
+const strongEnough = { inviteMinEntropyBits: 64 };
 
 describe('invitation-only sign-up', () => {
-  const inviteOnly = () => depsWith({}, { SIGNUP_INVITE_ONLY: 'true', SIGNUP_MAX_PER_IP: '0' });
+  const inviteOnly = (env: Record<string, string> = {}) =>
+    depsWith(
+      {},
+      {
+        SIGNUP_INVITE_ONLY: 'true',
+        SIGNUP_MAX_PER_IP: '0',
+        SIGNUP_MAX_PER_DOMAIN: '0',
+        SIGNUP_INVITE_MAX_ATTEMPTS_PER_IP: '0',
+        SIGNUP_INVITE_MAX_ATTEMPTS_PER_ADDRESS: '0',
+        SIGNUP_INVITE_MAX_ATTEMPTS: '0',
+        SIGNUP_CHECK_LEGACY_USERS: 'false',
+        ...env,
+      },
+    );
 
   it.each([
     ['no code', undefined, undefined, 'jane@example.com', 'SIGNUP_INVITE_REQUIRED'],
@@ -79,6 +130,7 @@ describe('invitation-only sign-up', () => {
       'SIGNUP_INVITE_WRONG_EMAIL',
     ],
     ['an invite for this domain', 'create', { domain: '*.example.com' }, 'jane@eu.example.com', 'ok'],
+    ['an invite for a Unicode domain', 'create', { domain: 'bücher.de' }, 'jane@xn--bcher-kva.de', 'ok'],
     [
       'an invite for another domain',
       'create',
@@ -89,8 +141,10 @@ describe('invitation-only sign-up', () => {
   ])('%s: %s', async (_, code, invite, email, expected) => {
     let inviteCode = code;
     if (code === 'create') {
-      inviteCode = nextCode();
-      await invites.createInvite({ code: inviteCode, expiresAt: inAnHour, ...invite });
+      inviteCode = await invites.createInvite(
+        { code: nextCode(), expiresAt: inAnHour, ...invite },
+        strongEnough,
+      );
     }
     expect(await codeOf(signUp.preSignUp(signUpEvent(email, undefined, inviteCode), inviteOnly()))).toBe(
       expected,
@@ -98,41 +152,36 @@ describe('invitation-only sign-up', () => {
   });
 
   it('takes the code from clientMetadata too', async () => {
-    const code = nextCode();
-    await invites.createInvite({ code, expiresAt: inAnHour });
+    const code = await invites.createInvite({ expiresAt: inAnHour }, strongEnough);
     const event = signUpEvent('jane@example.com');
     event.request.clientMetadata = { inviteCode: code };
     expect(await codeOf(signUp.preSignUp(event, inviteOnly()))).toBe('ok');
   });
 
   it('consumes a code once: the second sign-up with it is refused', async () => {
-    const code = nextCode();
-    await invites.createInvite({ code, expiresAt: inAnHour });
+    const code = await invites.createInvite({ expiresAt: inAnHour }, strongEnough);
     expect(
       await codeOf(signUp.preSignUp(signUpEvent('jane@example.com', undefined, code), inviteOnly())),
     ).toBe('ok');
     expect(
       await codeOf(signUp.preSignUp(signUpEvent('john@example.com', undefined, code), inviteOnly())),
     ).toBe('SIGNUP_INVITE_INVALID');
-    const item = (await dynamo.scan()).find((i) => i.pk === `INVITE#${code}`);
+    const item = (await local.dynamo.scan()).find((i) => i.pk === `INVITE#${code}`);
     expect(item).toMatchObject({ consumedBy: expect.any(String), consumedAt: Math.floor(NOW / 1000) });
   });
 
-  it('lets exactly one of two racing sign-ups with one code through', async () => {
-    const code = nextCode();
-    await invites.createInvite({ code, expiresAt: inAnHour });
+  it('racing invites: of 50 racing sign-ups with one code exactly one passes', async () => {
+    const code = await invites.createInvite({ expiresAt: inAnHour }, strongEnough);
     const outcomes = await Promise.all(
-      ['jane@example.com', 'john@example.com', 'joan@example.com'].map((email) =>
-        codeOf(signUp.preSignUp(signUpEvent(email, undefined, code), inviteOnly())),
+      Array.from({ length: 50 }, (_, i) =>
+        codeOf(signUp.preSignUp(signUpEvent(`racer${i}@example.com`, `192.0.2.${i}`, code), inviteOnly())),
       ),
     );
-    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
-    expect(outcomes.filter((o) => o === 'SIGNUP_INVITE_INVALID')).toHaveLength(2);
+    expect(tally(outcomes)).toEqual({ ok: 1, SIGNUP_INVITE_INVALID: 49 });
   });
 
   it('does not burn the code of a sign-up another rule refuses', async () => {
-    const code = nextCode();
-    await invites.createInvite({ code, expiresAt: inAnHour });
+    const code = await invites.createInvite({ expiresAt: inAnHour }, strongEnough);
     const refused = signUpEvent('jane@mailinator.com', undefined, code);
     expect(await codeOf(signUp.preSignUp(refused, inviteOnly()))).toBe('SIGNUP_DISPOSABLE_EMAIL');
     expect(
@@ -147,6 +196,107 @@ describe('invitation-only sign-up', () => {
       expect(await codeOf(signUp.preSignUp(event, inviteOnly()))).toBe('ok');
     },
   );
+
+  describe('attack 6: guessing codes', () => {
+    it.each([
+      ['"1"', '1'],
+      ['a short code', 'WELCOME-42'],
+      ['a long one-class code', '1234567890123456'],
+      ['a repeated character', 'a'.repeat(40)],
+      ['a repeated pattern', 'abAB'.repeat(10)],
+    ])('createInvite refuses %s as too weak, storing nothing', async (_, code) => {
+      await expect(invites.createInvite({ code, expiresAt: inAnHour }, strongEnough)).rejects.toThrow(
+        /invite code too weak: about \d+ bits and \d+ distinct characters, need 64 bits and 8/,
+      );
+      expect((await local.dynamo.scan()).some((item) => item.pk === `INVITE#${code}`)).toBe(false);
+    });
+
+    it('createInvite generates a 130-bit code when none is given, and accepts a strong one', async () => {
+      const generated = await invites.createInvite({ expiresAt: inAnHour }, strongEnough);
+      expect(generated).toMatch(/^([0-9A-HJKMNP-TV-Z]{4}-){6}[0-9A-HJKMNP-TV-Z]{2}$/);
+      expect(invites.inviteCodeEntropyBits(generated)).toBeGreaterThan(64);
+      expect(
+        await invites.createInvite({ code: 'k7Qm-2xVp-9LwZ-r4Tn', expiresAt: inAnHour }, strongEnough),
+      ).toBe('k7Qm-2xVp-9LwZ-r4Tn');
+    });
+
+    it('300 wrong codes from an exempt domain without an IP: throttled per address after 5', async () => {
+      const deps = inviteOnly({ SIGNUP_INVITE_MAX_ATTEMPTS_PER_ADDRESS: '5' });
+      const outcomes: string[] = [];
+      // Six volleys of 50 racing guesses (dynalite drops connections beyond about a hundred at once).
+      for (let volley = 0; volley < 6; volley++) {
+        const guesses = Array.from({ length: 50 }, (_, i) =>
+          signUp.preSignUp(signUpEvent('guesser@gmail.com', undefined, `guess-${volley}-${i}`), deps),
+        );
+        outcomes.push(...(await Promise.all(guesses.map(codeOf))));
+      }
+      expect(tally(outcomes)).toEqual({ SIGNUP_INVITE_INVALID: 5, SIGNUP_INVITE_TOO_MANY_ATTEMPTS: 295 });
+    });
+
+    it('rotating addresses without an IP: throttled by the global limit, racing or not', async () => {
+      const deps = inviteOnly({ SIGNUP_INVITE_MAX_ATTEMPTS: '20' });
+      const outcomes = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          codeOf(signUp.preSignUp(signUpEvent(`g${i}@gmail.com`, undefined, `rotate-${i}`), deps)),
+        ),
+      );
+      expect(tally(outcomes)).toEqual({ SIGNUP_INVITE_INVALID: 20, SIGNUP_INVITE_TOO_MANY_ATTEMPTS: 40 });
+    });
+
+    it('rotating addresses from one IP, in any spelling: throttled per IP', async () => {
+      const deps = inviteOnly({ SIGNUP_INVITE_MAX_ATTEMPTS_PER_IP: '3' });
+      const spellings = [
+        '203.0.113.9',
+        ' 203.0.113.9',
+        '::ffff:203.0.113.9',
+        '203.0.113.9 ',
+        '::FFFF:203.0.113.9',
+      ];
+      const outcomes: string[] = [];
+      for (const [i, ip] of spellings.entries()) {
+        outcomes.push(await codeOf(signUp.preSignUp(signUpEvent(`p${i}@gmail.com`, ip, `ip-${i}`), deps)));
+      }
+      expect(outcomes).toEqual([
+        'SIGNUP_INVITE_INVALID',
+        'SIGNUP_INVITE_INVALID',
+        'SIGNUP_INVITE_INVALID',
+        'SIGNUP_INVITE_TOO_MANY_ATTEMPTS',
+        'SIGNUP_INVITE_TOO_MANY_ATTEMPTS',
+      ]);
+    });
+
+    it('leaves a failed-invite signal for the risk engine: a log line and a counter under the IP', async () => {
+      const deps = inviteOnly();
+      const { output } = await captureOutput(async () => {
+        for (let i = 0; i < 2; i++) {
+          await codeOf(
+            signUp.preSignUp(signUpEvent(`s${i}@gmail.com`, '::ffff:198.51.100.200', 'WRONG'), deps),
+          );
+        }
+      });
+      const signals = logLines(output).filter((line) => line.signal === 'failed-invite');
+      expect(signals).toHaveLength(2);
+      expect(signals[0]).toMatchObject({
+        level: 'WARN',
+        reason: 'SIGNUP_INVITE_INVALID',
+        ip: '198.51.100.200',
+      });
+      expect(output).not.toContain('WRONG');
+      const windowStart = Math.floor(NOW / 1000) - (Math.floor(NOW / 1000) % 3600);
+      const item = (await local.dynamo.scan()).find(
+        (i) => i.pk === 'IP#198.51.100.200' && i.sk === `SIGNAL#failed-invite#${windowStart}`,
+      );
+      expect(item).toMatchObject({ count: 2, expiresAt: windowStart + 7200 });
+    });
+
+    it('a right code is still accepted while under the limits', async () => {
+      const code = await invites.createInvite({ expiresAt: inAnHour }, strongEnough);
+      const deps = depsWith({}, { SIGNUP_INVITE_ONLY: 'true' });
+      expect(
+        await codeOf(signUp.preSignUp(signUpEvent('right@example.com', '198.51.100.201', code), deps)),
+      ).toBe('ok');
+    });
+  });
 });
 
 describe('sign-up velocity', () => {
@@ -175,8 +325,126 @@ describe('sign-up velocity', () => {
     }
   });
 
+  it('attack 5: 20 sign-ups at 20 subdomains of one wildcard-DNS domain share its limit of 2', async () => {
+    const deps = depsWith({}, { SIGNUP_MAX_PER_IP: '0', SIGNUP_MAX_PER_DOMAIN: '2' });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      outcomes.push(await codeOf(signUp.preSignUp(signUpEvent(`a@x${i}.wildcard-dns.net`), deps)));
+    }
+    expect(tally(outcomes)).toEqual({ ok: 2, SIGNUP_TOO_MANY_ATTEMPTS: 18 });
+    const counters = (await local.dynamo.scan()).filter((item) =>
+      String(item.pk).startsWith('RATE#signup-domain#'),
+    );
+    expect(counters.map((item) => item.pk)).toContain('RATE#signup-domain#wildcard-dns.net');
+    expect(counters.some((item) => String(item.pk).includes('x1.wildcard-dns.net'))).toBe(false);
+  });
+
+  it('attack 5: one IPv4 in three spellings shares one budget', async () => {
+    const deps = depsWith({}, { SIGNUP_MAX_PER_IP: '1', SIGNUP_MAX_PER_DOMAIN: '0' });
+    const outcomes: string[] = [];
+    for (const [i, ip] of ['198.51.100.77', ' 198.51.100.77', '::ffff:198.51.100.77'].entries()) {
+      outcomes.push(await codeOf(signUp.preSignUp(signUpEvent(`v${i}@example.com`, ip), deps)));
+    }
+    expect(outcomes).toEqual(['ok', 'SIGNUP_TOO_MANY_ATTEMPTS', 'SIGNUP_TOO_MANY_ATTEMPTS']);
+  });
+
+  it('attack 5: IPv6 addresses of one /64 share one budget; another /64 has its own', async () => {
+    const deps = depsWith({}, { SIGNUP_MAX_PER_IP: '2', SIGNUP_MAX_PER_DOMAIN: '0' });
+    const outcomes: string[] = [];
+    for (const [i, ip] of [
+      '2001:db8:7:1::1',
+      '2001:db8:7:1::2',
+      '2001:DB8:7:1:abcd::9',
+      '2001:db8:7:2::1',
+    ].entries()) {
+      outcomes.push(await codeOf(signUp.preSignUp(signUpEvent(`w${i}@example.com`, ip), deps)));
+    }
+    expect(outcomes).toEqual(['ok', 'ok', 'SIGNUP_TOO_MANY_ATTEMPTS', 'ok']);
+  });
+
+  describe('with signed contexts required (the default wherever the context endpoint is deployed)', () => {
+    const SECRET = 'a-context-secret-of-at-least-32-characters';
+    beforeAll(() => {
+      Object.assign(process.env, { RISK_CONTEXT_SIGNATURE: 'required', RISK_CONTEXT_SECRET: SECRET });
+    });
+    afterAll(() => {
+      process.env.RISK_CONTEXT_SIGNATURE = 'optional';
+      delete process.env.RISK_CONTEXT_SECRET;
+    });
+
+    /** A sign-up carrying a context the endpoint signed for its address and app client. */
+    const signedSignUp = (email: string, ip: string, signedFor = email) => {
+      const event = signUpEvent(email);
+      const fields = {
+        username: signedFor,
+        clientId: event.callerContext.clientId,
+        ip,
+        timestamp: String(Math.floor(NOW / 1000)),
+        nonce: `nonce-${Math.random().toString(36).slice(2, 12)}`,
+      };
+      event.request.clientMetadata = { ...fields, signature: signContext(fields, SECRET) };
+      return event;
+    };
+
+    it("counts a signed context's IP, in any spelling", async () => {
+      const deps = depsWith({}, { SIGNUP_MAX_PER_IP: '1', SIGNUP_MAX_PER_DOMAIN: '0' });
+      expect(await codeOf(signUp.preSignUp(signedSignUp('s1@example.com', '198.51.100.150'), deps))).toBe(
+        'ok',
+      );
+      expect(
+        await codeOf(signUp.preSignUp(signedSignUp('s2@example.com', '::ffff:198.51.100.150'), deps)),
+      ).toBe('SIGNUP_TOO_MANY_ATTEMPTS');
+    });
+
+    it("a bare claim neither spends a victim IP's budget nor gets a fresh one", async () => {
+      const deps = depsWith({}, { SIGNUP_MAX_PER_IP: '1', SIGNUP_MAX_PER_DOMAIN: '0' });
+      for (let i = 0; i < 3; i++) {
+        expect(await codeOf(signUp.preSignUp(signUpEvent(`c${i}@example.com`, '198.51.100.151'), deps))).toBe(
+          'ok',
+        );
+      }
+      expect(await codeOf(signUp.preSignUp(signedSignUp('v@example.com', '198.51.100.151'), deps))).toBe(
+        'ok',
+      );
+      const counters = (await local.dynamo.scan()).filter((i) => i.pk === 'RATE#signup-ip#198.51.100.151');
+      expect(counters.map((c) => c.attempts)).toEqual([1]);
+    });
+
+    it('a context signed for another address or with a changed IP is not believed', async () => {
+      const deps = depsWith({}, { SIGNUP_MAX_PER_IP: '1', SIGNUP_MAX_PER_DOMAIN: '0' });
+      const replayed = signedSignUp('mallory@example.com', '198.51.100.152', 'alice@example.com');
+      const changed = signedSignUp('mallory2@example.com', '198.51.100.152');
+      changed.request.clientMetadata!.ip = '198.51.100.153';
+      for (const event of [replayed, changed]) expect(await codeOf(signUp.preSignUp(event, deps))).toBe('ok');
+      const counters = (await local.dynamo.scan()).filter((item) =>
+        ['RATE#signup-ip#198.51.100.152', 'RATE#signup-ip#198.51.100.153'].includes(String(item.pk)),
+      );
+      expect(counters).toEqual([]);
+    });
+  });
+
+  it('racing limits: of 50 racing sign-ups from one IP exactly the limit pass', async () => {
+    const deps = depsWith({}, { SIGNUP_MAX_PER_IP: '7', SIGNUP_MAX_PER_DOMAIN: '0' });
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        codeOf(signUp.preSignUp(signUpEvent(`r${i}@example.com`, '192.0.2.50'), deps)),
+      ),
+    );
+    expect(tally(outcomes)).toEqual({ ok: 7, SIGNUP_TOO_MANY_ATTEMPTS: 43 });
+  });
+
+  it('racing limits: of 50 racing sign-ups at subdomains of one domain exactly the limit pass', async () => {
+    const deps = depsWith({}, { SIGNUP_MAX_PER_IP: '0', SIGNUP_MAX_PER_DOMAIN: '5' });
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        codeOf(signUp.preSignUp(signUpEvent(`r@s${i}.racing.example.org`), deps)),
+      ),
+    );
+    expect(tally(outcomes)).toEqual({ ok: 5, SIGNUP_TOO_MANY_ATTEMPTS: 45 });
+  });
+
   it('keeps counters that expire one window after theirs ends', async () => {
-    const counters = (await dynamo.scan()).filter((item) =>
+    const counters = (await local.dynamo.scan()).filter((item) =>
       String(item.pk).startsWith('RATE#signup-ip#192.0.2.10'),
     );
     expect(counters.length).toBeGreaterThan(0);
@@ -193,6 +461,115 @@ describe('sign-up velocity', () => {
       event.request.validationData = { ip: '192.0.2.99' };
       expect(await codeOf(signUp.preSignUp(event, deps))).toBe('ok');
     }
+  });
+});
+
+describe('attack 16: squatting a legacy user', () => {
+  const open = () => depsWith({}, { SIGNUP_MAX_PER_IP: '0', SIGNUP_MAX_PER_DOMAIN: '0' });
+  const fields = (email: string) => ({ email, emailVerified: true, givenName: 'Lee' });
+
+  beforeAll(async () => {
+    await stores.putLegacyUser(
+      'lee.legacy',
+      '$2b$10$notarealhashnotarealhashnotarealhashnotarealhas',
+      fields('Lee@Old.Example'),
+    );
+    await stores.putLegacyUser(
+      'moved.legacy',
+      '$2b$10$notarealhashnotarealhashnotarealhashnotarealhas',
+      fields('moved@old.example'),
+    );
+    await stores.legacyStore(migration()).markMigrated('moved.legacy');
+  });
+
+  it.each([
+    ["the legacy user's address", 'lee@old.example', 'someone-new'],
+    ["the legacy user's address in another case", ' LEE@old.example ', 'someone-new'],
+    ["the legacy user's username", 'fresh@example.com', 'Lee.Legacy'],
+  ])('refuses a self sign-up with %s, telling the user to sign in', async (_, email, userName) => {
+    const event = signUpEvent(email);
+    event.userName = userName;
+    const run = signUp.preSignUp(event, open());
+    await expect(run).rejects.toMatchObject({
+      code: 'SIGNUP_EXISTING_ACCOUNT',
+      message:
+        'An account with this email address or username already exists. Sign in with your existing password instead.',
+    });
+  });
+
+  it('lets through a name whose legacy user has migrated, and an unknown one', async () => {
+    const moved = signUpEvent('moved@old.example');
+    expect(await codeOf(signUp.preSignUp(moved, open()))).toBe('ok');
+    expect(await codeOf(signUp.preSignUp(signUpEvent('nobody@old.example'), open()))).toBe('ok');
+  });
+
+  it('leaves AdminCreateUser (which migration itself goes through) alone', async () => {
+    const event = sampleEvent<PreSignUpEvent>('PreSignUp_AdminCreateUser');
+    event.request.userAttributes.email = 'lee@old.example';
+    expect(await codeOf(signUp.preSignUp(event, open()))).toBe('ok');
+  });
+
+  it('asks nothing when the check is off', async () => {
+    const deps = depsWith(
+      {},
+      { SIGNUP_MAX_PER_IP: '0', SIGNUP_MAX_PER_DOMAIN: '0', SIGNUP_CHECK_LEGACY_USERS: 'false' },
+    );
+    deps.legacy = () => {
+      throw new Error('the legacy store must not be asked');
+    };
+    expect(await codeOf(signUp.preSignUp(signUpEvent('lee@old.example'), deps))).toBe('ok');
+  });
+
+  it('makes the same store calls for a known and an unknown name (no enumeration by work done)', async () => {
+    const callsOf = async (email: string) => {
+      storeCalls.length = 0;
+      await codeOf(signUp.preSignUp(signUpEvent(email), open()));
+      return [...storeCalls].sort();
+    };
+    const known = await callsOf('lee@old.example');
+    const unknown = await callsOf('stranger@old.example');
+    expect(known).toEqual(['GetItemCommand', 'GetItemCommand']);
+    expect(unknown).toEqual(known);
+  });
+
+  it('fails closed, with the generic message, when the legacy store is down', async () => {
+    const deps = open();
+    deps.legacy = () => ({
+      awaitsMigration: async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' });
+      },
+    });
+    await expect(signUp.preSignUp(signUpEvent('lee@old.example'), deps)).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+  });
+});
+
+describe('store calls a sign-up costs (the figure for the issue note)', () => {
+  const callsOf = async (event: PreSignUpEvent, deps: PreSignUpDependencies) => {
+    storeCalls.length = 0;
+    await codeOf(signUp.preSignUp(event, deps));
+    return [...storeCalls].sort();
+  };
+
+  it('a default self sign-up: two counters in one round trip, two legacy reads in another', async () => {
+    expect(await callsOf(signUpEvent('count@company.example', '192.0.2.77'), depsWith())).toEqual([
+      'GetItemCommand',
+      'GetItemCommand',
+      'UpdateItemCommand',
+      'UpdateItemCommand',
+    ]);
+  });
+
+  it('an invite-only self sign-up: three attempt counters more, then the invite read and its consumption', async () => {
+    const code = await invites.createInvite({ expiresAt: inAnHour }, strongEnough);
+    const deps = depsWith({}, { SIGNUP_INVITE_ONLY: 'true' });
+    expect(await callsOf(signUpEvent('invited@company.example', '192.0.2.78', code), deps)).toEqual([
+      'GetItemCommand',
+      'GetItemCommand',
+      'GetItemCommand',
+      ...Array(6).fill('UpdateItemCommand'),
+    ]);
   });
 });
 
@@ -219,5 +596,16 @@ describe('the pre-sign-up handler', () => {
     const { error } = await captureOutput(() => handler(event, lambdaContext()));
     expect(error).toBeInstanceOf(UserFacingError);
     expect((error as Error).message).toBe('Disposable email addresses cannot be used to sign up.');
+  });
+
+  it("refuses a legacy user's address through the deployed handler (default settings)", async () => {
+    await stores.putLegacyUser('handler.legacy', '$2b$10$notarealhashnotarealhashnotarealhashnotarealhas', {
+      email: 'handler.legacy@old.example',
+    });
+    const { handler } = await import('../../functions/pre-sign-up.js');
+    const event = sampleEvent<PreSignUpEvent>('PreSignUp_SignUp');
+    event.request.userAttributes.email = 'Handler.Legacy@old.example';
+    const { error } = await captureOutput(() => handler(event, lambdaContext()));
+    expect(error).toMatchObject({ code: 'SIGNUP_EXISTING_ACCOUNT' });
   });
 });
