@@ -61,6 +61,7 @@ const SECRET_READERS: Record<string, string> = {
   createAuthChallenge: MAGIC_LINK_SECRET,
   verifyAuthChallenge: MAGIC_LINK_SECRET,
   migrateUser: LEGACY_SECRET,
+  preSignUp: LEGACY_SECRET,
 };
 
 let created: PackagedStack;
