@@ -5,6 +5,7 @@
  * `npm run dev -- --cognito-port 9229 --http-port 3000 --lambda-port 3002`.
  */
 import { CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { createLocalOperator, LOCAL_OPERATOR } from './local/console-operator.js';
 import { exitOnSignals, stopAllManaged, watchAncestors } from './local/processes.js';
 import { fetchSignInContext } from './local/sign-in-context.js';
 import { type GatehouseStack, startGatehouseStack, stopAllStacks } from './local/stack.js';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   await stack.cognito.client.send(
     new CreateGroupCommand({ UserPoolId: stack.cognito.userPoolId, GroupName: MEMBERS_GROUP }),
   );
+  await createLocalOperator(stack.cognito);
   for (const child of [stack.cognito.process, stack.offline.process]) {
     void child.exited.then((code) => shutdown(`${child.name} exited (code ${code})`, 1));
   }
@@ -94,6 +96,7 @@ Ready in ${(stack.startupMs / 1000).toFixed(1)} s. Ctrl-C (or SIGTERM, SIGHUP to
     issuer / JWKS          ${cognito.issuer}
                            ${cognito.jwksUri}
   HTTP API                 ${offline.httpEndpoint}/items   (authorizer: group "${MEMBERS_GROUP}")
+  Operator console         ${offline.httpEndpoint}/console   (${LOCAL_OPERATOR.email} / ${LOCAL_OPERATOR.password})
   Sign-in context          POST ${offline.httpEndpoint}/sign-in-context   (no authorizer; signatures are required)
   Lambda invoke endpoint   ${offline.lambdaEndpoint}   (functions: ${offline.lambdaName('<name>')})
   DynamoDB (dynalite)      ${dynamo.endpoint}   (table ${dynamo.tableName})

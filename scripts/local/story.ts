@@ -30,10 +30,19 @@ import { decodeClaims, localTokenVerifier, tamperWithToken } from './verify-toke
 /** The group GET /items requires (as in config/gatehouse.json), which post confirmation gives every new user. */
 export const MEMBERS_GROUP = 'readers';
 
+/** The operator console's admin group (CONSOLE_ADMIN_GROUP's default). */
+export const CONSOLE_ADMINS_GROUP = 'gatehouse-admins';
+
 /** What the story configures on the stack (settings file entries and environment). */
 export const storyConfig: Record<string, unknown> = {
   onboarding: { defaultGroups: [MEMBERS_GROUP] },
-  authorizer: { routes: [{ method: 'GET', path: '/items', groups: [MEMBERS_GROUP] }] },
+  authorizer: {
+    routes: [
+      { method: 'GET', path: '/items', groups: [MEMBERS_GROUP] },
+      // The operator console's API (as in config/gatehouse.json): its admin group only.
+      { method: 'ANY', path: '/console/api/{proxy+}', groups: [CONSOLE_ADMINS_GROUP] },
+    ],
+  },
   tokens: { rolePermissions: { [MEMBERS_GROUP]: ['items:read'] } },
 };
 export const storyEnv: Record<string, string> = {

@@ -1,5 +1,6 @@
 import { albSettingSpecs } from '../alb/settings.js';
 import { authorizerSettingSpecs } from '../authorizer/settings.js';
+import { consoleSettingSpecs } from '../console/settings.js';
 import { customAuthSettingSpecs } from '../custom-auth/settings.js';
 import { federationSettingSpecs } from '../federation/settings.js';
 import { mailSettingSpecs } from '../mail/settings.js';
@@ -31,4 +32,5 @@ export const settingCatalog: Record<string, SettingSpecs> = {
   onboarding: onboardingSettingSpecs,
   migration: migrationSettingSpecs,
   federation: federationSettingSpecs,
+  console: consoleSettingSpecs,
 };

@@ -5,6 +5,7 @@ import { UserFacingError } from '../errors/index.js';
 import { checkEvent } from '../events/parse.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, TTL_ATTRIBUTE, tableName } from '../storage/table.js';
+import { findLoggedAssessment } from './assessment-log.js';
 import { canonicalIp, networkOf, parseIp } from './ip.js';
 
 /**
@@ -143,7 +144,13 @@ async function findEvent(
             candidate.id === eventId ||
             candidate.eventId === eventId))),
   );
-  if (!item) throw new UserFacingError('RISK_EVENT_NOT_FOUND', `No event ${eventId} for this user.`);
+  // Older assessments (refused attempts included) are in the assessment log.
+  const logged = item ?? (await findLoggedAssessment(userId, eventId, now));
+  if (!logged) throw new UserFacingError('RISK_EVENT_NOT_FOUND', `No event ${eventId} for this user.`);
+  return eventContext(logged as unknown as Record<string, unknown>);
+}
+
+function eventContext(item: Record<string, unknown>): { deviceId?: string; ip?: string } {
   const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
   const deviceId = text(item.deviceKey) ?? text(item.deviceId);
   const ip = text(item.ip);

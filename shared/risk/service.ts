@@ -69,6 +69,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     decision,
     ...(facts.ipText ? { ip: facts.ipText, network: facts.network } : {}),
     ...(facts.deviceId ? { deviceId: facts.deviceId } : {}),
+    ...(facts.country ? { country: facts.country } : {}),
     ...(countedIp ? { countedIp } : {}),
   });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys, userNameId } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
+import { logAssessment } from './assessment-log.js';
 import { type RiskDecision, UNFAMILIAR_LOCKOUT_EVENT } from './hooks.js';
 import { canonicalIp, networkOf, parseIp } from './ip.js';
 import { CURRENT_SIGN_IN_MARGIN_MS, emptyHistory, type IpActivity, type RiskHistory } from './model.js';
@@ -60,6 +61,8 @@ export interface StoredAssessment {
   ip?: string;
   network?: string;
   deviceId?: string;
+  /** Kept in the assessment log only (the console shows where an attempt came from). */
+  country?: string;
   /** The signed IP the attempt was counted on (pre authentication). */
   countedIp?: string;
 }
@@ -343,15 +346,19 @@ export function dynamoRiskStore(limit: number): RiskStore {
         sets.push('failures = :zero');
         values[':zero'] = 0;
       }
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: { pk: keys.user(userId), sk: keys.riskAssessment() },
-          UpdateExpression: `SET ${sets.join(', ')}${add}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ExpressionAttributeNames: { '#level': 'level', '#action': 'action', '#at': 'at' },
-          ExpressionAttributeValues: values,
-        }),
-      );
+      // The operators' log of every assessment, in the same round trip.
+      await Promise.all([
+        documentClient().send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: { pk: keys.user(userId), sk: keys.riskAssessment() },
+            UpdateExpression: `SET ${sets.join(', ')}${add}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ExpressionAttributeNames: { '#level': 'level', '#action': 'action', '#at': 'at' },
+            ExpressionAttributeValues: values,
+          }),
+        ),
+        logAssessment(userId, assessment, counter, expiresAt),
+      ]);
     },
   };
 }

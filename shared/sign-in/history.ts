@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SignInAttempt, VerifiedContext } from '../risk/hooks.js';
 import { keys } from '../storage/keys.js';
-import { documentClient, nowSeconds, tableName } from '../storage/table.js';
+import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
 
 const DAY_MS = 86_400_000;
 /** A client timestamp further than this from now is not trusted to identify the sign-in. */
@@ -207,4 +207,55 @@ export async function markLastSignIn(userId: string, at: number): Promise<void> 
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
+}
+
+/** A sign-in record as operators read it: the record and its id (the last part of its sort key). */
+export type SignInEntry = SignInRecord & { id: string };
+
+/** A device of the registry post authentication keeps. */
+export interface DeviceEntry {
+  deviceKey: string;
+  firstSeen?: number;
+  lastSeen?: number;
+  userAgent?: string;
+  lastClientId?: string;
+}
+
+/** The user's newest sign-in records (at most `limit`), newest first, expired ones left out. */
+export async function readSignIns(userId: string, limit: number, now = Date.now()): Promise<SignInEntry[]> {
+  const items = await queryPrefix(userId, keys.signInPrefix(), limit);
+  return items
+    .filter((item) => !isExpired(item, now))
+    .map(({ pk, sk, ...record }) => ({
+      ...(record as SignInRecord),
+      id: String(sk).split('#').at(-1) ?? '',
+    }));
+}
+
+/** The user's device registry, most recently seen first. */
+export async function readDevices(userId: string, limit: number, now = Date.now()): Promise<DeviceEntry[]> {
+  const items = await queryPrefix(userId, keys.devicePrefix(), limit);
+  return items
+    .filter((item) => !isExpired(item, now))
+    .map((item) => ({
+      deviceKey: String(item.sk).slice(keys.devicePrefix().length),
+      ...(typeof item.firstSeen === 'number' ? { firstSeen: item.firstSeen } : {}),
+      ...(typeof item.lastSeen === 'number' ? { lastSeen: item.lastSeen } : {}),
+      ...(typeof item.userAgent === 'string' ? { userAgent: item.userAgent } : {}),
+      ...(typeof item.lastClientId === 'string' ? { lastClientId: item.lastClientId } : {}),
+    }))
+    .sort((a, b) => (b.lastSeen ?? 0) - (a.lastSeen ?? 0));
+}
+
+async function queryPrefix(userId: string, prefix: string, limit: number) {
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.user(userId), ':prefix': prefix },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return Items;
 }

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logging/index.js';
 import { UNFAMILIAR_LOCKOUT_EVENT } from '../risk/hooks.js';
 import { keys } from '../storage/keys.js';
@@ -263,4 +263,62 @@ export async function attemptsInWindow(
 ): Promise<number> {
   const items = await batchGet(subject, [keys.failedAttempts(side, windowStart(now, policy))], now);
   return Number(items.values().next().value?.attempts ?? 0);
+}
+
+/** What an operator sees of a user's lockout, per side and overall. */
+export interface LockoutState {
+  /** The latest lock of either side (epoch milliseconds); absent when neither is locked. */
+  lockedUntil?: number;
+  /** Attempts without a success counted in the current window, both sides. */
+  attemptsInWindow: number;
+  maxAttempts: number;
+  sides: Record<LockoutSide, { lockedUntil?: number; attemptsInWindow: number }>;
+}
+
+/** A known user's lockout as it stands at `now` (one BatchGetItem). */
+export async function lockoutState(
+  sub: string,
+  policy: LockoutPolicy,
+  now = Date.now(),
+): Promise<LockoutState> {
+  const subject = keys.identity('sub', sub);
+  const start = windowStart(now, policy);
+  const items = await batchGet(
+    subject,
+    SIDES.flatMap((side) => [keys.lockedSide(side), keys.failedAttempts(side, start)]),
+    now,
+  );
+  const sides = {} as LockoutState['sides'];
+  for (const side of SIDES) {
+    const until = Number(items.get(keys.lockedSide(side))?.lockedUntil ?? 0);
+    sides[side] = {
+      ...(until > now ? { lockedUntil: until } : {}),
+      attemptsInWindow: Number(items.get(keys.failedAttempts(side, start))?.attempts ?? 0),
+    };
+  }
+  const lockedUntil = Math.max(0, ...SIDES.map((side) => sides[side].lockedUntil ?? 0));
+  return {
+    ...(lockedUntil > 0 ? { lockedUntil } : {}),
+    attemptsInWindow: sides.familiar.attemptsInWindow + sides.unfamiliar.attemptsInWindow,
+    maxAttempts: policy.lockoutMaxAttempts,
+    sides,
+  };
+}
+
+/**
+ * An operator's unlock of a known user: both sides' locks go and their attempts of this window
+ * and the one before are reset, so the next attempt is not the one over the limit again.
+ */
+export async function unlock(sub: string, policy: LockoutPolicy, now = Date.now()): Promise<void> {
+  const subject = keys.identity('sub', sub);
+  const start = windowStart(now, policy);
+  await Promise.all(
+    SIDES.flatMap((side) => [
+      documentClient().send(
+        new DeleteCommand({ TableName: tableName(), Key: { pk: subject, sk: keys.lockedSide(side) } }),
+      ),
+      resetWindow(subject, side, start),
+      resetWindow(subject, side, start - windowSize(policy)),
+    ]),
+  );
 }

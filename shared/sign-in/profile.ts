@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
 
@@ -15,6 +15,11 @@ export interface UserProfile {
   /** Roles granted directly, beyond those of the user's groups. */
   roles?: string[];
   lastSignInAt?: number;
+  /** Set by an admin or by migration's breached-password check; a new password clears it. */
+  compromisedCredentials?: boolean;
+  /** When and by whom the suspension was last changed (epoch milliseconds, an operator's name). */
+  suspendedAt?: number;
+  suspendedBy?: string;
 }
 
 /** The TENANT#<id> item (sk ITEM): a suspended tenant's users cannot sign in. */
@@ -30,6 +35,21 @@ export async function getItem<T>(pk: string, sk: string): Promise<T | undefined>
 
 export function readProfile(userId: string): Promise<UserProfile | undefined> {
   return getItem<UserProfile>(keys.user(userId), keys.profile());
+}
+
+/**
+ * Suspends or reinstates a user (post authentication refuses a suspended one, once the password is proven). Writes only the
+ * suspension fields, so the rest of the profile, or its absence for sign-up to create, stays.
+ */
+export async function setSuspended(userId: string, suspended: boolean, by: string, now = Date.now()) {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { pk: keys.user(userId), sk: keys.profile() },
+      UpdateExpression: 'SET suspended = :suspended, suspendedAt = :now, suspendedBy = :by',
+      ExpressionAttributeValues: { ':suspended': suspended, ':now': now, ':by': by },
+    }),
+  );
 }
 
 export function readTenant(tenantId: string): Promise<TenantRecord | undefined> {

@@ -70,6 +70,20 @@ export const keys = {
   signInContext: (nonce: string) => `CONTEXT#${nonce}`,
   /** Per-IP state for the risk engine (attempts on many accounts). */
   ip: (ip: string) => `IP#${ip}`,
+  /**
+   * Every risk assessment of a user, kept apart from `USER#<id>` so that the engine's one Query
+   * of that partition never reads them: sk `EVENT#<iso>#<eventId>`, newest last.
+   */
+  riskLog: (userId: string) => `RISKLOG#${userId}`,
+  riskLogEvent: (isoTime: string, eventId: string) => `EVENT#${isoTime}#${eventId}`,
+  riskLogPrefix: () => 'EVENT#',
+  /** Sign-ins by risk level for the whole pool: one counter item per day and shard. */
+  riskDaily: () => 'RISKSTATS#levels',
+  riskDay: (day: string, shard: number) => `DAY#${day}#${shard}`,
+  /** What operators did to a user (the console's audit trail): sk `ACTION#<iso>#<id>`. */
+  audit: (userId: string) => `AUDIT#${userId}`,
+  auditAction: (isoTime: string, id: string) => `ACTION#${isoTime}#${id}`,
+  auditPrefix: () => 'ACTION#',
   /** The sort key of single-item partitions. */
   item: () => 'ITEM',
 } as const;

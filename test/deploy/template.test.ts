@@ -489,6 +489,31 @@ describe('functions', () => {
   });
 });
 
+describe('operator console', () => {
+  const routes = () =>
+    Object.values(created.template.Resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties)
+      .filter((p) => String(p.RouteKey).includes('/console'));
+
+  it('leaves only the page public and puts every API route behind the authorizer', () => {
+    const byKey = Object.fromEntries(routes().map((p) => [p.RouteKey, p.AuthorizationType ?? 'NONE']));
+    expect(byKey).toEqual({
+      'GET /console': 'NONE',
+      'GET /console/{file}': 'NONE',
+      'ANY /console/api/{proxy+}': 'CUSTOM',
+    });
+  });
+
+  it('may search users, read their groups and sign them out, on the pool only', () => {
+    const cognito = roleStatements(created.template, 'ConsoleRole').filter((s) =>
+      asArray(s.Action).some((a) => String(a).startsWith('cognito-idp:')),
+    );
+    expect(cognito).toHaveLength(1);
+    expect(cognito[0]!.Resource).toEqual({ 'Fn::GetAtt': ['UserPool', 'Arn'] });
+  });
+});
+
 describe('the signed sign-in context', () => {
   it('serves POST /sign-in-context without an authorizer', () => {
     const route = created.template.Resources.HttpApiRoutePostSignDashinDashcontext!.Properties;

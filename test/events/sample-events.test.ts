@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseConsoleEvent } from '../../shared/console/http.js';
 import {
   parseAlbEvent,
   parseAuthorizerEvent,
@@ -15,6 +16,8 @@ describe('sample events', () => {
     const event = sampleEvent(sample.name);
     if (sample.functionName === 'authorizer') {
       expect(parseAuthorizerEvent(event)).toBe(event);
+    } else if (sample.functionName === 'console') {
+      expect(parseConsoleEvent(event)).toMatchObject({ rawPath: expect.stringMatching(/^\/console/) });
     } else if (sample.functionName === 'risk-feedback') {
       expect(parseRiskFeedbackEvent(event)).toBe(event);
     } else if (sample.functionName === 'alb-sample') {

@@ -164,7 +164,8 @@ describe('the engine on dynalite', () => {
     sends.mockClear();
     const decision = await engineFor().assess(attemptOf(userId));
     expect(decision).toMatchObject({ level: 'low', score: 0, action: 'allow', reasons: [] });
-    expect(callsSince().sort()).toEqual(['QueryCommand', 'UpdateCommand', 'UpdateCommand']);
+    // + the assessment log's PutItem, in the same round trip as the assessment.
+    expect(callsSince().sort()).toEqual(['PutCommand', 'QueryCommand', 'UpdateCommand', 'UpdateCommand']);
     const latest = (await dynamo.scan()).find(
       (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
     );
@@ -411,7 +412,8 @@ describe('the engine on dynalite', () => {
     sends.mockClear();
     const learned = await engine.learn(attemptOf(userId, { deviceId: 'phone-9' }));
     expect(learned.notify).toBe('new-device');
-    expect(callsSince().sort()).toEqual(['QueryCommand', 'UpdateCommand']);
+    // + the assessment log's PutItem and the pool's day count, in the same round trip.
+    expect(callsSince().sort()).toEqual(['PutCommand', 'QueryCommand', 'UpdateCommand', 'UpdateCommand']);
     expect((await engine.learn(attemptOf(userId, { deviceId: 'laptop-1' }))).notify).toBeUndefined();
   });
 
@@ -435,7 +437,15 @@ describe('the engine on dynalite', () => {
       attemptOf(userId, { place: 'tokyo', nonce: 'tokyo-nonce-1', at: NOW + 60_000 }),
     );
     // The sign-in's own assessment (GetItem) beside the history (Query); then the success and the IP's pay-back.
-    expect(callsSince().sort()).toEqual(['GetCommand', 'QueryCommand', 'UpdateCommand', 'UpdateCommand']);
+    // (+ the assessment log's PutItem and the pool's day count)
+    expect(callsSince().sort()).toEqual([
+      'GetCommand',
+      'PutCommand',
+      'QueryCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+    ]);
     expect(learned).toMatchObject({
       notify: 'high-risk',
       decision: { eventId: assessed.eventId, level: 'high' },
@@ -462,7 +472,15 @@ describe('the engine on dynalite', () => {
     sends.mockClear();
     const decision = await engine.assess(first);
     expect(decision).toMatchObject({ level: 'high', reasons: [{ signal: 'compromised-credentials' }] });
-    expect(callsSince().sort()).toEqual(['GetCommand', 'QueryCommand', 'UpdateCommand', 'UpdateCommand']);
+    // A blocked attempt: + the assessment log's PutItem and the pool's day count.
+    expect(callsSince().sort()).toEqual([
+      'GetCommand',
+      'PutCommand',
+      'QueryCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+    ]);
     await engine.learn({ ...first, at: NOW + 1000 });
     const profile = (await dynamo.scan()).find((i) => i.pk === keys.user(sub) && i.sk === keys.profile());
     expect(profile).toMatchObject({ compromisedCredentials: true });
