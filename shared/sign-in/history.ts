@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SignInAttempt, VerifiedContext } from '../risk/hooks.js';
+import { putOnce, readItem } from '../storage/claims.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
 
@@ -114,7 +115,7 @@ export async function recordSignIn(
     outcome: 'success',
     expiresAt,
   };
-  return putIfAbsent({ pk: keys.user(attempt.userId), sk, ...record });
+  return putOnce({ pk: keys.user(attempt.userId), sk, ...record });
 }
 
 /** The sort key of this sign-in's record: the one a previous call claimed, else `proposed`. */
@@ -125,24 +126,10 @@ async function claimRecordKey(
   expiresAt: number,
 ): Promise<string> {
   const marker = { pk: keys.user(userId), sk: keys.signInMarker(id) };
-  if (await putIfAbsent({ ...marker, recordSk: proposed, expiresAt })) return proposed;
+  if (await putOnce({ ...marker, recordSk: proposed, expiresAt })) return proposed;
   // Strongly consistent: a stale miss on a retry would write a second record (and learn twice).
-  const { Item } = await documentClient().send(
-    new GetCommand({ TableName: tableName(), Key: marker, ConsistentRead: true }),
-  );
-  return typeof Item?.recordSk === 'string' ? Item.recordSk : proposed;
-}
-
-async function putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  const item = await readItem(marker);
+  return typeof item?.recordSk === 'string' ? item.recordSk : proposed;
 }
 
 /** Keeps the device registry (verified devices only): first seen once, last seen on every sign-in. */
