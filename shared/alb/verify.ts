@@ -4,7 +4,10 @@ import * as errors from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { AlbJwtPayload, JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { ConfigError, UserFacingError } from '../errors/index.js';
+import { AlbKeysUnavailableError, ConfigError, Unauthorized } from '../errors/index.js';
+
+export { AlbKeysUnavailableError } from '../errors/index.js';
+
 import type { AlbEvent } from '../events/alb.js';
 import { KeyFetcher } from '../jwt/fetcher.js';
 import type { AlbSettings } from './settings.js';
@@ -35,23 +38,15 @@ export type AlbRefusal =
  * A 401: the request carries no valid proof of the load balancer's authentication. A
  * `UserFacingError`: "Unauthorized" is the one deliberate answer; the reason stays in the log.
  */
-export class AlbUnauthorized extends UserFacingError {
+export class AlbUnauthorized extends Unauthorized {
   readonly reason: AlbRefusal;
   /** What the library objected to (`signer`, `expired`, `signature`...), never a claim value. */
   readonly detail: string | undefined;
   constructor(reason: AlbRefusal, detail?: string) {
-    super('UNAUTHORIZED', 'Unauthorized');
+    super();
     this.name = 'AlbUnauthorized';
     this.reason = reason;
     this.detail = detail;
-  }
-}
-
-/** The load balancer's or the user pool's keys could not be fetched: not the caller's fault (fail closed). */
-export class AlbKeysUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super('ALB or user pool keys unavailable', { cause });
-    this.name = 'AlbKeysUnavailableError';
   }
 }
 

@@ -1,22 +1,12 @@
 import middy from '@middy/core';
-import { UserFacingError } from '../errors/index.js';
+import { describeError, Unauthorized } from '../errors/index.js';
 import type { AuthorizerResult } from '../events/index.js';
 import { logger } from '../logging/index.js';
-import { describeError, logContext } from '../middleware/index.js';
+import { logContext } from '../middleware/index.js';
 import { Authorizer, type AuthorizerDependencies } from './authorize.js';
 import { AuthorizationFailure } from './request.js';
 import type { RevocationCheck } from './revocation.js';
 import type { AuthorizerSettings } from './settings.js';
-
-/**
- * API Gateway turns exactly this message into a 401. A `UserFacingError` because it is the one
- * deliberate message the caller gets; the reason stays in the log.
- */
-export class Unauthorized extends UserFacingError {
-  constructor() {
-    super('UNAUTHORIZED', 'Unauthorized');
-  }
-}
 
 /**
  * The authorizer's own chain (not the triggers' error policy, which would turn a 401 into a

@@ -1,3 +1,4 @@
+import { GatehouseError } from '../errors/index.js';
 import type { AuthorizerSettings } from './settings.js';
 
 /** Why a request was refused or allowed; logged, never returned to the caller. */
@@ -17,13 +18,12 @@ export type ReasonCode =
   | 'MISSING_RIGHTS';
 
 /** A 401: thrown as exactly `Unauthorized` by the handler; the reason only reaches the log. */
-export class AuthorizationFailure extends Error {
+export class AuthorizationFailure extends GatehouseError {
   readonly reason: ReasonCode;
   /** What the library objected to (`expired`, `signature`, `issuer`...), never its message: messages carry claim values. */
   readonly detail: string | undefined;
   constructor(reason: ReasonCode, detail?: string) {
-    super(reason);
-    this.name = 'AuthorizationFailure';
+    super('AuthorizationFailure', reason);
     this.reason = reason;
     this.detail = detail;
   }

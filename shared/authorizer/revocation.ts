@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SimpleLruCache } from 'aws-jwt-verify/cache';
+import { RevocationUnavailableError } from '../errors/index.js';
 import { keys } from '../storage/keys.js';
 import { isExpired } from '../storage/table.js';
 import type { ReasonCode } from './request.js';
@@ -14,14 +15,6 @@ import type { ReasonCode } from './request.js';
  * bundle holds no code that writes).
  */
 export const SIGNED_OUT_AT_ATTRIBUTE = 'signedOutAt';
-
-/** The failure of the revocation store itself: the authorizer fails closed (500), never open. */
-export class RevocationUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super('revocation store unavailable', { cause });
-    this.name = 'RevocationUnavailableError';
-  }
-}
 
 interface Cached<T> {
   value: T;

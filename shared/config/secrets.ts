@@ -1,5 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ConfigError } from '../errors/index.js';
 import { runtimeSettings } from './runtime.js';
 
 /**
@@ -56,7 +57,7 @@ export async function readSecret(source: SecretSource): Promise<SecretValues | u
     const { current: currentProvider, previous: previousProvider } = providers();
     const value = await currentProvider.get(source.secretId, { maxAge: SECRET_CACHE_SECONDS });
     if (typeof value !== 'string' || value === '') {
-      throw new Error(`secret ${source.secretId} has no string value (AWSCURRENT)`);
+      throw new ConfigError(source.secretId, 'names a secret with no string value (AWSCURRENT)');
     }
     const old = await previousProvider
       .get(source.secretId, { maxAge: SECRET_CACHE_SECONDS, sdkOptions: { VersionStage: 'AWSPREVIOUS' } })

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
+import { ConsoleError } from '../errors/index.js';
 import type { Operator } from './audit.js';
-import { ConsoleError } from './errors.js';
 import { type ConsoleEvent, checkInput, type HttpResponse, header, json, jsonBody } from './http.js';
 import { act, poolChart, userView } from './service.js';
 import { consoleSettings } from './settings.js';

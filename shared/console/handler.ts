@@ -1,9 +1,8 @@
 import middy from '@middy/core';
-import { InvalidEventError } from '../errors/index.js';
+import { ConsoleError, describeError, InvalidEventError } from '../errors/index.js';
 import { logger } from '../logging/index.js';
-import { describeError, logContext } from '../middleware/index.js';
+import { logContext } from '../middleware/index.js';
 import { handleApi } from './api.js';
-import { ConsoleError } from './errors.js';
 import { errorResponse, type HttpResponse, parseConsoleEvent } from './http.js';
 import { servePage } from './page.js';
 import type { CognitoCalls } from './users.js';

@@ -1,6 +1,5 @@
 import * as v from 'valibot';
-import { describeType, InvalidEventError } from '../errors/index.js';
-import { ConsoleError } from './errors.js';
+import { ConsoleError, describeType, InvalidEventError } from '../errors/index.js';
 
 /**
  * The HTTP API (payload 2.0) event the console function reads: only these fields, checked.

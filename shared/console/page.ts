@@ -1,5 +1,5 @@
 import { runtimeSettings } from '../config/runtime.js';
-import { ConsoleError } from './errors.js';
+import { ConsoleError } from '../errors/index.js';
 import { asset, type ConsoleEvent, type HttpResponse, header, json } from './http.js';
 import page from './page.generated.json';
 import { consoleSettings } from './settings.js';

@@ -1,5 +1,5 @@
 import { recordSignOut } from '../authorizer/revoke.js';
-import { UserFacingError } from '../errors/index.js';
+import { ConsoleError, UserFacingError } from '../errors/index.js';
 import { type DailyLevels, readAssessmentLog, readDailyLevels } from '../risk/assessment-log.js';
 import { applyRiskFeedback } from '../risk/feedback.js';
 import { loadRiskConfig } from '../risk/settings.js';
@@ -9,7 +9,6 @@ import { readProfile, setSuspended } from '../sign-in/profile.js';
 import { signInSettings } from '../sign-in/settings.js';
 import { documentClient, nowSeconds, tableName } from '../storage/table.js';
 import { type AuditRecord, audited, type Operator, readAuditTrail } from './audit.js';
-import { ConsoleError } from './errors.js';
 import { consoleSettings } from './settings.js';
 import { buildTimeline, dailyLevelsOf, type TimelineEntry } from './timeline.js';
 import {

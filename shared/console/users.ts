@@ -6,7 +6,7 @@ import {
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { runtimeSettings } from '../config/runtime.js';
-import { ConsoleError } from './errors.js';
+import { ConsoleError } from '../errors/index.js';
 import { consoleSettings } from './settings.js';
 
 /** The Cognito calls the console makes; tests stand in for AdminUserGlobalSignOut, which no emulator has. */

@@ -1,4 +1,4 @@
-import { UserFacingError } from '../errors/index.js';
+import { rejection } from '../errors/index.js';
 import type { InboundFederationEvent, StringMap } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { type FederationSettings, federationSettings } from './settings.js';
@@ -139,10 +139,7 @@ function answerWhenNothingMaps(dropped: DroppedAttribute[], settings: Federation
     { dropped, answer },
   );
   if (answer === 'refuse') {
-    throw new UserFacingError(
-      'FEDERATION_NO_ATTRIBUTES',
-      'Your identity provider sent no usable profile attributes. Please contact your administrator.',
-    );
+    throw rejection('FEDERATION_NO_ATTRIBUTES');
   }
   return answer === 'keep-all' ? {} : { ...MINIMAL_ATTRIBUTES };
 }

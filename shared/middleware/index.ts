@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { runtimeSettings } from '../config/runtime.js';
-import { GENERIC_USER_MESSAGE, InvalidEventError, UserFacingError } from '../errors/index.js';
+import { describeError, GENERIC_USER_MESSAGE, InvalidEventError, UserFacingError } from '../errors/index.js';
 import { eventSummary, logger } from '../logging/index.js';
 
 /**
@@ -68,15 +68,5 @@ export function triggerErrorPolicy(): middy.MiddlewareObj<unknown, unknown> {
       }
       request.error = new Error(GENERIC_USER_MESSAGE, { cause: error });
     },
-  };
-}
-
-/** Name, message and cause chain of an error, without stack frames from the event's content. */
-export function describeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { value: String(error) };
-  return {
-    name: error.name,
-    message: error.message,
-    ...(error.cause !== undefined ? { cause: describeError(error.cause) } : {}),
   };
 }

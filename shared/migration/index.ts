@@ -1,8 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { UserFacingError } from '../errors/index.js';
+import { rejection } from '../errors/index.js';
 import type { MigrateUserEvent, MigrateUserResponse, StringMap } from '../events/index.js';
 import { logger } from '../logging/index.js';
-import { SIGN_IN_LOCKED_MESSAGE } from '../sign-in/account-state.js';
 import {
   clearAttempts,
   countFailure,
@@ -21,18 +20,9 @@ import { type LegacyFields, type LegacyUserStore, legacyStore } from './stores.j
 export { migrationSettingSpecs } from './settings.js';
 export { legacyStore } from './stores.js';
 
-/** Every message migrate-user can show a user, by stable code. */
-export const migrationRejections = {
-  /** Unknown user and wrong password alike: nothing tells them apart. */
-  MIGRATION_NOT_AUTHORIZED: 'Incorrect username or password.',
-  MIGRATION_PASSWORD_BREACHED:
-    'This password is too common or has appeared in a data breach. Reset your password to continue.',
-  /** The same words as pre authentication's lockout, for known and unknown names alike. */
-  MIGRATION_LOCKED: SIGN_IN_LOCKED_MESSAGE,
-} as const;
-
-const reject = (code: keyof typeof migrationRejections) =>
-  new UserFacingError(code, migrationRejections[code]);
+/** Every message migrate-user can show a user (the registry in shared/errors). */
+const reject = (code: 'MIGRATION_NOT_AUTHORIZED' | 'MIGRATION_PASSWORD_BREACHED' | 'MIGRATION_LOCKED') =>
+  rejection(code);
 
 export interface MigrationDependencies {
   settings: MigrationSettings;

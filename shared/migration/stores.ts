@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { readSecret } from '../config/secrets.js';
+import { ConfigError } from '../errors/index.js';
 import { logger } from '../logging/index.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, nowSeconds, tableName } from '../storage/table.js';
@@ -34,7 +35,8 @@ export interface LegacyAccountLookup {
 /** The configured legacy store (migrate user, and pre sign-up's lookup). */
 export function legacyStore(settings: MigrationSettings): LegacyUserStore & LegacyAccountLookup {
   if (settings.source === 'http') {
-    if (!settings.httpUrl) throw new Error('MIGRATION_SOURCE is http but MIGRATION_HTTP_URL is not set');
+    if (!settings.httpUrl)
+      throw new ConfigError('MIGRATION_HTTP_URL', 'is not set, and MIGRATION_SOURCE is http');
     return new HttpLegacyStore({
       url: settings.httpUrl,
       timeoutMs: settings.httpTimeoutMs,

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
-import { UserFacingError } from '../errors/index.js';
+import { rejection } from '../errors/index.js';
 import { checkEvent } from '../events/parse.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, TTL_ATTRIBUTE, tableName } from '../storage/table.js';
@@ -66,16 +66,13 @@ export async function applyRiskFeedback(
   const ip = parseIp(event.ip ?? found.ip);
   const network = ip && networkOf(ip);
   if (!deviceId && !network) {
-    throw new UserFacingError(
-      'RISK_EVENT_WITHOUT_CONTEXT',
-      'The event names neither a device nor an IP address.',
-    );
+    throw rejection('RISK_EVENT_WITHOUT_CONTEXT');
   }
   const trust = event.verdict === 'valid' ? 'trusted' : 'distrusted';
   const at = event.at ? Date.parse(event.at) : now;
   // A verdict from the future would stand against every later one.
   if (at > now + MAX_CLOCK_SKEW_MS) {
-    throw new UserFacingError('RISK_FEEDBACK_IN_FUTURE', 'The verdict time lies in the future.');
+    throw rejection('RISK_FEEDBACK_IN_FUTURE');
   }
   const item = {
     pk: keys.user(event.userId),
@@ -146,7 +143,7 @@ async function findEvent(
   );
   // Older assessments (refused attempts included) are in the assessment log.
   const logged = item ?? (await findLoggedAssessment(userId, eventId, now));
-  if (!logged) throw new UserFacingError('RISK_EVENT_NOT_FOUND', `No event ${eventId} for this user.`);
+  if (!logged) throw rejection('RISK_EVENT_NOT_FOUND', eventId);
   return eventContext(logged as unknown as Record<string, unknown>);
 }
 

@@ -36,7 +36,7 @@ export function kmsDecrypter(keyArn: string, clientProvider?: KmsNodeClientSuppl
 
 /** Used when no key is configured: every code is undecryptable, said plainly. */
 export const noKeyDecrypter: CodeDecrypter = async () => {
-  throw new Error('KMS_KEY_ARN is not set: the code cannot be decrypted');
+  throw new ConfigError('KMS_KEY_ARN', 'is not set: the code cannot be decrypted');
 };
 
 /** The raw keyring's name: the local samples' codes are encrypted for exactly this key (`npm run samples`). */

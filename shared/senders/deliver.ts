@@ -1,3 +1,4 @@
+import { DeliveryError, UndeliverableError } from '../errors/index.js';
 import type { StringMap } from '../events/common.js';
 import { logger } from '../logging/index.js';
 import type { MessageKind } from '../mail/kinds.js';
@@ -8,25 +9,6 @@ import { eventDigest, type SentMarkers } from './sent-marker.js';
 
 /** What became of one sender invocation; the function logs it and tests assert it. */
 export type SendOutcome = 'sent' | 'duplicate' | 'undeliverable';
-
-/** A send that failed for a reason a later retry may not have (throttling, outage); Lambda retries it. */
-export class DeliveryError extends Error {
-  constructor(channel: 'email' | 'sms', cause: unknown) {
-    super(`${channel} delivery failed`, { cause });
-    this.name = 'DeliveryError';
-  }
-}
-
-/** Why nothing can be sent for this event, whatever the retries: logged, then the invocation ends. */
-export class UndeliverableError extends Error {
-  constructor(
-    readonly reason: string,
-    cause?: unknown,
-  ) {
-    super(reason, { cause });
-    this.name = 'UndeliverableError';
-  }
-}
 
 /** What both senders share. */
 export interface SenderDependencies {

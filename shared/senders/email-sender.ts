@@ -1,4 +1,5 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DeliveryError, UndeliverableError } from '../errors/index.js';
 import type { StringMap } from '../events/common.js';
 import type { CustomEmailSenderEvent } from '../events/messages.js';
 import { brandingOf } from '../mail/branding.js';
@@ -7,12 +8,10 @@ import { renderMessage } from '../mail/render.js';
 import type { OutgoingEmail } from '../mail/ses.js';
 import {
   codeMessageValues,
-  DeliveryError,
   decryptCode,
   deliverOnce,
   type SenderDependencies,
   type SendOutcome,
-  UndeliverableError,
 } from './deliver.js';
 import { senderKinds } from './kinds.js';
 import { userAttributes } from './users.js';

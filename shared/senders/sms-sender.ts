@@ -1,15 +1,14 @@
+import { DeliveryError, UndeliverableError } from '../errors/index.js';
 import type { CustomSmsSenderEvent } from '../events/messages.js';
 import { brandingOf } from '../mail/branding.js';
 import { recipientLocale } from '../mail/recipient.js';
 import { renderMessage } from '../mail/render.js';
 import {
   codeMessageValues,
-  DeliveryError,
   decryptCode,
   deliverOnce,
   type SenderDependencies,
   type SendOutcome,
-  UndeliverableError,
 } from './deliver.js';
 import { senderKinds } from './kinds.js';
 import type { OutgoingSms } from './sns.js';

@@ -1,16 +1,16 @@
-import { UserFacingError } from '../errors/index.js';
+import { rejection, userFacingMessages } from '../errors/index.js';
 import type { SignInEventLike } from './context.js';
 import type { GroupSource } from './groups.js';
 import { readProfile, readTenant, stringList } from './profile.js';
 import type { ClientRule, SignInSettings } from './settings.js';
 
 /**
- * Messages a user sees when a sign-in is refused. Deliberately few and vague: they must not tell
- * a stranger whether an account exists, is suspended, or what the risk engine thought.
+ * Messages a user sees when a sign-in is refused (from the registry in shared/errors). Deliberately
+ * few and vague: they must not tell a stranger whether an account exists, is suspended, or what
+ * the risk engine thought.
  */
-export const SIGN_IN_LOCKED_MESSAGE = 'Too many sign-in attempts. Please try again later.';
-export const SIGN_IN_DENIED_MESSAGE =
-  'Sign-in is not possible with these details. Contact your administrator if this persists.';
+export const SIGN_IN_LOCKED_MESSAGE = userFacingMessages.SIGN_IN_LOCKED;
+export const SIGN_IN_DENIED_MESSAGE = userFacingMessages.SIGN_IN_RISK_BLOCKED;
 
 /** Why a sign-in was refused: the stable code logs and apps see; the message stays vague. */
 export type DenialCode =
@@ -21,10 +21,7 @@ export type DenialCode =
   | 'SIGN_IN_RISK_BLOCKED';
 
 export function deny(code: DenialCode): never {
-  throw new UserFacingError(
-    code,
-    code === 'SIGN_IN_LOCKED' ? SIGN_IN_LOCKED_MESSAGE : SIGN_IN_DENIED_MESSAGE,
-  );
+  throw rejection(code);
 }
 
 /**

@@ -1,7 +1,7 @@
+import { describeError } from '../errors/index.js';
 import type { PostAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { sendTemplatedEmail } from '../mail/send.js';
-import { describeError } from '../middleware/index.js';
 import { riskHooks, type SignInAttempt, type VerifiedContext } from '../risk/hooks.js';
 import { refuseByAccountState } from './account-state.js';
 import { buildAttempt } from './context.js';
