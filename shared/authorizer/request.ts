@@ -1,4 +1,6 @@
+import * as v from 'valibot';
 import { GatehouseError } from '../errors/index.js';
+import { authorizerInputSchemas } from '../events/authorizer-schema.js';
 import type { AuthorizerSettings } from './settings.js';
 
 /** Why a request was refused or allowed; logged, never returned to the caller. */
@@ -50,24 +52,26 @@ export interface ArnRoute {
 }
 
 const ARN = /^(arn:[\w-]+:execute-api:[\w-]+:\d{12}:[\w-]+\/[^/]+\/)([A-Z]+|\*)(\/.*)?$/;
-const MAX_ARN_LENGTH = 1600;
 
 /**
  * Reads the token and the ARN from a REST TOKEN / REQUEST or HTTP API 1.0 / 2.0 event, checking
  * every field it touches (the event is untrusted in shape: a bad one is a 401, never a 500).
  */
 export function readRequest(input: unknown, settings: Pick<AuthorizerSettings, 'eventFormat'>): RequestFacts {
-  if (input === null || typeof input !== 'object') throw new AuthorizationFailure('UNSUPPORTED_EVENT');
-  const event = input as Record<string, unknown>;
-  const format = detectFormat(event);
+  const format = detectFormat(input);
   if (!format || (settings.eventFormat !== 'auto' && settings.eventFormat !== format)) {
     throw new AuthorizationFailure('UNSUPPORTED_EVENT', format);
   }
-  const arn = format === 'http-2.0' ? event.routeArn : event.methodArn;
-  if (typeof arn !== 'string' || arn.length > MAX_ARN_LENGTH)
-    throw new AuthorizationFailure('UNSUPPORTED_EVENT');
-  const authorization = format === 'token' ? tokenField(event.authorizationToken) : headerValue(event);
-  return { format, authorization, arn };
+  const parsed = v.safeParse(authorizerInputSchemas[format], input, { abortEarly: true });
+  if (!parsed.success) {
+    const field = parsed.issues[0].path?.[0]?.key;
+    throw new AuthorizationFailure(field === 'authorizationToken' ? 'NO_TOKEN' : 'UNSUPPORTED_EVENT');
+  }
+  const event = parsed.output;
+  if (event.type === 'TOKEN')
+    return { format, authorization: event.authorizationToken, arn: event.methodArn };
+  const arn = event.version === '2.0' ? event.routeArn : event.methodArn;
+  return { format, authorization: headerValue(event.headers, event.multiValueHeaders), arn };
 }
 
 /** Method, path and API prefix of `arn:aws:execute-api:region:account:api/stage/METHOD/path`. */
@@ -77,18 +81,16 @@ export function parseArn(arn: string): ArnRoute {
   return { apiPrefix: match[1] as string, method: match[2] as string, path: match[3] ?? '/' };
 }
 
-function detectFormat(event: Record<string, unknown>): EventFormat | undefined {
-  if (event.version === '2.0') return event.type === 'REQUEST' ? 'http-2.0' : undefined;
-  if (event.version === '1.0') return event.type === 'REQUEST' ? 'http-1.0' : undefined;
-  if (event.version !== undefined) return undefined;
-  if (event.type === 'TOKEN') return 'token';
-  if (event.type === 'REQUEST') return 'request';
+/** Which of the four shapes an event claims to be, by its `version` and `type`. */
+function detectFormat(input: unknown): EventFormat | undefined {
+  if (input === null || typeof input !== 'object') return undefined;
+  const { version, type } = input as { version?: unknown; type?: unknown };
+  if (version === '2.0') return type === 'REQUEST' ? 'http-2.0' : undefined;
+  if (version === '1.0') return type === 'REQUEST' ? 'http-1.0' : undefined;
+  if (version !== undefined) return undefined;
+  if (type === 'TOKEN') return 'token';
+  if (type === 'REQUEST') return 'request';
   return undefined;
-}
-
-function tokenField(value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new AuthorizationFailure('NO_TOKEN');
-  return value;
 }
 
 /**
@@ -96,9 +98,9 @@ function tokenField(value: unknown): string {
  * case, API Gateway 2.0 lower-cases it). Two headers of different case, or two values in
  * `multiValueHeaders`, are refused: which one API Gateway used as identity source is unknowable.
  */
-function headerValue(event: Record<string, unknown>): string {
-  const single = authorizationValues(event.headers);
-  const multi = authorizationValues(event.multiValueHeaders);
+function headerValue(headers: unknown, multiValueHeaders: unknown): string {
+  const single = authorizationValues(headers);
+  const multi = authorizationValues(multiValueHeaders);
   if (single.length > 1 || multi.length > 1) throw new AuthorizationFailure('SEVERAL_TOKENS');
   if (single.length === 1 && multi.length === 1 && single[0] !== multi[0]) {
     throw new AuthorizationFailure('SEVERAL_TOKENS');

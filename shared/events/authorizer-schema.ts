@@ -31,3 +31,43 @@ export const httpV2Schema = v.looseObject({
     http: v.looseObject({ method: v.string(), path: v.string(), sourceIp: v.string() }),
   }),
 });
+
+/**
+ * What the authorizer itself reads of each of the four event shapes, and nothing more: the
+ * discriminating fields, the ARN the policy speaks about, and the token's field (TOKEN) or the
+ * header maps (REQUEST, HTTP 1.0 and 2.0), which it reads case-insensitively itself
+ * (shared/authorizer/request.ts). Everything else passes through unchecked, so a field the
+ * authorizer never reads cannot refuse a request. The ARN comes first: a bad ARN is reported
+ * before a missing token. `v.object` lets unknown fields through without copying them: this
+ * runs on every request (`npm run bench -- authorizer`).
+ */
+const arn = v.pipe(v.string(), v.maxLength(1600));
+const headerMaps = { headers: v.optional(v.unknown()), multiValueHeaders: v.optional(v.unknown()) };
+
+export const authorizerInputSchemas = {
+  token: v.object({
+    type: v.literal('TOKEN'),
+    version: v.optional(v.undefined()),
+    methodArn: arn,
+    /** The raw identity-source header, e.g. `Bearer eyJ...`. Never log it. */
+    authorizationToken: v.pipe(v.string(), v.nonEmpty()),
+  }),
+  request: v.object({
+    type: v.literal('REQUEST'),
+    version: v.optional(v.undefined()),
+    methodArn: arn,
+    ...headerMaps,
+  }),
+  'http-1.0': v.object({
+    type: v.literal('REQUEST'),
+    version: v.literal('1.0'),
+    methodArn: arn,
+    ...headerMaps,
+  }),
+  'http-2.0': v.object({
+    type: v.literal('REQUEST'),
+    version: v.literal('2.0'),
+    routeArn: arn,
+    ...headerMaps,
+  }),
+};

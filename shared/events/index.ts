@@ -1,6 +1,7 @@
 /**
- * The typed event library: one type per triggerSource, discriminated by `triggerSource` (and
- * `version` for token generation), the authorizer events, runtime parsers and builders.
+ * The typed event library: one schema per trigger whose output type is the event's type,
+ * discriminated by `triggerSource` (and `version` for token generation), the authorizer events,
+ * and the runtime parsers (`./parse.ts`).
  */
 
 import type { CustomEmailSenderEvent, CustomMessageEvent, CustomSmsSenderEvent } from './messages.js';

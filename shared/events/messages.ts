@@ -1,4 +1,5 @@
-import type { TriggerEnvelope, UserRequest } from './common.js';
+import * as v from 'valibot';
+import { answer, envelope, type NoResponse, userRequest } from './common.js';
 
 export const customMessageSources = [
   'CustomMessage_SignUp',
@@ -11,15 +12,6 @@ export const customMessageSources = [
 ] as const;
 export type CustomMessageSource = (typeof customMessageSources)[number];
 
-export interface CustomMessageRequest extends UserRequest {
-  /** The placeholder Cognito replaces with the code, e.g. `{####}`. Use it verbatim. */
-  codeParameter: string;
-  /** The placeholder for a verification link, e.g. `{##Click Here##}`. */
-  linkParameter?: string | null;
-  /** The placeholder for the username, e.g. `{username}`; set for AdminCreateUser only. */
-  usernameParameter?: string | null;
-}
-
 /** Email fields are honoured only when the pool sends through SES (DEVELOPER). */
 export interface CustomMessageResponse {
   smsMessage?: string | null;
@@ -27,11 +19,20 @@ export interface CustomMessageResponse {
   emailSubject?: string | null;
 }
 
-export type CustomMessageEvent<S extends CustomMessageSource = CustomMessageSource> = TriggerEnvelope<
-  S,
-  CustomMessageRequest,
-  CustomMessageResponse
->;
+export const customMessageSchema = envelope(
+  customMessageSources,
+  v.looseObject({
+    ...userRequest,
+    /** The placeholder Cognito replaces with the code, e.g. `{####}`. Use it verbatim. */
+    codeParameter: v.pipe(v.string(), v.minLength(1)),
+    /** The placeholder for a verification link, e.g. `{##Click Here##}`. */
+    linkParameter: v.optional(v.nullable(v.string())),
+    /** The placeholder for the username, e.g. `{username}`; set for AdminCreateUser only. */
+    usernameParameter: v.optional(v.nullable(v.string())),
+  }),
+  answer<CustomMessageResponse>(),
+);
+export type CustomMessageEvent = v.InferOutput<typeof customMessageSchema>;
 
 const senderSources = [
   'SignUp',
@@ -47,28 +48,25 @@ export const customEmailSenderSources = [
   ...senderSources.map((s) => `CustomEmailSender_${s}` as const),
   'CustomEmailSender_AccountTakeOverNotification',
 ] as const;
-export type CustomEmailSenderSource =
-  | `CustomEmailSender_${(typeof senderSources)[number]}`
-  | 'CustomEmailSender_AccountTakeOverNotification';
+export type CustomEmailSenderSource = (typeof customEmailSenderSources)[number];
 
 export const customSmsSenderSources = senderSources.map((s) => `CustomSMSSender_${s}` as const);
-export type CustomSmsSenderSource = `CustomSMSSender_${(typeof senderSources)[number]}`;
+export type CustomSmsSenderSource = (typeof customSmsSenderSources)[number];
 
-export interface CustomSenderRequest<T extends string> extends UserRequest {
-  type: T;
-  /** The code, encrypted with the pool's KMS key (AWS Encryption SDK, base64). Absent for notifications. */
-  code?: string | null;
-}
+/** The code, encrypted with the pool's KMS key (AWS Encryption SDK, base64). Absent for notifications. */
+const encryptedCode = v.optional(v.nullable(v.string()));
 
 /** Asynchronous: Cognito does not wait for nor read a response. */
-export type CustomEmailSenderEvent = TriggerEnvelope<
-  CustomEmailSenderSource,
-  CustomSenderRequest<'customEmailSenderRequestV1'>,
-  Record<string, never>
->;
+export const customEmailSenderSchema = envelope(
+  customEmailSenderSources,
+  v.looseObject({ ...userRequest, type: v.literal('customEmailSenderRequestV1'), code: encryptedCode }),
+  answer<NoResponse>(),
+);
+export type CustomEmailSenderEvent = v.InferOutput<typeof customEmailSenderSchema>;
 
-export type CustomSmsSenderEvent = TriggerEnvelope<
-  CustomSmsSenderSource,
-  CustomSenderRequest<'customSMSSenderRequestV1'>,
-  Record<string, never>
->;
+export const customSmsSenderSchema = envelope(
+  customSmsSenderSources,
+  v.looseObject({ ...userRequest, type: v.literal('customSMSSenderRequestV1'), code: encryptedCode }),
+  answer<NoResponse>(),
+);
+export type CustomSmsSenderEvent = v.InferOutput<typeof customSmsSenderSchema>;

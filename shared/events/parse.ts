@@ -2,9 +2,22 @@ import * as v from 'valibot';
 import { describeType, InvalidEventError } from '../errors/index.js';
 import { type AlbEvent, albEventSchema } from './alb.js';
 import * as authorizerSchemas from './authorizer-schema.js';
-import type * as T from './index.js';
 import type { AuthorizerEvent, TriggerSource, UserPoolTriggerEvent } from './index.js';
-import * as schemas from './schemas.js';
+import { customEmailSenderSchema, customMessageSchema, customSmsSenderSchema } from './messages.js';
+import {
+  createAuthChallengeSchema,
+  defineAuthChallengeSchema,
+  postAuthenticationSchema,
+  preAuthenticationSchema,
+  verifyAuthChallengeSchema,
+} from './sign-in.js';
+import {
+  inboundFederationSchema,
+  migrateUserSchema,
+  postConfirmationSchema,
+  preSignUpSchema,
+} from './sign-up.js';
+import { tokenGenerationSchema } from './token-generation.js';
 
 /**
  * Checks `input` against `schema` and returns the same object, typed. The original is returned
@@ -12,8 +25,9 @@ import * as schemas from './schemas.js';
  * Throws an `InvalidEventError` naming the first bad field, e.g.
  * `request.userAttributes.email: expected string, got number`.
  */
-export function checkEvent<E>(schema: v.GenericSchema, input: unknown): E {
+export function checkEvent<S extends v.GenericSchema, E = v.InferOutput<S>>(schema: S, input: unknown): E {
   const result = v.safeParse(schema, input, { abortEarly: true });
+  // The schema accepted it, and its output type is the event type (the schemas transform nothing).
   if (result.success) return input as E;
   const issue = result.issues[0];
   const path = (issue.path ?? []).map((step) => String(step.key)).join('.');
@@ -31,34 +45,22 @@ function describeGot(path: string, input: unknown): string {
   return KIND_FIELDS.has(path) && showable ? JSON.stringify(input) : describeType(input);
 }
 
-export const parsePreSignUpEvent = (input: unknown) =>
-  checkEvent<T.PreSignUpEvent>(schemas.preSignUpSchema, input);
-export const parsePostConfirmationEvent = (input: unknown) =>
-  checkEvent<T.PostConfirmationEvent>(schemas.postConfirmationSchema, input);
-export const parseMigrateUserEvent = (input: unknown) =>
-  checkEvent<T.MigrateUserEvent>(schemas.migrateUserSchema, input);
-export const parseInboundFederationEvent = (input: unknown) =>
-  checkEvent<T.InboundFederationEvent>(schemas.inboundFederationSchema, input);
-export const parsePreAuthenticationEvent = (input: unknown) =>
-  checkEvent<T.PreAuthenticationEvent>(schemas.preAuthenticationSchema, input);
-export const parsePostAuthenticationEvent = (input: unknown) =>
-  checkEvent<T.PostAuthenticationEvent>(schemas.postAuthenticationSchema, input);
-export const parseDefineAuthChallengeEvent = (input: unknown) =>
-  checkEvent<T.DefineAuthChallengeEvent>(schemas.defineAuthChallengeSchema, input);
-export const parseCreateAuthChallengeEvent = (input: unknown) =>
-  checkEvent<T.CreateAuthChallengeEvent>(schemas.createAuthChallengeSchema, input);
-export const parseVerifyAuthChallengeEvent = (input: unknown) =>
-  checkEvent<T.VerifyAuthChallengeEvent>(schemas.verifyAuthChallengeSchema, input);
-export const parseTokenGenerationEvent = (input: unknown) =>
-  checkEvent<T.TokenGenerationEvent>(schemas.tokenGenerationSchema, input);
-export const parseCustomMessageEvent = (input: unknown) =>
-  checkEvent<T.CustomMessageEvent>(schemas.customMessageSchema, input);
-export const parseCustomEmailSenderEvent = (input: unknown) =>
-  checkEvent<T.CustomEmailSenderEvent>(schemas.customEmailSenderSchema, input);
-export const parseCustomSmsSenderEvent = (input: unknown) =>
-  checkEvent<T.CustomSmsSenderEvent>(schemas.customSmsSenderSchema, input);
+export const parsePreSignUpEvent = (input: unknown) => checkEvent(preSignUpSchema, input);
+export const parsePostConfirmationEvent = (input: unknown) => checkEvent(postConfirmationSchema, input);
+export const parseMigrateUserEvent = (input: unknown) => checkEvent(migrateUserSchema, input);
+export const parseInboundFederationEvent = (input: unknown) => checkEvent(inboundFederationSchema, input);
+export const parsePreAuthenticationEvent = (input: unknown) => checkEvent(preAuthenticationSchema, input);
+export const parsePostAuthenticationEvent = (input: unknown) => checkEvent(postAuthenticationSchema, input);
+export const parseDefineAuthChallengeEvent = (input: unknown) => checkEvent(defineAuthChallengeSchema, input);
+export const parseCreateAuthChallengeEvent = (input: unknown) => checkEvent(createAuthChallengeSchema, input);
+export const parseVerifyAuthChallengeEvent = (input: unknown) => checkEvent(verifyAuthChallengeSchema, input);
+export const parseTokenGenerationEvent = (input: unknown) => checkEvent(tokenGenerationSchema, input);
+export const parseCustomMessageEvent = (input: unknown) => checkEvent(customMessageSchema, input);
+export const parseCustomEmailSenderEvent = (input: unknown) => checkEvent(customEmailSenderSchema, input);
+export const parseCustomSmsSenderEvent = (input: unknown) => checkEvent(customSmsSenderSchema, input);
 /** An Application Load Balancer's request to a Lambda target. */
-export const parseAlbEvent = (input: unknown) => checkEvent<AlbEvent>(albEventSchema, input);
+export const parseAlbEvent = (input: unknown) =>
+  checkEvent<typeof albEventSchema, AlbEvent>(albEventSchema, input);
 
 /** REST TOKEN, REST REQUEST, HTTP API 1.0 (REST REQUEST shape plus `version`) or HTTP API 2.0. */
 export function parseAuthorizerEvent(input: unknown): AuthorizerEvent {

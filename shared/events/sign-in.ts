@@ -1,61 +1,71 @@
-import type { StringMap, TriggerEnvelope, UserRequest } from './common.js';
+import * as v from 'valibot';
+import {
+  answer,
+  envelope,
+  type NoResponse,
+  optionalStringMap,
+  type StringMap,
+  stringMap,
+  userRequest,
+} from './common.js';
 
 export const preAuthenticationSources = ['PreAuthentication_Authentication'] as const;
 export type PreAuthenticationSource = (typeof preAuthenticationSources)[number];
 
-export interface PreAuthenticationRequest extends UserRequest {
-  /** Set only when the pool has PreventUserExistenceErrors. */
-  userNotFound?: boolean;
-  /** The ClientMetadata of InitiateAuth / AdminInitiateAuth. */
-  validationData?: StringMap | null;
-}
-
 /** Throw to deny; the response has no fields. */
-export type PreAuthenticationEvent = TriggerEnvelope<
-  PreAuthenticationSource,
-  PreAuthenticationRequest,
-  Record<string, never>
->;
+export const preAuthenticationSchema = envelope(
+  preAuthenticationSources,
+  v.looseObject({
+    ...userRequest,
+    /** Set only when the pool has PreventUserExistenceErrors. */
+    userNotFound: v.optional(v.boolean()),
+    /** The ClientMetadata of InitiateAuth / AdminInitiateAuth. */
+    validationData: optionalStringMap,
+  }),
+  answer<NoResponse>(),
+);
+export type PreAuthenticationEvent = v.InferOutput<typeof preAuthenticationSchema>;
 
 export const postAuthenticationSources = ['PostAuthentication_Authentication'] as const;
 export type PostAuthenticationSource = (typeof postAuthenticationSources)[number];
 
-export interface PostAuthenticationRequest extends UserRequest {
-  newDeviceUsed?: boolean;
-}
-
-export type PostAuthenticationEvent = TriggerEnvelope<
-  PostAuthenticationSource,
-  PostAuthenticationRequest,
-  Record<string, never>
->;
+export const postAuthenticationSchema = envelope(
+  postAuthenticationSources,
+  v.looseObject({ ...userRequest, newDeviceUsed: v.optional(v.boolean()) }),
+  answer<NoResponse>(),
+);
+export type PostAuthenticationEvent = v.InferOutput<typeof postAuthenticationSchema>;
 
 /**
  * Closes @types/aws-lambda gap 3: the challenge names Cognito actually puts in `session`,
  * including `EMAIL_OTP`, `SOFTWARE_TOKEN_MFA` and `NEW_PASSWORD_REQUIRED`.
  */
-export type ChallengeName =
-  | 'CUSTOM_CHALLENGE'
-  | 'PASSWORD_VERIFIER'
-  | 'SMS_MFA'
-  | 'EMAIL_OTP'
-  | 'SOFTWARE_TOKEN_MFA'
-  | 'DEVICE_SRP_AUTH'
-  | 'DEVICE_PASSWORD_VERIFIER'
-  | 'ADMIN_NO_SRP_AUTH'
-  | 'SRP_A'
-  | 'NEW_PASSWORD_REQUIRED';
+const challengeName = v.picklist([
+  'CUSTOM_CHALLENGE',
+  'PASSWORD_VERIFIER',
+  'SMS_MFA',
+  'EMAIL_OTP',
+  'SOFTWARE_TOKEN_MFA',
+  'DEVICE_SRP_AUTH',
+  'DEVICE_PASSWORD_VERIFIER',
+  'ADMIN_NO_SRP_AUTH',
+  'SRP_A',
+  'NEW_PASSWORD_REQUIRED',
+]);
+export type ChallengeName = v.InferOutput<typeof challengeName>;
 
-export interface ChallengeResult {
-  challengeName: ChallengeName;
-  challengeResult: boolean;
-  challengeMetadata?: string;
-}
+const challengeResult = v.looseObject({
+  challengeName,
+  challengeResult: v.boolean(),
+  challengeMetadata: v.optional(v.nullable(v.string()), undefined),
+});
+export type ChallengeResult = v.InferOutput<typeof challengeResult>;
 
-export interface CustomAuthRequest extends UserRequest {
-  session: ChallengeResult[];
-  userNotFound?: boolean;
-}
+const customAuthRequest = {
+  ...userRequest,
+  session: v.array(challengeResult),
+  userNotFound: v.optional(v.boolean()),
+};
 
 export const defineAuthChallengeSources = ['DefineAuthChallenge_Authentication'] as const;
 export type DefineAuthChallengeSource = (typeof defineAuthChallengeSources)[number];
@@ -66,18 +76,15 @@ export interface DefineAuthChallengeResponse {
   failAuthentication?: boolean | null;
 }
 
-export type DefineAuthChallengeEvent = TriggerEnvelope<
-  DefineAuthChallengeSource,
-  CustomAuthRequest,
-  DefineAuthChallengeResponse
->;
+export const defineAuthChallengeSchema = envelope(
+  defineAuthChallengeSources,
+  v.looseObject(customAuthRequest),
+  answer<DefineAuthChallengeResponse>(),
+);
+export type DefineAuthChallengeEvent = v.InferOutput<typeof defineAuthChallengeSchema>;
 
 export const createAuthChallengeSources = ['CreateAuthChallenge_Authentication'] as const;
 export type CreateAuthChallengeSource = (typeof createAuthChallengeSources)[number];
-
-export interface CreateAuthChallengeRequest extends CustomAuthRequest {
-  challengeName: ChallengeName;
-}
 
 export interface CreateAuthChallengeResponse {
   publicChallengeParameters?: StringMap | null;
@@ -86,29 +93,30 @@ export interface CreateAuthChallengeResponse {
   challengeMetadata?: string | null;
 }
 
-export type CreateAuthChallengeEvent = TriggerEnvelope<
-  CreateAuthChallengeSource,
-  CreateAuthChallengeRequest,
-  CreateAuthChallengeResponse
->;
+export const createAuthChallengeSchema = envelope(
+  createAuthChallengeSources,
+  v.looseObject({ ...customAuthRequest, challengeName }),
+  answer<CreateAuthChallengeResponse>(),
+);
+export type CreateAuthChallengeEvent = v.InferOutput<typeof createAuthChallengeSchema>;
 
 export const verifyAuthChallengeSources = ['VerifyAuthChallengeResponse_Authentication'] as const;
 export type VerifyAuthChallengeSource = (typeof verifyAuthChallengeSources)[number];
-
-export interface VerifyAuthChallengeRequest extends UserRequest {
-  /** Secret: never log it. */
-  privateChallengeParameters: StringMap;
-  /** Secret: the user's answer. Never log it. */
-  challengeAnswer: string;
-  userNotFound?: boolean;
-}
 
 export interface VerifyAuthChallengeResponse {
   answerCorrect?: boolean | null;
 }
 
-export type VerifyAuthChallengeEvent = TriggerEnvelope<
-  VerifyAuthChallengeSource,
-  VerifyAuthChallengeRequest,
-  VerifyAuthChallengeResponse
->;
+export const verifyAuthChallengeSchema = envelope(
+  verifyAuthChallengeSources,
+  v.looseObject({
+    ...userRequest,
+    /** Secret: never log it. */
+    privateChallengeParameters: stringMap,
+    /** Secret: the user's answer. Never log it. */
+    challengeAnswer: v.string(),
+    userNotFound: v.optional(v.boolean()),
+  }),
+  answer<VerifyAuthChallengeResponse>(),
+);
+export type VerifyAuthChallengeEvent = v.InferOutput<typeof verifyAuthChallengeSchema>;

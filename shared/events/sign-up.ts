@@ -1,4 +1,13 @@
-import type { StringMap, TriggerEnvelope, UserRequest } from './common.js';
+import * as v from 'valibot';
+import {
+  answer,
+  envelope,
+  type NoResponse,
+  optionalStringMap,
+  type StringMap,
+  stringMap,
+  userRequest,
+} from './common.js';
 
 export const preSignUpSources = [
   'PreSignUp_SignUp',
@@ -7,11 +16,6 @@ export const preSignUpSources = [
 ] as const;
 export type PreSignUpSource = (typeof preSignUpSources)[number];
 
-export interface PreSignUpRequest extends UserRequest {
-  /** The ValidationData of SignUp / AdminCreateUser: app-supplied, never trusted blindly. */
-  validationData?: StringMap | null;
-}
-
 /** All three flags are ignored by Cognito for `PreSignUp_AdminCreateUser`. */
 export interface PreSignUpResponse {
   autoConfirmUser?: boolean;
@@ -19,11 +23,16 @@ export interface PreSignUpResponse {
   autoVerifyPhone?: boolean;
 }
 
-export type PreSignUpEvent<S extends PreSignUpSource = PreSignUpSource> = TriggerEnvelope<
-  S,
-  PreSignUpRequest,
-  PreSignUpResponse
->;
+export const preSignUpSchema = envelope(
+  preSignUpSources,
+  v.looseObject({
+    ...userRequest,
+    /** The ValidationData of SignUp / AdminCreateUser: app-supplied, never trusted blindly. */
+    validationData: optionalStringMap,
+  }),
+  answer<PreSignUpResponse>(),
+);
+export type PreSignUpEvent = v.InferOutput<typeof preSignUpSchema>;
 
 export const postConfirmationSources = [
   'PostConfirmation_ConfirmSignUp',
@@ -32,18 +41,15 @@ export const postConfirmationSources = [
 export type PostConfirmationSource = (typeof postConfirmationSources)[number];
 
 /** Post confirmation has no response fields: Cognito ignores what comes back. */
-export type PostConfirmationEvent<S extends PostConfirmationSource = PostConfirmationSource> =
-  TriggerEnvelope<S, UserRequest, Record<string, never>>;
+export const postConfirmationSchema = envelope(
+  postConfirmationSources,
+  v.looseObject(userRequest),
+  answer<NoResponse>(),
+);
+export type PostConfirmationEvent = v.InferOutput<typeof postConfirmationSchema>;
 
 export const migrateUserSources = ['UserMigration_Authentication', 'UserMigration_ForgotPassword'] as const;
 export type MigrateUserSource = (typeof migrateUserSources)[number];
-
-export interface MigrateUserRequest {
-  /** Plaintext password, present only for `UserMigration_Authentication`. Never log it. */
-  password?: string;
-  validationData?: StringMap | null;
-  clientMetadata?: StringMap;
-}
 
 /**
  * Closes @types/aws-lambda gap 4: `desiredDeliveryMediums` is optional (default SMS) and
@@ -58,44 +64,41 @@ export interface MigrateUserResponse {
   enableSMSMFA?: boolean;
 }
 
-export type MigrateUserEvent<S extends MigrateUserSource = MigrateUserSource> = TriggerEnvelope<
-  S,
-  MigrateUserRequest,
-  MigrateUserResponse
->;
+export const migrateUserSchema = envelope(
+  migrateUserSources,
+  v.looseObject({
+    /** Plaintext password, present only for `UserMigration_Authentication`. Never log it. */
+    password: v.optional(v.string()),
+    validationData: optionalStringMap,
+    clientMetadata: v.optional(stringMap),
+  }),
+  answer<MigrateUserResponse>(),
+);
+export type MigrateUserEvent = v.InferOutput<typeof migrateUserSchema>;
 
 export const inboundFederationSources = ['InboundFederation_ExternalProvider'] as const;
 export type InboundFederationSource = (typeof inboundFederationSources)[number];
-
-export type FederationProviderType =
-  | 'OIDC'
-  | 'SAML'
-  | 'Facebook'
-  | 'Google'
-  | 'SignInWithApple'
-  | 'LoginWithAmazon';
-
-/** What the identity provider asserted; which keys are present depends on the provider type. */
-export interface FederationAttributes {
-  tokenResponse?: Record<string, unknown>;
-  idToken?: Record<string, unknown>;
-  userInfo?: Record<string, unknown>;
-  samlResponse?: Record<string, unknown>;
-}
-
-export interface InboundFederationRequest {
-  providerName: string;
-  providerType: FederationProviderType;
-  attributes: FederationAttributes;
-}
 
 /** Attributes left out of `userAttributesToMap` are dropped; `{}` keeps them all. */
 export interface InboundFederationResponse {
   userAttributesToMap?: StringMap | null;
 }
 
-export type InboundFederationEvent = TriggerEnvelope<
-  InboundFederationSource,
-  InboundFederationRequest,
-  InboundFederationResponse
->;
+const claims = v.optional(v.record(v.string(), v.unknown()));
+
+export const inboundFederationSchema = envelope(
+  inboundFederationSources,
+  v.looseObject({
+    providerName: v.string(),
+    providerType: v.picklist(['OIDC', 'SAML', 'Facebook', 'Google', 'SignInWithApple', 'LoginWithAmazon']),
+    /** What the identity provider asserted; which keys are present depends on the provider type. */
+    attributes: v.looseObject({
+      tokenResponse: claims,
+      idToken: claims,
+      userInfo: claims,
+      samlResponse: claims,
+    }),
+  }),
+  answer<InboundFederationResponse>(),
+);
+export type InboundFederationEvent = v.InferOutput<typeof inboundFederationSchema>;

@@ -1,4 +1,5 @@
-import type { StringMap, TriggerEnvelope } from './common.js';
+import * as v from 'valibot';
+import { answer, envelope, type StringMap, stringMap, userRequest } from './common.js';
 
 /** Sources of a user's sign-in. Every version receives them. */
 export const userTokenGenerationSources = [
@@ -17,11 +18,12 @@ export type ClientCredentialsSource = typeof clientCredentialsSource;
 export const tokenGenerationSources = [...userTokenGenerationSources, clientCredentialsSource] as const;
 export type TokenGenerationSource = (typeof tokenGenerationSources)[number];
 
-export interface GroupConfiguration {
-  groupsToOverride: string[];
-  iamRolesToOverride: string[];
-  preferredRole?: string | null;
-}
+const groupConfiguration = v.looseObject({
+  groupsToOverride: v.array(v.string()),
+  iamRolesToOverride: v.array(v.string()),
+  preferredRole: v.optional(v.nullable(v.string())),
+});
+export type GroupConfiguration = v.InferOutput<typeof groupConfiguration>;
 
 export interface GroupOverrideDetails {
   groupsToOverride?: string[];
@@ -46,17 +48,6 @@ export interface AccessTokenOverride extends TokenClaimsOverride<JsonValue> {
   scopesToSuppress?: string[];
 }
 
-export interface TokenGenerationRequestV1 {
-  userAttributes: StringMap;
-  groupConfiguration: GroupConfiguration;
-  clientMetadata?: StringMap;
-}
-
-export interface TokenGenerationRequestV2 extends TokenGenerationRequestV1 {
-  /** Scopes of the access token to be; Powertools' schema (and AWS's V2/V3 examples) may leave it out. */
-  scopes?: string[];
-}
-
 export interface TokenGenerationResponseV1 {
   claimsOverrideDetails?: {
     claimsToAddOrOverride?: StringMap;
@@ -78,47 +69,73 @@ export interface TokenGenerationResponseV2 {
 /** Event version strings; the pool's `LambdaVersion` (V1_0, V2_0, V3_0) chooses which one arrives. */
 export type TokenGenerationVersion = '1' | '2' | '3';
 
-export type TokenGenerationV1Event = TriggerEnvelope<
-  UserTokenGenerationSource,
-  TokenGenerationRequestV1,
-  TokenGenerationResponseV1
-> & { version: '1' };
+const tokenRequestV1 = { ...userRequest, groupConfiguration };
 
-export type TokenGenerationV2Event = TriggerEnvelope<
-  UserTokenGenerationSource,
-  TokenGenerationRequestV2,
-  TokenGenerationResponseV2
-> & { version: '2' };
+const tokenGenerationV1Schema = v.looseObject({
+  ...envelope(userTokenGenerationSources, v.looseObject(tokenRequestV1), answer<TokenGenerationResponseV1>())
+    .entries,
+  version: v.literal('1'),
+});
+export type TokenGenerationV1Event = v.InferOutput<typeof tokenGenerationV1Schema>;
+
+const tokenGenerationV2Schema = v.looseObject({
+  ...envelope(
+    userTokenGenerationSources,
+    v.looseObject({
+      ...tokenRequestV1,
+      /** Scopes of the access token to be; Powertools' schema (and AWS's V2/V3 examples) may leave it out. */
+      scopes: v.optional(v.array(v.string())),
+    }),
+    answer<TokenGenerationResponseV2>(),
+  ).entries,
+  version: v.literal('2'),
+});
+export type TokenGenerationV2Event = v.InferOutput<typeof tokenGenerationV2Schema>;
 
 /**
  * Closes @types/aws-lambda gap 2: V3 events come from user sign-ins too, not only from
  * `TokenGeneration_ClientCredentials`.
  */
-export type TokenGenerationV3UserEvent = TriggerEnvelope<
-  UserTokenGenerationSource,
-  TokenGenerationRequestV2,
-  TokenGenerationResponseV2
-> & { version: '3' };
+const tokenGenerationV3UserSchema = v.looseObject({
+  ...envelope(
+    userTokenGenerationSources,
+    v.looseObject({
+      userAttributes: v.optional(stringMap),
+      groupConfiguration: v.optional(groupConfiguration),
+      clientMetadata: v.optional(stringMap),
+      scopes: v.optional(v.array(v.string())),
+    }),
+    answer<TokenGenerationResponseV2>(),
+  ).entries,
+  version: v.literal('3'),
+});
+export type TokenGenerationV3UserEvent = v.InferOutput<typeof tokenGenerationV3UserSchema>;
 
 /**
- * Machine to machine: there is no user. `userName` is the app client id, or absent, or null;
- * `userAttributes` and `groupConfiguration` may be missing or null. Read the client from
- * `callerContext.clientId`.
+ * Machine to machine: there is no user. Cognito's own sample gives `userName` as the client
+ * id, but it may be absent or null, and `userAttributes` / `groupConfiguration` may be missing or
+ * null; none of them is read for this source (read the client from `callerContext.clientId`).
  */
-export type TokenGenerationV3ClientCredentialsEvent = Omit<
-  TriggerEnvelope<
-    ClientCredentialsSource,
-    Omit<TokenGenerationRequestV2, 'userAttributes' | 'groupConfiguration' | 'clientMetadata' | 'scopes'> & {
-      userAttributes?: StringMap | null;
-      groupConfiguration?: GroupConfiguration | null;
-      clientMetadata?: StringMap | null;
-      scopes?: string[] | null;
-    },
-    TokenGenerationResponseV2
-  >,
-  'userName'
-> & { version: '3'; userName?: string | null };
+const tokenGenerationV3ClientCredentialsSchema = v.looseObject({
+  ...envelope([clientCredentialsSource], v.looseObject({}), answer<TokenGenerationResponseV2>()).entries,
+  userName: v.nullish(v.string()),
+  request: v.looseObject({
+    userAttributes: v.nullish(stringMap),
+    groupConfiguration: v.nullish(groupConfiguration),
+    clientMetadata: v.nullish(stringMap),
+    scopes: v.nullish(v.array(v.string())),
+  }),
+  version: v.literal('3'),
+});
+export type TokenGenerationV3ClientCredentialsEvent = v.InferOutput<
+  typeof tokenGenerationV3ClientCredentialsSchema
+>;
 
 export type TokenGenerationV3Event = TokenGenerationV3UserEvent | TokenGenerationV3ClientCredentialsEvent;
 
-export type TokenGenerationEvent = TokenGenerationV1Event | TokenGenerationV2Event | TokenGenerationV3Event;
+export const tokenGenerationSchema = v.variant('version', [
+  tokenGenerationV1Schema,
+  tokenGenerationV2Schema,
+  v.variant('triggerSource', [tokenGenerationV3UserSchema, tokenGenerationV3ClientCredentialsSchema]),
+]);
+export type TokenGenerationEvent = v.InferOutput<typeof tokenGenerationSchema>;

@@ -36,8 +36,7 @@ export const riskFeedbackSchema = v.pipe(
 
 export type RiskFeedbackEvent = v.InferOutput<typeof riskFeedbackSchema>;
 
-export const parseRiskFeedbackEvent = (input: unknown) =>
-  checkEvent<RiskFeedbackEvent>(riskFeedbackSchema, input);
+export const parseRiskFeedbackEvent = (input: unknown) => checkEvent(riskFeedbackSchema, input);
 
 export interface FeedbackResult {
   userId: string;

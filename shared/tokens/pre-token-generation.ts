@@ -46,7 +46,7 @@ export async function preTokenGeneration<E extends TokenGenerationEvent>(
       clientId: user.callerContext.clientId,
       groups: user.request.groupConfiguration?.groupsToOverride ?? [],
       groupConfiguration: user.request.groupConfiguration,
-      requestedScopes: ('scopes' in user.request ? user.request.scopes : undefined) ?? [],
+      requestedScopes: (user.version === '1' ? undefined : user.request.scopes) ?? [],
     },
     subject,
     settings,
