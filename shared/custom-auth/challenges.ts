@@ -1,6 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { getItem } from '../sign-in/profile.js';
+import { conditionalWrite, getItem } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, nowSeconds, tableName } from '../storage/table.js';
 
@@ -41,8 +40,8 @@ export async function readChallenge(
  * when two requests race with the same magic link.
  */
 export async function consumeChallenge(identity: string, id: string, now = Date.now()): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: { pk: identity, sk: keys.challenge(id) },
@@ -51,10 +50,6 @@ export async function consumeChallenge(identity: string, id: string, now = Date.
           'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND expiresAt > :nowSeconds',
         ExpressionAttributeValues: { ':now': now, ':nowSeconds': nowSeconds(now) },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }

@@ -2,10 +2,10 @@ import type { DefineAuthChallengeEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { riskHooks } from '../risk/hooks.js';
 import { buildAttempt } from '../sign-in/context.js';
-import { cognitoGroups, type GroupSource } from '../sign-in/groups.js';
 import { identityKey, type LockoutPolicy, readLockState } from '../sign-in/lockout.js';
 import { verifiedOrigin } from '../sign-in/origin.js';
-import { readProfile, stringList } from '../sign-in/profile.js';
+import { cognitoGroups, type GroupSource, mergedGroups } from '../users/groups.js';
+import { readProfile } from '../users/profile.js';
 import type { CustomAuthSettings } from './settings.js';
 import { type DefineDecision, nextStep } from './state-machine.js';
 
@@ -28,7 +28,7 @@ export async function stepUpVerdict(
       readProfile(attempt.userId),
       groupsOf(event.userPoolId, event.userName),
     ]);
-    const groups = [...stringList(profile?.groups), ...cognito];
+    const groups = mergedGroups(profile, cognito);
     if (groups.some((group) => settings.stepUpGroups.includes(group))) return 'step-up';
   }
   // The risk engine counts a sign-in once (pre authentication) and answers its decision here.

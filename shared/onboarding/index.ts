@@ -1,6 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PostConfirmationEvent } from '../events/index.js';
 import { cognitoClient } from '../sign-up/cognito.js';
+import { isConditionalFailure } from '../storage/items.js';
 import { keys, userKey, userNameId } from '../storage/keys.js';
 import { documentClient, tableName } from '../storage/table.js';
 import type { OnboardingDependencies } from './dependencies.js';
@@ -67,8 +68,8 @@ async function clearCompromisedFlag(userId: string, userName: string) {
             ConditionExpression: 'attribute_exists(compromisedCredentials)',
           }),
         )
-        .catch((error: Error) => {
-          if (error.name !== 'ConditionalCheckFailedException') throw error;
+        .catch((error: unknown) => {
+          if (!isConditionalFailure(error)) throw error;
         }),
     ),
   );

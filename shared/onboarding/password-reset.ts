@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PostConfirmationEvent } from '../events/index.js';
 import { sendTemplatedEmail } from '../mail/send.js';
-import { eventDigest, type ItemKey, putOnce, readItem } from '../storage/claims.js';
+import { eventDigest } from '../storage/claims.js';
+import { type ItemKey, isConditionalFailure, putOnce, readItem } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, nowSeconds, TTL_ATTRIBUTE, tableName } from '../storage/table.js';
 import type { OnboardingDependencies } from './dependencies.js';
@@ -89,7 +89,7 @@ async function openReset(
     );
     return fresh;
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (!isConditionalFailure(error)) throw error;
     const open = await readItem(key);
     return { resetId: String(open?.resetId), openedAt: Number(open?.openedAt) };
   }

@@ -2,7 +2,8 @@ import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-pro
 import type { PostConfirmationEvent, StringMap } from '../events/index.js';
 import { sendTemplatedEmail } from '../mail/send.js';
 import type { CognitoSender } from '../sign-up/cognito.js';
-import { isDone, putOnce, readItem } from '../storage/claims.js';
+import { isDone } from '../storage/claims.js';
+import { putOnce, readItem } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import type { OnboardingDependencies } from './dependencies.js';
 import { type Effect, runEffects } from './effects.js';

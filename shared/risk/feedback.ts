@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { rejection } from '../errors/index.js';
 import { checkEvent } from '../events/parse.js';
+import { conditionalWrite } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, TTL_ATTRIBUTE, tableName } from '../storage/table.js';
 import { findLoggedAssessment } from './assessment-log.js';
@@ -101,8 +101,8 @@ export async function applyRiskFeedback(
  * of order (a retry, a slow queue, two operators) keep the newest. False when it was not written.
  */
 async function putUnlessNewer(verdict: Record<string, unknown> & { at: number }, now: number) {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new PutCommand({
         TableName: tableName(),
         Item: verdict,
@@ -110,12 +110,8 @@ async function putUnlessNewer(verdict: Record<string, unknown> & { at: number },
         ExpressionAttributeNames: { '#at': 'at', '#expires': TTL_ATTRIBUTE },
         ExpressionAttributeValues: { ':at': verdict.at, ':now': nowSeconds(now) },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 async function findEvent(

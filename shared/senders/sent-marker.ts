@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, nowSeconds, TTL_ATTRIBUTE, tableName } from '../storage/table.js';
 
@@ -24,8 +24,8 @@ export function tableSentMarkers(ttlSeconds: number, now: () => number = Date.no
   return {
     async claim(digest) {
       const at = nowSeconds(now());
-      try {
-        await documentClient().send(
+      return conditionalWrite(
+        documentClient().send(
           new PutCommand({
             TableName: tableName(),
             Item: { ...key(digest), [TTL_ATTRIBUTE]: at + ttlSeconds },
@@ -34,12 +34,8 @@ export function tableSentMarkers(ttlSeconds: number, now: () => number = Date.no
             ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
             ExpressionAttributeValues: { ':now': at },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+        ),
+      );
     },
     async release(digest) {
       await documentClient().send(new DeleteCommand({ TableName: tableName(), Key: key(digest) }));

@@ -1,7 +1,7 @@
 import { rejection, userFacingMessages } from '../errors/index.js';
+import { type GroupSource, mergedGroups } from '../users/groups.js';
+import { readProfile, readTenant } from '../users/profile.js';
 import type { SignInEventLike } from './context.js';
-import type { GroupSource } from './groups.js';
-import { readProfile, readTenant, stringList } from './profile.js';
 import type { ClientRule, SignInSettings } from './settings.js';
 
 /**
@@ -45,7 +45,7 @@ export async function refuseByAccountState(
   if (!rule) return;
   // Cognito does not tell this trigger the user's groups: ask it only when the rule needs them.
   const groups = rule.allowedGroups
-    ? [...stringList(profile?.groups), ...(await groupsOf(event.userPoolId, event.userName))]
+    ? mergedGroups(profile, await groupsOf(event.userPoolId, event.userName))
     : [];
   if (!clientAllows(rule, event.request.userAttributes ?? {}, groups)) deny('SIGN_IN_CLIENT_NOT_ALLOWED');
 }

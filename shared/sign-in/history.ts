@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SignInAttempt, VerifiedContext } from '../risk/hooks.js';
-import { putOnce, readItem } from '../storage/claims.js';
+import { conditionalWrite, putOnce, readItem } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
 
@@ -180,8 +179,8 @@ export async function trimHistory(userId: string, policy: HistoryPolicy): Promis
 
 /** Sets the profile's last sign-in, only on a profile that exists (sign-up owns its creation). */
 export async function markLastSignIn(userId: string, at: number): Promise<void> {
-  try {
-    await documentClient().send(
+  await conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: { pk: keys.user(userId), sk: keys.profile() },
@@ -190,10 +189,8 @@ export async function markLastSignIn(userId: string, at: number): Promise<void> 
           'attribute_exists(pk) AND (attribute_not_exists(lastSignInAt) OR lastSignInAt < :at)',
         ExpressionAttributeValues: { ':at': at },
       }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+    ),
+  );
 }
 
 /** A sign-in record as operators read it: the record and its id (the last part of its sort key). */

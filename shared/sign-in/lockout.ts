@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logging/index.js';
 import { UNFAMILIAR_LOCKOUT_EVENT } from '../risk/hooks.js';
+import { conditionalWrite } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
 import type { VerifiedOrigin } from './origin.js';
@@ -162,8 +162,8 @@ export async function countFailure(
 
 /** Writes the lock unless a live one exists (concurrent lockers must not extend each other's). */
 async function lock(state: LockState, lockedUntil: number, now: number): Promise<void> {
-  try {
-    await documentClient().send(
+  const locked = await conditionalWrite(
+    documentClient().send(
       new PutCommand({
         TableName: tableName(),
         Item: {
@@ -175,11 +175,9 @@ async function lock(state: LockState, lockedUntil: number, now: number): Promise
         ConditionExpression: 'attribute_not_exists(pk) OR lockedUntil <= :now',
         ExpressionAttributeValues: { ':now': now },
       }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return;
-    throw error;
-  }
+    ),
+  );
+  if (!locked) return;
   await signalLock(state, lockedUntil, now);
 }
 
@@ -239,8 +237,8 @@ export async function clearAttempts(
 }
 
 async function resetWindow(subject: string, side: LockoutSide, window: number): Promise<void> {
-  try {
-    await documentClient().send(
+  await conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: { pk: subject, sk: keys.failedAttempts(side, window) },
@@ -248,10 +246,8 @@ async function resetWindow(subject: string, side: LockoutSide, window: number): 
         ConditionExpression: 'attribute_exists(pk) AND attempts > :zero',
         ExpressionAttributeValues: { ':zero': 0 },
       }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+    ),
+  );
 }
 
 /** Attempts counted on `side` in the window of `now` (0 when none). */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logging/index.js';
+import { conditionalWrite } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
 import { asciiDomainPattern } from './ascii-domain.js';
@@ -166,8 +167,8 @@ export async function consumeInvite(
     throw rejectSignUp('SIGNUP_INVITE_INVALID');
   }
   if (!inviteFits(invite, email, domain)) throw rejectSignUp('SIGNUP_INVITE_WRONG_EMAIL');
-  try {
-    await documentClient().send(
+  const consumed = await conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: key,
@@ -175,12 +176,9 @@ export async function consumeInvite(
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND expiresAt > :now',
         ExpressionAttributeValues: { ':now': nowSeconds(now), ':user': userName },
       }),
-    );
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException')
-      throw rejectSignUp('SIGNUP_INVITE_INVALID');
-    throw error;
-  }
+    ),
+  );
+  if (!consumed) throw rejectSignUp('SIGNUP_INVITE_INVALID');
 }
 
 /**

@@ -1,6 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite, type ItemKey, readItem } from './items.js';
+
+export type { ItemKey } from './items.js';
+
 import { documentClient, tableName } from './table.js';
 
 /**
@@ -21,11 +24,6 @@ import { documentClient, tableName } from './table.js';
  * the effect and before the step is marked done: the next owner does the effect again
  * (at-least-once, never lost; that window is one DynamoDB write wide).
  */
-export interface ItemKey {
-  pk: string;
-  sk: string;
-}
-
 export interface ClaimOptions {
   /** Epoch ms (wall clock) at which this invocation ends: its lease, and the deadline of its effects and waits. */
   deadline: number;
@@ -90,8 +88,8 @@ async function runClaimed(
 
 /** The claim: the step not done, and no lease, or a lapsed one. */
 async function claim(item: ItemKey, step: string, owner: string, leaseUntil: number, now: number) {
-  try {
-    await documentClient().send(
+  return conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: item,
@@ -101,12 +99,8 @@ async function claim(item: ItemKey, step: string, owner: string, leaseUntil: num
         ExpressionAttributeNames: { '#done': step, '#lease': leaseOf(step), '#owner': ownerOf(step) },
         ExpressionAttributeValues: { ':until': leaseUntil, ':owner': owner, ':now': now },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 async function markDone(item: ItemKey, step: string, now: number) {
@@ -123,8 +117,8 @@ async function markDone(item: ItemKey, step: string, now: number) {
 
 /** Gives a failed effect back, only if this invocation still holds it. */
 async function release(item: ItemKey, step: string, owner: string) {
-  try {
-    await documentClient().send(
+  await conditionalWrite(
+    documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: item,
@@ -133,34 +127,8 @@ async function release(item: ItemKey, step: string, owner: string) {
         ExpressionAttributeNames: { '#lease': leaseOf(step), '#owner': ownerOf(step) },
         ExpressionAttributeValues: { ':owner': owner },
       }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
-}
-
-/**
- * Writes `item` only if no item with its key exists: an effect that is one item claims itself.
- * True when this call wrote it.
- */
-export async function putOnce(item: ItemKey & Record<string, unknown>): Promise<boolean> {
-  try {
-    await documentClient().send(
-      new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
-
-/** The item with its steps, read strongly consistent: a stale read would repeat an effect. */
-export async function readItem(item: ItemKey): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await documentClient().send(
-    new GetCommand({ TableName: tableName(), Key: item, ConsistentRead: true }),
+    ),
   );
-  return Item;
 }
 
 /** True when `step` of a read item is done. */

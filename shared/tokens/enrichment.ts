@@ -1,6 +1,5 @@
 import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import type { UserProfile } from '../sign-in/profile.js';
-import { getItem } from '../sign-in/profile.js';
+import { getItem, type LatestAssessmentRecord, type UserProfile } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
 
@@ -9,13 +8,6 @@ export interface TokenSubject {
   profile?: UserProfile;
   riskLevel?: string;
 }
-
-/** The risk engine's latest assessment (sk `RISK#latest#assessment`). */
-interface LatestAssessment {
-  level?: string;
-}
-
-const RISK_LATEST = () => keys.risk('latest', 'assessment');
 
 /**
  * One read per invocation: a GetItem of the profile, or, when the risk claim is on, one
@@ -28,7 +20,7 @@ export async function readTokenSubject(userId: string, withRisk: boolean): Promi
     [tableName()]: {
       Keys: [
         { pk, sk: keys.profile() },
-        { pk, sk: RISK_LATEST() },
+        { pk, sk: keys.riskAssessment() },
       ],
     },
   };
@@ -46,6 +38,6 @@ export async function readTokenSubject(userId: string, withRisk: boolean): Promi
   }
   const live = items.filter((item) => !isExpired(item));
   const profile = live.find((item) => item.sk === keys.profile()) as UserProfile | undefined;
-  const risk = live.find((item) => item.sk === RISK_LATEST()) as LatestAssessment | undefined;
+  const risk = live.find((item) => item.sk === keys.riskAssessment()) as LatestAssessmentRecord | undefined;
   return { profile, ...(typeof risk?.level === 'string' ? { riskLevel: risk.level } : {}) };
 }

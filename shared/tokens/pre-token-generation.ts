@@ -6,7 +6,7 @@ import type {
   TokenGenerationEvent,
   TokenGenerationV3ClientCredentialsEvent,
 } from '../events/index.js';
-import { stringList } from '../sign-in/profile.js';
+import { stringList } from '../storage/items.js';
 import { userKey } from '../storage/keys.js';
 import { readTokenSubject, type TokenSubject } from './enrichment.js';
 import { groupOverride } from './group-roles.js';

@@ -1,5 +1,6 @@
 import { AdminListGroupsForUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { type CognitoSender, cognitoClient } from '../sign-up/cognito.js';
+import { stringList, type UserProfile } from '../storage/items.js';
 
 /** Where a trigger that is not told a user's groups (pre authentication, define auth challenge) learns them. */
 export type GroupSource = (userPoolId: string, userName: string) => Promise<string[]>;
@@ -30,4 +31,12 @@ export function cognitoGroups(cognito: () => CognitoSender = cognitoClient): Gro
     }
     return groups;
   };
+}
+
+/**
+ * The groups a rule judges a user by: those the profile store knows, then the user's Cognito
+ * groups (the source of truth). Written once for pre/post authentication and custom auth.
+ */
+export function mergedGroups(profile: UserProfile | undefined, cognito: string[]): string[] {
+  return [...stringList(profile?.groups), ...cognito];
 }
