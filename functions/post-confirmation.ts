@@ -1,18 +1,21 @@
 import { parsePostConfirmationEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
 import { onboardingDependencies, postConfirmation } from '../shared/onboarding/index.js';
+import { onboardingSettings } from '../shared/onboarding/settings.js';
 
 /**
  * Post confirmation trigger (PostConfirmation_ConfirmSignUp, _ConfirmForgotPassword): profile,
  * default groups and welcome mail, each step once (see `shared/onboarding/`); a security event
  * and an optional notification on a password reset.
  */
+const settings = onboardingSettings(); // checked at cold start
+
 export const handler = triggerHandler({
   name: 'post-confirmation',
   parse: parsePostConfirmationEvent,
   core: (event, context) =>
     postConfirmation(
       event,
-      onboardingDependencies({ deadline: Date.now() + context.getRemainingTimeInMillis() }),
+      onboardingDependencies({ settings, deadline: Date.now() + context.getRemainingTimeInMillis() }),
     ),
 });

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { loadSettings, setting } from './settings.js';
+import { loadSettings, setting, settingsGroup } from './settings.js';
 
 /** Settings every function shares: where the table is, how much to log, local endpoints. */
 export const runtimeSettingSpecs = {
@@ -41,14 +41,9 @@ export const runtimeSettingSpecs = {
   }),
 };
 
-let cached: ReturnType<typeof loadRuntimeSettings> | undefined;
-
 export function loadRuntimeSettings() {
   return loadSettings(runtimeSettingSpecs);
 }
 
 /** The shared runtime settings, read once per container. */
-export function runtimeSettings() {
-  cached ??= loadRuntimeSettings();
-  return cached;
-}
+export const runtimeSettings = settingsGroup(runtimeSettingSpecs);

@@ -47,6 +47,27 @@ export function setting<S extends v.GenericSchema>(
   return spec;
 }
 
+/**
+ * The loader a feature exports for its group of settings: read, validated (and checked by `check`,
+ * for rules across settings) and frozen on the first call, the same object on every later call of
+ * the container. Functions call it at module scope, so that a bad setting fails the cold start.
+ */
+export function settingsGroup<S extends SettingSpecs>(specs: S): () => Settings<S>;
+export function settingsGroup<S extends SettingSpecs, R>(
+  specs: S,
+  check: (settings: Settings<S>) => R,
+): () => R;
+export function settingsGroup<S extends SettingSpecs>(
+  specs: S,
+  check: (settings: Settings<S>) => unknown = (settings) => settings,
+): () => unknown {
+  let loaded: { value: unknown } | undefined;
+  return () => {
+    loaded ??= { value: check(loadSettings(specs)) };
+    return loaded.value;
+  };
+}
+
 /** Reads, validates and freezes a group of settings. Call once at module scope (cold start). */
 export function loadSettings<S extends SettingSpecs>(
   specs: S,

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { loadSettings, type Settings, setting } from '../config/settings.js';
+import { type Settings, setting, settingsGroup } from '../config/settings.js';
 
 const positiveInt = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max));
 
@@ -54,10 +54,5 @@ export const consoleSettingSpecs = {
 
 export type ConsoleSettings = Settings<typeof consoleSettingSpecs>;
 
-let cached: ConsoleSettings | undefined;
-
 /** The console settings, read once per container. */
-export function consoleSettings(): ConsoleSettings {
-  cached ??= loadSettings(consoleSettingSpecs);
-  return cached;
-}
+export const consoleSettings = settingsGroup(consoleSettingSpecs);

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { loadSettings, type Settings, setting } from '../config/settings.js';
+import { type Settings, setting, settingsGroup } from '../config/settings.js';
 
 const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 
@@ -63,10 +63,5 @@ export const customAuthSettingSpecs = {
 
 export type CustomAuthSettings = Settings<typeof customAuthSettingSpecs>;
 
-let cached: CustomAuthSettings | undefined;
-
 /** The custom-auth settings, read once per container. */
-export function customAuthSettings(): CustomAuthSettings {
-  cached ??= loadSettings(customAuthSettingSpecs);
-  return cached;
-}
+export const customAuthSettings = settingsGroup(customAuthSettingSpecs);

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { loadSettings, type Settings, setting } from '../config/settings.js';
+import { type Settings, setting, settingsGroup } from '../config/settings.js';
 
 const SAML_CLAIMS = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims';
 
@@ -56,10 +56,5 @@ export const federationSettingSpecs = {
 
 export type FederationSettings = Settings<typeof federationSettingSpecs>;
 
-let cached: FederationSettings | undefined;
-
 /** Inbound federation settings, read once per container. */
-export function federationSettings(): FederationSettings {
-  cached ??= loadSettings(federationSettingSpecs);
-  return cached;
-}
+export const federationSettings = settingsGroup(federationSettingSpecs);

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { loadSettings, setting } from '../config/settings.js';
+import { type Settings, setting, settingsGroup } from '../config/settings.js';
 
 const optionalUrl = v.optional(v.pipe(v.string(), v.url()));
 const hexColor = v.pipe(v.string(), v.regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f4fd1'));
@@ -96,16 +96,7 @@ export const mailSettingSpecs = {
   }),
 };
 
-export type MailSettings = ReturnType<typeof loadMailSettings>;
-
-let cached: MailSettings | undefined;
-
-function loadMailSettings() {
-  return loadSettings(mailSettingSpecs);
-}
+export type MailSettings = Settings<typeof mailSettingSpecs>;
 
 /** Mail settings, read once per container. */
-export function mailSettings(): MailSettings {
-  cached ??= loadMailSettings();
-  return cached;
-}
+export const mailSettings = settingsGroup(mailSettingSpecs);

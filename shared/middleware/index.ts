@@ -7,7 +7,8 @@ import { eventSummary, logger } from '../logging/index.js';
 /**
  * The one middy chain every user-pool trigger goes through:
  * 1. context: a structured log context (function, request id, triggerSource), no event body;
- * 2. parse: the runtime parser of the trigger, so the core receives a typed, checked event;
+ * 2. parse (a middleware, `parseEvent`): the runtime parser of the trigger, so the core receives
+ *    a typed, checked event;
  * 3. error policy: a `UserFacingError` reaches Cognito as it is; anything else is logged with
  *    its cause and becomes a generic message (Cognito shows thrown messages to users).
  */
@@ -22,10 +23,26 @@ export interface TriggerOptions<E, R> {
 
 export function triggerHandler<E, R>(options: TriggerOptions<E, R>) {
   runtimeSettings(); // validated at cold start: a bad setting fails here, naming it
-  return middy<unknown, R>()
-    .use(logContext(options.name))
-    .use(triggerErrorPolicy())
-    .handler((input, context) => options.core(options.parse(input), context));
+  return (
+    middy<unknown, R>()
+      .use(logContext(options.name))
+      .use(triggerErrorPolicy())
+      .use(parseEvent(options.parse))
+      // The chain takes the raw event (`unknown`); by now `parseEvent` has checked it as an `E`.
+      .handler((event, context) => options.core(event as E, context))
+  );
+}
+
+/**
+ * Replaces the raw event with the parsed one before the handler runs (the parser returns the same
+ * object, checked and typed); a malformed event never reaches the core.
+ */
+export function parseEvent<E>(parse: (input: unknown) => E): middy.MiddlewareObj<unknown, unknown> {
+  return {
+    before: (request) => {
+      request.event = parse(request.event);
+    },
+  };
 }
 
 /** Adds the invocation's identity to every log line and logs one outcome line per invocation. */

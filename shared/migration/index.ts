@@ -31,7 +31,8 @@ export interface MigrationDependencies {
   lockout: LockoutPolicy;
 }
 
-const defaults = (): MigrationDependencies => {
+/** What the deployed function runs with; it builds them once, at cold start (a bad setting fails it). */
+export const migrationDependencies = (): MigrationDependencies => {
   const settings = migrationSettings();
   return { settings, store: legacyStore(settings), lockout: signInSettings() };
 };
@@ -45,7 +46,7 @@ const defaults = (): MigrationDependencies => {
  */
 export async function migrateUser(
   event: MigrateUserEvent,
-  deps: MigrationDependencies = defaults(),
+  deps: MigrationDependencies = migrationDependencies(),
 ): Promise<MigrateUserEvent> {
   const { settings, store } = deps;
   if (event.triggerSource === 'UserMigration_Authentication') {

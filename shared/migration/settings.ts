@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { loadSettings, type Settings, setting } from '../config/settings.js';
+import { type Settings, setting, settingsGroup } from '../config/settings.js';
 import { describeHash } from './hashes.js';
 
 /** Migrate-user settings. */
@@ -72,10 +72,5 @@ export const migrationSettingSpecs = {
 
 export type MigrationSettings = Settings<typeof migrationSettingSpecs>;
 
-let cached: MigrationSettings | undefined;
-
 /** Migrate-user settings, read once per container. */
-export function migrationSettings(): MigrationSettings {
-  cached ??= loadSettings(migrationSettingSpecs);
-  return cached;
-}
+export const migrationSettings = settingsGroup(migrationSettingSpecs);

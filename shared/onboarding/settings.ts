@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { loadSettings, type Settings, setting } from '../config/settings.js';
+import { type Settings, setting, settingsGroup } from '../config/settings.js';
 
 const flag = v.pipe(
   v.union([v.boolean(), v.picklist(['true', 'false'])]),
@@ -42,10 +42,5 @@ export const onboardingSettingSpecs = {
 
 export type OnboardingSettings = Settings<typeof onboardingSettingSpecs>;
 
-let cached: OnboardingSettings | undefined;
-
 /** Post confirmation settings, read once per container. */
-export function onboardingSettings(): OnboardingSettings {
-  cached ??= loadSettings(onboardingSettingSpecs);
-  return cached;
-}
+export const onboardingSettings = settingsGroup(onboardingSettingSpecs);

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { loadSettings, setting } from '../config/settings.js';
+import { type Settings, setting, settingsGroup } from '../config/settings.js';
 
 /** Settings of the custom email and SMS senders. */
 export const senderSettingSpecs = {
@@ -49,16 +49,7 @@ export const senderSettingSpecs = {
   }),
 };
 
-export type SenderSettings = ReturnType<typeof loadSenderSettings>;
-
-let cached: SenderSettings | undefined;
-
-function loadSenderSettings() {
-  return loadSettings(senderSettingSpecs);
-}
+export type SenderSettings = Settings<typeof senderSettingSpecs>;
 
 /** Sender settings, read once per container. */
-export function senderSettings(): SenderSettings {
-  cached ??= loadSenderSettings();
-  return cached;
-}
+export const senderSettings = settingsGroup(senderSettingSpecs);

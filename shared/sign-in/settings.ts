@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { loadSettings, type Settings, setting } from '../config/settings.js';
+import { type Settings, setting, settingsGroup } from '../config/settings.js';
 
 const positiveInt = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max));
 
@@ -60,10 +60,5 @@ export const signInSettingSpecs = {
 
 export type SignInSettings = Settings<typeof signInSettingSpecs>;
 
-let cached: SignInSettings | undefined;
-
 /** The sign-in settings, read once per container. */
-export function signInSettings(): SignInSettings {
-  cached ??= loadSettings(signInSettingSpecs);
-  return cached;
-}
+export const signInSettings = settingsGroup(signInSettingSpecs);

@@ -27,7 +27,8 @@ export interface PreSignUpDependencies {
   now: () => number;
 }
 
-const defaults = (): PreSignUpDependencies => ({
+/** What the deployed function runs with; it builds them once, at cold start. */
+export const preSignUpDependencies = (): PreSignUpDependencies => ({
   settings: signUpSettings(),
   cognito: cognitoClient,
   legacy: legacyAccounts,
@@ -43,7 +44,7 @@ const defaults = (): PreSignUpDependencies => ({
  */
 export async function preSignUp(
   event: PreSignUpEvent,
-  deps: PreSignUpDependencies = defaults(),
+  deps: PreSignUpDependencies = preSignUpDependencies(),
 ): Promise<PreSignUpEvent> {
   const { settings } = deps;
   const { userAttributes, validationData, clientMetadata } = event.request;

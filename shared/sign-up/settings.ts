@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { loadSettings, type Settings, setting } from '../config/settings.js';
+import { type Settings, setting, settingsGroup } from '../config/settings.js';
 import { asciiDomainPattern } from './ascii-domain.js';
 
 /** Domains or `*.` wildcards, each turned into its ASCII (punycode) form at load. */
@@ -160,10 +160,5 @@ export const signUpSettingSpecs = {
 
 export type SignUpSettings = Settings<typeof signUpSettingSpecs>;
 
-let cached: SignUpSettings | undefined;
-
 /** Pre sign-up settings, read once per container. */
-export function signUpSettings(): SignUpSettings {
-  cached ??= loadSettings(signUpSettingSpecs);
-  return cached;
-}
+export const signUpSettings = settingsGroup(signUpSettingSpecs);

@@ -1,5 +1,11 @@
 import * as v from 'valibot';
-import { type ConfigSources, loadSettings, type Settings, setting } from '../config/settings.js';
+import {
+  type ConfigSources,
+  loadSettings,
+  type Settings,
+  setting,
+  settingsGroup,
+} from '../config/settings.js';
 import type { JsonValue } from '../events/index.js';
 import { assertMutableClaims } from './claims-guard.js';
 
@@ -110,7 +116,13 @@ export type TokenSettings = Settings<typeof tokenSettingSpecs>;
 
 /** Loads the token settings and refuses any claim Cognito would refuse, naming it. */
 export function loadTokenSettings(sources?: ConfigSources): TokenSettings {
-  const settings = sources ? loadSettings(tokenSettingSpecs, sources) : loadSettings(tokenSettingSpecs);
+  return checkTokenSettings(
+    sources ? loadSettings(tokenSettingSpecs, sources) : loadSettings(tokenSettingSpecs),
+  );
+}
+
+/** Refuses any configured claim Cognito would refuse, naming it. */
+function checkTokenSettings(settings: TokenSettings): TokenSettings {
   assertMutableClaims('tokens.idTokenClaims', settings.idTokenClaims, 'id');
   assertMutableClaims('tokens.accessTokenClaims', settings.accessTokenClaims, 'access');
   for (const [clientId, rules] of Object.entries(settings.clients)) {
@@ -131,10 +143,5 @@ export function loadTokenSettings(sources?: ConfigSources): TokenSettings {
   return settings;
 }
 
-let cached: TokenSettings | undefined;
-
 /** The token settings, read and checked once per container (cold start). */
-export function tokenSettings(): TokenSettings {
-  cached ??= loadTokenSettings();
-  return cached;
-}
+export const tokenSettings = settingsGroup(tokenSettingSpecs, checkTokenSettings);
