@@ -1,4 +1,5 @@
 import type { CreateAuthChallengeEvent } from '../events/index.js';
+import { recipientName } from '../mail/recipient.js';
 import { sendTemplatedEmail } from '../mail/send.js';
 import { identityKey } from '../sign-in/lockout.js';
 import { nowSeconds } from '../storage/table.js';
@@ -161,7 +162,7 @@ function deliverableEmail(event: CreateAuthChallengeEvent): string | undefined {
 }
 
 function nameOf(event: CreateAuthChallengeEvent): Record<string, string> {
-  const name = event.request.userAttributes.given_name ?? event.request.userAttributes.name;
+  const name = recipientName(event.request.userAttributes);
   return name ? { name } : {};
 }
 

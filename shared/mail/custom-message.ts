@@ -1,24 +1,13 @@
 import type { CustomMessageEvent, CustomMessageResponse, CustomMessageSource } from '../events/messages.js';
 import { logger } from '../logging/index.js';
-import { brandingOf } from './branding.js';
-import type { MessageKind } from './kinds.js';
+import { renderBranded } from './branding.js';
+import { type MessageKind, messageKindOf } from './kinds.js';
 import { codeLink, recipientLocale, recipientName } from './recipient.js';
-import { escapeHtml, renderMessage } from './render.js';
+import { escapeHtml } from './render.js';
 import type { MailSettings } from './settings.js';
 
 /** Cognito's limits on a custom message (CONTRACTS.md, Custom message). */
 export const MESSAGE_LIMITS = { smsCharacters: 140, emailUtf8Bytes: 20_000, subjectCharacters: 140 } as const;
-
-/** The message kind each custom message source sends. */
-export const customMessageKinds: Record<CustomMessageSource, MessageKind> = {
-  CustomMessage_SignUp: 'sign-up-code',
-  CustomMessage_AdminCreateUser: 'admin-invitation',
-  CustomMessage_ResendCode: 'resend-code',
-  CustomMessage_ForgotPassword: 'forgot-password',
-  CustomMessage_UpdateUserAttribute: 'attribute-update',
-  CustomMessage_VerifyUserAttribute: 'attribute-verification',
-  CustomMessage_Authentication: 'authentication-code',
-};
 
 /**
  * The custom message trigger's answer: the branded, localized message for the source, built
@@ -32,13 +21,11 @@ export function customMessageResponse(
   settings: MailSettings,
 ): CustomMessageResponse {
   const { request, triggerSource } = event;
-  const kind = customMessageKinds[triggerSource];
+  const kind = messageKindOf(triggerSource);
   const code = request.codeParameter;
   const linkBase = kind === 'forgot-password' ? settings.resetUrl : settings.confirmUrl;
-  const message = renderMessage(kind, {
+  const message = renderBranded(kind, settings, {
     locale: recipientLocale(request),
-    defaultLocale: settings.defaultLocale,
-    branding: brandingOf(settings),
     values: {
       code,
       username: request.usernameParameter ?? undefined,

@@ -1,6 +1,5 @@
-import { brandingOf } from './branding.js';
+import { renderBranded } from './branding.js';
 import type { MessageKind } from './kinds.js';
-import { renderMessage } from './render.js';
 import { sendEmail } from './ses.js';
 import { mailSettings } from './settings.js';
 
@@ -24,12 +23,7 @@ export interface TemplatedEmail {
 /** Renders `mail` with the branded, localized templates and sends it through SES; returns the SES message id. */
 export async function sendTemplatedEmail(mail: TemplatedEmail): Promise<string | undefined> {
   const settings = mailSettings();
-  const message = renderMessage(mail.kind, {
-    locale: mail.locale,
-    defaultLocale: settings.defaultLocale,
-    values: mail.values,
-    branding: brandingOf(settings),
-  });
+  const message = renderBranded(mail.kind, settings, { locale: mail.locale, values: mail.values });
   return sendEmail(
     {
       from: settings.fromAddress,

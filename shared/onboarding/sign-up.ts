@@ -1,5 +1,6 @@
 import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { PostConfirmationEvent, StringMap } from '../events/index.js';
+import { recipientName } from '../mail/recipient.js';
 import { sendTemplatedEmail } from '../mail/send.js';
 import type { CognitoSender } from '../sign-up/cognito.js';
 import { isDone } from '../storage/claims.js';
@@ -78,7 +79,7 @@ async function sendWelcome(attributes: StringMap, signal: AbortSignal) {
     kind: 'welcome',
     to: attributes.email!,
     ...(attributes.locale ? { locale: attributes.locale } : {}),
-    values: { name: attributes.given_name ?? attributes.name ?? '' },
+    values: { name: recipientName(attributes) ?? '' },
     signal,
   });
 }

@@ -2,7 +2,7 @@ import { DeliveryError, UndeliverableError } from '../errors/index.js';
 import type { StringMap } from '../events/common.js';
 import { logger } from '../logging/index.js';
 import type { MessageKind } from '../mail/kinds.js';
-import { codeLink } from '../mail/recipient.js';
+import { codeLink, recipientName } from '../mail/recipient.js';
 import type { MailSettings } from '../mail/settings.js';
 import type { CodeDecrypter } from './decrypt.js';
 import { eventDigest, type SentMarkers } from './sent-marker.js';
@@ -76,7 +76,7 @@ export function codeMessageValues(
   const linked = kind !== 'authentication-code' && kind !== 'admin-invitation';
   return {
     code,
-    name: attributes.given_name || attributes.name || undefined,
+    name: recipientName(attributes),
     username: signInName(userName, attributes),
     link: kind === 'admin-invitation' ? mail.appUrl : linked ? codeLink(linkBase, userName, code) : undefined,
   };

@@ -2,9 +2,9 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import { DeliveryError, UndeliverableError } from '../errors/index.js';
 import type { StringMap } from '../events/common.js';
 import type { CustomEmailSenderEvent } from '../events/messages.js';
-import { brandingOf } from '../mail/branding.js';
-import { recipientLocale } from '../mail/recipient.js';
-import { renderMessage } from '../mail/render.js';
+import { renderBranded } from '../mail/branding.js';
+import { messageKindOf } from '../mail/kinds.js';
+import { recipientLocale, recipientName } from '../mail/recipient.js';
 import type { OutgoingEmail } from '../mail/ses.js';
 import {
   codeMessageValues,
@@ -13,7 +13,6 @@ import {
   type SenderDependencies,
   type SendOutcome,
 } from './deliver.js';
-import { senderKinds } from './kinds.js';
 import { userAttributes } from './users.js';
 
 export interface EmailSenderDependencies extends SenderDependencies {
@@ -32,13 +31,13 @@ export async function sendCustomEmail(
   deps: EmailSenderDependencies,
 ): Promise<SendOutcome> {
   return deliverOnce(event, deps.markers, async () => {
-    const kind = senderKinds[event.triggerSource];
+    const kind = messageKindOf(event.triggerSource);
     const { request } = event;
     let attributes: StringMap;
     let values: Record<string, string | undefined>;
     if (event.triggerSource === 'CustomEmailSender_AccountTakeOverNotification') {
       attributes = await lookUpRecipient(event, deps);
-      values = { ...takeoverValues(request.userAttributes), name: attributes.given_name || attributes.name };
+      values = { ...takeoverValues(request.userAttributes), name: recipientName(attributes) };
     } else {
       attributes = request.userAttributes;
       const code = await decryptCode(deps.decrypt, request.code);
@@ -46,11 +45,9 @@ export async function sendCustomEmail(
     }
     const to = attributes.email;
     if (!to) throw new UndeliverableError('user has no email address');
-    const message = renderMessage(kind, {
+    const message = renderBranded(kind, deps.mail, {
       locale: recipientLocale({ userAttributes: attributes, clientMetadata: request.clientMetadata }),
-      defaultLocale: deps.mail.defaultLocale,
       values,
-      branding: brandingOf(deps.mail),
     });
     try {
       return await deps.sendEmail({

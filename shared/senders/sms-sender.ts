@@ -1,8 +1,8 @@
 import { DeliveryError, UndeliverableError } from '../errors/index.js';
 import type { CustomSmsSenderEvent } from '../events/messages.js';
-import { brandingOf } from '../mail/branding.js';
+import { renderBranded } from '../mail/branding.js';
+import { messageKindOf } from '../mail/kinds.js';
 import { recipientLocale } from '../mail/recipient.js';
-import { renderMessage } from '../mail/render.js';
 import {
   codeMessageValues,
   decryptCode,
@@ -10,7 +10,6 @@ import {
   type SenderDependencies,
   type SendOutcome,
 } from './deliver.js';
-import { senderKinds } from './kinds.js';
 import type { OutgoingSms } from './sns.js';
 
 export interface SmsSenderDependencies extends SenderDependencies {
@@ -25,16 +24,14 @@ export async function sendCustomSms(
   deps: SmsSenderDependencies,
 ): Promise<SendOutcome> {
   return deliverOnce(event, deps.markers, async () => {
-    const kind = senderKinds[event.triggerSource];
+    const kind = messageKindOf(event.triggerSource);
     const { request } = event;
     const phoneNumber = request.userAttributes.phone_number;
     if (!phoneNumber) throw new UndeliverableError('user has no phone number');
     const code = await decryptCode(deps.decrypt, request.code);
-    const message = renderMessage(kind, {
+    const message = renderBranded(kind, deps.mail, {
       locale: recipientLocale(request),
-      defaultLocale: deps.mail.defaultLocale,
       values: codeMessageValues(kind, event.userName, request.userAttributes, code, deps.mail),
-      branding: brandingOf(deps.mail),
     });
     try {
       return await deps.publishSms({

@@ -1,6 +1,7 @@
 import { describeError } from '../errors/index.js';
 import type { PostAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
+import { recipientName } from '../mail/recipient.js';
 import { sendTemplatedEmail } from '../mail/send.js';
 import { riskHooks, type SignInAttempt, type VerifiedContext } from '../risk/hooks.js';
 import { cognitoGroups, type GroupSource } from '../users/groups.js';
@@ -90,7 +91,7 @@ export function mailSafe(value: string): string {
 /** What the mail tells: only verified facts of this sign-in, each made safe for a line of text. */
 export function notificationValues(attempt: SignInAttempt, context: VerifiedContext): Record<string, string> {
   const values: Record<string, string> = { time: new Date(attempt.at).toISOString() };
-  const name = attempt.userAttributes.given_name ?? attempt.userAttributes.name;
+  const name = recipientName(attempt.userAttributes);
   const facts = { name, device: context.userAgent, location: context.country, ip: context.ip };
   for (const [key, value] of Object.entries(facts)) {
     const safe = value ? mailSafe(value) : '';

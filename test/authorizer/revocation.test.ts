@@ -1,28 +1,27 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
 import { RevocationCheck } from '../../shared/authorizer/revocation.js';
 import { recordSignOut, revokeTokenId } from '../../shared/authorizer/revoke.js';
+import { useLocalDynamo } from '../support/emulators.js';
 import { arnOf, eventFor, type Fixture, invoke, startFixture, verdict } from './fixture.js';
 
 /** Revocation against the real local DynamoDB (dynalite): revoked ids and sign-out times. */
 let fx: Fixture;
-let dynamo: LocalDynamo;
+const local = useLocalDynamo({}, 'gatehouse-revocation');
 let client: DynamoDBDocumentClient;
 
 beforeAll(async () => {
-  [fx, dynamo] = await Promise.all([startFixture(), startLocalDynamo('gatehouse-revocation')]);
-  Object.assign(process.env, localEnvironment(dynamo));
-  client = DynamoDBDocumentClient.from(dynamo.client);
+  fx = await startFixture();
+  client = DynamoDBDocumentClient.from(local.dynamo.client);
 });
-afterAll(async () => Promise.all([fx?.stop(), dynamo?.stop()]));
+afterAll(async () => fx?.stop());
 
 const now = () => Math.floor(Date.now() / 1000);
 
 function checkWith(cacheSeconds = 10, read: DynamoDBDocumentClient = client) {
   return new RevocationCheck(
     () => read,
-    () => dynamo.tableName,
+    () => local.dynamo.tableName,
     cacheSeconds,
   );
 }
@@ -36,7 +35,7 @@ describe('revocation', () => {
 
     const other = eventFor('http-2.0', `Bearer ${fx.access({ jti: crypto.randomUUID() })}`);
     const revokedJti = crypto.randomUUID();
-    await revokeTokenId(client, dynamo.tableName, revokedJti, now() + 3600);
+    await revokeTokenId(client, local.dynamo.tableName, revokedJti, now() + 3600);
     const revoked = eventFor('http-2.0', `Bearer ${fx.access({ jti: revokedJti })}`);
     const outcome = await invoke(authorizer, revoked);
     expect(verdict(outcome, arnOf(revoked))).toBe('Unauthorized');
@@ -47,7 +46,7 @@ describe('revocation', () => {
   it('refuses every token minted from a revoked refresh token (origin_jti)', async () => {
     const authorizer = await fx.authorizer({}, {}, { revocation: checkWith() });
     const origin = crypto.randomUUID();
-    await revokeTokenId(client, dynamo.tableName, origin, now() + 3600);
+    await revokeTokenId(client, local.dynamo.tableName, origin, now() + 3600);
     const event = eventFor('http-2.0', `Bearer ${fx.access({ origin_jti: origin })}`);
     expect(verdict(await invoke(authorizer, event), arnOf(event))).toBe('Unauthorized');
   });
@@ -55,7 +54,7 @@ describe('revocation', () => {
   it('ignores a revocation item past its expiresAt (TTL deletes late)', async () => {
     const authorizer = await fx.authorizer({}, {}, { revocation: checkWith() });
     const jti = crypto.randomUUID();
-    await revokeTokenId(client, dynamo.tableName, jti, now() - 10);
+    await revokeTokenId(client, local.dynamo.tableName, jti, now() - 10);
     const event = eventFor('http-2.0', `Bearer ${fx.access({ jti })}`);
     expect(verdict(await invoke(authorizer, event), arnOf(event))).toBe('Allow');
   });
@@ -63,7 +62,7 @@ describe('revocation', () => {
   it('refuses tokens issued before the user signed out, accepts those issued after', async () => {
     const sub = crypto.randomUUID();
     const authorizer = await fx.authorizer({}, {}, { revocation: checkWith() });
-    await recordSignOut(client, dynamo.tableName, sub, now() - 100);
+    await recordSignOut(client, local.dynamo.tableName, sub, now() - 100);
     const before = eventFor('http-2.0', `Bearer ${fx.access({ sub, iat: now() - 200 })}`);
     const after = eventFor('http-2.0', `Bearer ${fx.access({ sub, iat: now() - 50 })}`);
     const refused = await invoke(authorizer, before);
@@ -76,7 +75,7 @@ describe('revocation', () => {
     const sub = crypto.randomUUID();
     const authorizer = await fx.authorizer({}, {}, { revocation: checkWith() });
     const at = now() - 30;
-    await recordSignOut(client, dynamo.tableName, sub, at);
+    await recordSignOut(client, local.dynamo.tableName, sub, at);
     const same = eventFor('http-2.0', `Bearer ${fx.access({ sub, iat: at })}`);
     const next = eventFor('http-2.0', `Bearer ${fx.access({ sub, iat: at + 1 })}`);
     const refused = await invoke(authorizer, same);
@@ -104,12 +103,12 @@ describe('revocation', () => {
     const jti = crypto.randomUUID();
     const event = eventFor('http-2.0', `Bearer ${fx.access({ jti })}`);
     expect((await authorizer.authorize(event)).effect).toBe('Allow');
-    await revokeTokenId(client, dynamo.tableName, jti, now() + 3600);
+    await revokeTokenId(client, local.dynamo.tableName, jti, now() + 3600);
     await expect(authorizer.authorize(event)).rejects.toMatchObject({ reason: 'REVOKED' });
   });
 
   it('fails closed with a 500 (not a 401, not an Allow) when the table cannot be read', async () => {
-    const broken = DynamoDBDocumentClient.from(dynamo.client);
+    const broken = DynamoDBDocumentClient.from(local.dynamo.client);
     vi.spyOn(broken, 'send').mockRejectedValue(new Error('ProvisionedThroughputExceededException'));
     const authorizer = await fx.authorizer({}, {}, { revocation: checkWith(10, broken) });
     const event = eventFor('http-2.0', `Bearer ${fx.access()}`);
@@ -126,9 +125,9 @@ describe('revocation', () => {
 
   it('is built from AUTHORIZER_REVOCATION with the shared table client', async () => {
     const jti = crypto.randomUUID();
-    await revokeTokenId(client, dynamo.tableName, jti, now() + 3600);
+    await revokeTokenId(client, local.dynamo.tableName, jti, now() + 3600);
     const { runtimeSettings } = await import('../../shared/config/runtime.js');
-    expect(runtimeSettings().dynamoDbEndpoint).toBe(dynamo.endpoint);
+    expect(runtimeSettings().dynamoDbEndpoint).toBe(local.dynamo.endpoint);
     const authorizer = await fx.authorizer({ AUTHORIZER_REVOCATION: 'true' });
     await expect(
       authorizer.authorize(eventFor('http-2.0', `Bearer ${fx.access({ jti })}`)),

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
-import { type CustomMessageEvent, customMessageSources } from '../../shared/events/messages.js';
 import {
-  customMessageKinds,
-  customMessageResponse,
-  MESSAGE_LIMITS,
-  messageProblems,
-} from '../../shared/mail/custom-message.js';
+  type CustomMessageEvent,
+  customEmailSenderSources,
+  customMessageSources,
+  customSmsSenderSources,
+} from '../../shared/events/messages.js';
+import { customMessageResponse, MESSAGE_LIMITS, messageProblems } from '../../shared/mail/custom-message.js';
+import { messageKindOf } from '../../shared/mail/kinds.js';
 import { availableLocales } from '../../shared/mail/render.js';
 import { mailSettingSpecs } from '../../shared/mail/settings.js';
 import { sampleEvent } from '../support/events.js';
@@ -168,8 +169,15 @@ describe('custom message answers', () => {
     ]);
   });
 
-  it('maps every source to a message kind', () => {
-    expect(Object.keys(customMessageKinds).sort()).toEqual([...customMessageSources].sort());
+  it('maps every source of the custom message and both senders to one kind, the same for the same event', () => {
+    for (const source of [...customMessageSources, ...customEmailSenderSources, ...customSmsSenderSources]) {
+      expect(messageKindOf(source)).toBeTypeOf('string');
+    }
+    expect(messageKindOf('CustomMessage_ForgotPassword')).toBe('forgot-password');
+    expect(messageKindOf('CustomEmailSender_ForgotPassword')).toBe('forgot-password');
+    expect(messageKindOf('CustomSMSSender_AdminCreateUser')).toBe('admin-invitation');
+    expect(messageKindOf('CustomEmailSender_AccountTakeOverNotification')).toBe('account-takeover');
+    expect(() => messageKindOf('CustomMessage_Unknown')).toThrow('CustomMessage_Unknown');
   });
 });
 
@@ -203,5 +211,15 @@ describe('branding settings', () => {
     ['COGNITO_EMAIL_SENDING_ACCOUNT', 'SES'],
   ])('refuse a malformed %s, naming it', (env, value) => {
     expect(() => loadSettings(mailSettingSpecs, { env: { [env]: value }, file: {} })).toThrow(env);
+  });
+});
+
+describe('the recipient name, written once for every message', () => {
+  it('falls back to the full name when given_name is empty, and to none when both are', async () => {
+    const { recipientName } = await import('../../shared/mail/recipient.js');
+    expect(recipientName({ given_name: 'Ann', name: 'Ann Lee' })).toBe('Ann');
+    // Cognito keeps an attribute set to "": `||`, not `??`, or the greeting would read "Hello ,".
+    expect(recipientName({ given_name: '', name: 'Ann Lee' })).toBe('Ann Lee');
+    expect(recipientName({ given_name: '', name: '' })).toBeUndefined();
   });
 });

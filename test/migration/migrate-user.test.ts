@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
 import { legacyHash } from '../../scripts/migration/legacy-hashes.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
@@ -10,6 +9,7 @@ import { describeHash, type HashAlgorithm, verifyPassword } from '../../shared/m
 import { migrationSettingSpecs } from '../../shared/migration/settings.js';
 import type { LegacyUserStore } from '../../shared/migration/stores.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
+import { useLocalDynamo } from '../support/emulators.js';
 import { lambdaContext, sampleEvent } from '../support/events.js';
 import { captureOutput } from '../support/logs.js';
 
@@ -17,7 +17,7 @@ import { captureOutput } from '../support/logs.js';
  * Migrate user against dynalite (legacy items, compromised flag) and a real HTTP server this
  * file starts (the legacy endpoint adapter).
  */
-let dynamo: LocalDynamo;
+const local = useLocalDynamo();
 let migration: typeof import('../../shared/migration/index.js');
 let stores: typeof import('../../shared/migration/stores.js');
 
@@ -42,8 +42,6 @@ const expectedAttributes = {
 };
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-  Object.assign(process.env, localEnvironment(dynamo));
   migration = await import('../../shared/migration/index.js');
   stores = await import('../../shared/migration/stores.js');
   for (const algorithm of algorithms) {
@@ -55,7 +53,6 @@ beforeAll(async () => {
     );
   }
 });
-afterAll(async () => dynamo?.stop());
 
 const settings = (env: Record<string, string> = {}) => loadSettings(migrationSettingSpecs, { env, file: {} });
 const lockout = loadSettings(signInSettingSpecs, {
@@ -83,7 +80,7 @@ async function run(event: MigrateUserEvent, store: LegacyUserStore, env: Record<
 
 const dynamoStore = () => new stores.DynamoLegacyStore(settings().timingHash);
 const itemOf = async (pk: string, sk: string) =>
-  (await dynamo.scan()).find((i) => i.pk === pk && i.sk === sk);
+  (await local.dynamo.scan()).find((i) => i.pk === pk && i.sk === sk);
 
 describe('UserMigration_Authentication from the table', () => {
   it.each(algorithms)('migrates a %s user with the right password', async (algorithm) => {
@@ -421,7 +418,7 @@ describe('the migrate-user handler', () => {
         expect(output).not.toContain(password);
         expect(output).toContain('"message":"completed"');
       }
-      const stored = JSON.stringify(await dynamo.scan());
+      const stored = JSON.stringify(await local.dynamo.scan());
       for (const secret of [PASSWORD, 'Wr0ng-Secret-Value!']) expect(stored).not.toContain(secret);
     },
   );

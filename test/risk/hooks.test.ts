@@ -2,11 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { functionLoaders, localContext } from '../../scripts/local/registry.js';
 import { GENERIC_USER_MESSAGE } from '../../shared/errors/index.js';
 import { keys } from '../../shared/storage/keys.js';
+import { useLocalDynamo } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
 import { HOUR, NOW, PLACES, SECRET, signInAttempt, testGeoDatabase } from './support/fixtures.js';
@@ -16,22 +16,16 @@ import { HOUR, NOW, PLACES, SECRET, signInAttempt, testGeoDatabase } from './sup
  * from the environment (here: enforce mode, the test geolocation database), and the
  * risk-feedback function as deployed.
  */
-let dynamo: LocalDynamo;
-let geoPath: string;
-
-beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-  geoPath = join(mkdtempSync(join(tmpdir(), 'gatehouse-hooks-')), 'city.mmdb');
-  writeFileSync(geoPath, testGeoDatabase());
-  Object.assign(process.env, localEnvironment(dynamo), {
-    RISK_MODE: 'enforce',
-    RISK_GEOIP_DATABASE: geoPath,
-    RISK_CONTEXT_SECRET: SECRET,
-  });
+const geoPath = join(mkdtempSync(join(tmpdir(), 'gatehouse-hooks-')), 'city.mmdb');
+writeFileSync(geoPath, testGeoDatabase());
+const local = useLocalDynamo({
+  RISK_MODE: 'enforce',
+  RISK_GEOIP_DATABASE: geoPath,
+  RISK_CONTEXT_SECRET: SECRET,
 });
-afterAll(async () => {
+
+afterAll(() => {
   for (const name of ['RISK_MODE', 'RISK_GEOIP_DATABASE', 'RISK_CONTEXT_SECRET']) delete process.env[name];
-  await dynamo?.stop();
 });
 
 const hooks = await import('../../shared/risk/hooks.js');
@@ -60,7 +54,7 @@ describe('riskHooks() by default', () => {
       'unfamiliar-country',
       'impossible-travel',
     ]);
-    const latest = (await dynamo.scan()).find(
+    const latest = (await local.dynamo.scan()).find(
       (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
     );
     expect(latest).toMatchObject({ level: 'high', eventId: decision.eventId });
@@ -95,7 +89,7 @@ describe('the risk-feedback function', () => {
     const trust = name === 'valid' ? 'trusted' : 'distrusted';
     expect(result).toMatchObject({ verdict: name, trust, device: event.deviceId });
     expect(logLines(output).at(-1)).toMatchObject({ message: 'completed', outcome: 'ok' });
-    const items = (await dynamo.scan()).filter((i) => i.pk === keys.user(event.userId));
+    const items = (await local.dynamo.scan()).filter((i) => i.pk === keys.user(event.userId));
     expect(items.map((i) => [i.sk, i.trust])).toContainEqual([keys.riskDevice(event.deviceId), trust]);
   });
 
@@ -149,7 +143,7 @@ describe('the risk-feedback CLI', () => {
     );
     expect(result).toBe(0);
     expect(output).toContain('"network": "192.0.2.0/24"');
-    const items = (await dynamo.scan()).filter((i) => i.pk === keys.user('cli-user'));
+    const items = (await local.dynamo.scan()).filter((i) => i.pk === keys.user('cli-user'));
     expect(items).toContainEqual(
       expect.objectContaining({ sk: keys.riskNetwork('192.0.2.0/24'), trust: 'trusted' }),
     );

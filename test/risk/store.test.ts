@@ -1,21 +1,15 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseCidr } from '../../shared/risk/ip.js';
 import { keys, userNameId } from '../../shared/storage/keys.js';
+import { useLocalDynamo } from '../support/emulators.js';
 import { DAY, HOUR, NOW, PLACES, signInAttempt, testConfig, testGeo } from './support/fixtures.js';
 
 /**
  * The engine on dynalite: what it reads (one Query), what it counts per user and per IP, what
  * it records, how many store calls each evaluation costs, and what it does when the store fails.
  */
-let dynamo: LocalDynamo;
-
-beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-  Object.assign(process.env, localEnvironment(dynamo));
-});
-afterAll(async () => dynamo?.stop());
+const local = useLocalDynamo();
 
 const table = await import('../../shared/storage/table.js');
 const { createRiskEngine } = await import('../../shared/risk/service.js');
@@ -147,7 +141,7 @@ describe('the engine on dynalite', () => {
   beforeEach(async () => {
     sends?.mockRestore();
     // Per-IP counters are shared by every user: each test starts with none.
-    for (const item of await dynamo.scan()) {
+    for (const item of await local.dynamo.scan()) {
       if (String(item.pk).startsWith('IP#')) {
         await table
           .documentClient()
@@ -166,7 +160,7 @@ describe('the engine on dynalite', () => {
     expect(decision).toMatchObject({ level: 'low', score: 0, action: 'allow', reasons: [] });
     // + the assessment log's PutItem, in the same round trip as the assessment.
     expect(callsSince().sort()).toEqual(['PutCommand', 'QueryCommand', 'UpdateCommand', 'UpdateCommand']);
-    const latest = (await dynamo.scan()).find(
+    const latest = (await local.dynamo.scan()).find(
       (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
     );
     expect(latest).toMatchObject({
@@ -185,7 +179,7 @@ describe('the engine on dynalite', () => {
     const decision = await engineFor().assess(attemptOf(userId, { place: 'tokyo' }));
     expect(decision).toMatchObject({ level: 'high', action: 'block' });
     expect(decision.reasons.map((r) => r.signal)).toContain('impossible-travel');
-    const latest = (await dynamo.scan()).find(
+    const latest = (await local.dynamo.scan()).find(
       (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
     );
     expect(latest).toMatchObject({ level: 'high', action: 'block' });
@@ -225,7 +219,7 @@ describe('the engine on dynalite', () => {
     expect(signals[4]).toEqual(['ip-many-accounts']);
     expect(signals[19]).toEqual(['ip-many-accounts']);
     expect(signals[20]).toEqual(['ip-failed-attempts', 'ip-many-accounts']);
-    const counter = (await dynamo.scan()).find((i) => i.pk === keys.ip(ip));
+    const counter = (await local.dynamo.scan()).find((i) => i.pk === keys.ip(ip));
     expect(counter).toMatchObject({ attempts: 21 });
     expect((counter!.accounts as Set<string>).size).toBe(21);
     expect(counter!.expiresAt).toBeGreaterThan(Math.floor(NOW / 1000));
@@ -241,7 +235,7 @@ describe('the engine on dynalite', () => {
     }
     const ninth = await engine.assess(attemptOf(freshUser(), { ip, deviceId: null, at: NOW + 100 }));
     expect(ninth.reasons).toEqual([]);
-    const counter = (await dynamo.scan()).find((i) => i.pk === keys.ip(ip));
+    const counter = (await local.dynamo.scan()).find((i) => i.pk === keys.ip(ip));
     expect(counter).toMatchObject({ attempts: 9, successes: 8 });
   });
 
@@ -262,7 +256,7 @@ describe('the engine on dynalite', () => {
       const rotating = await run(engine, (i) => ({ ip: `100.64.${i}.9`, sign: 'none' }));
       const omitted = await run(engine, () => ({ ip: '', sign: 'none' }));
       expect(new Set([...rotating, ...omitted])).toEqual(new Set(['step-up']));
-      const counters = (await dynamo.scan()).filter((i) => String(i.pk).startsWith('IP#100.64.'));
+      const counters = (await local.dynamo.scan()).filter((i) => String(i.pk).startsWith('IP#100.64.'));
       expect(counters.filter((c) => /^IP#100\.64\.\d+\.9$/.test(String(c.pk)))).toEqual([]);
     });
 
@@ -281,7 +275,7 @@ describe('the engine on dynalite', () => {
       await engine.assess(attemptOf(own, { sign: 'none', at: NOW + 100 }));
       await engine.learn(attemptOf(own, { ip, nonce: 'attacker-success-1', at: NOW + 200 }));
       await engine.learn(attemptOf(own, { ip, at: NOW + 300 }));
-      const counter = (await dynamo.scan()).find((i) => i.pk === keys.ip(ip));
+      const counter = (await local.dynamo.scan()).find((i) => i.pk === keys.ip(ip));
       expect(counter).toMatchObject({ attempts: 25 });
       expect(counter!.successes).toBeUndefined();
     });
@@ -330,7 +324,7 @@ describe('the engine on dynalite', () => {
     });
     expect(again).toEqual(first);
     expect(callsSince()).toEqual(['GetCommand']);
-    const latest = (await dynamo.scan()).find(
+    const latest = (await local.dynamo.scan()).find(
       (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
     );
     expect(latest!.failures).toBe(1);
@@ -482,7 +476,9 @@ describe('the engine on dynalite', () => {
       'UpdateCommand',
     ]);
     await engine.learn({ ...first, at: NOW + 1000 });
-    const profile = (await dynamo.scan()).find((i) => i.pk === keys.user(sub) && i.sk === keys.profile());
+    const profile = (await local.dynamo.scan()).find(
+      (i) => i.pk === keys.user(sub) && i.sk === keys.profile(),
+    );
     expect(profile).toMatchObject({ compromisedCredentials: true });
     // Once the user has history, the one Query finds the flag on the sub's own profile.
     await recordSignIn(sub, NOW - HOUR, 'home');

@@ -2,20 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type LocalDynamo,
-  type LocalSes,
-  localEnvironment,
-  startLocalDynamo,
-  startLocalSes,
-} from '../../scripts/local/emulators.js';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { functionLoaders, localContext } from '../../scripts/local/registry.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import { buildEvent } from '../../shared/events/builders.js';
 import { signContext } from '../../shared/risk/context.js';
 import { useDefaultRiskEngine } from '../../shared/risk/hooks.js';
 import { keys } from '../../shared/storage/keys.js';
+import { useLocalEmulators } from '../support/emulators.js';
 import { captureOutput, logLines } from '../support/logs.js';
 import { PLACES, type Place, SECRET, testGeoDatabase } from './support/fixtures.js';
 
@@ -25,20 +19,15 @@ import { PLACES, type Place, SECRET, testGeoDatabase } from './support/fixtures.
  * the environment): enforce blocks high, audit only records, medium asks for step-up, a new
  * device gets a mail.
  */
-let dynamo: LocalDynamo;
-let ses: LocalSes;
-
-beforeAll(async () => {
-  [dynamo, ses] = await Promise.all([startLocalDynamo(), startLocalSes()]);
-  const geoDatabase = join(mkdtempSync(join(tmpdir(), 'gatehouse-e2e-')), 'city.mmdb');
-  writeFileSync(geoDatabase, testGeoDatabase());
-  Object.assign(process.env, localEnvironment(dynamo, ses), {
-    SES_FROM_ADDRESS: 'auth@gatehouse.test',
-    RISK_GEOIP_DATABASE: geoDatabase,
-    RISK_CONTEXT_SECRET: SECRET,
-    GATEHOUSE_TOKENS_RISK_CLAIM: 'true',
-  });
+const geoDatabase = join(mkdtempSync(join(tmpdir(), 'gatehouse-e2e-')), 'city.mmdb');
+writeFileSync(geoDatabase, testGeoDatabase());
+const local = useLocalEmulators({
+  SES_FROM_ADDRESS: 'auth@gatehouse.test',
+  RISK_GEOIP_DATABASE: geoDatabase,
+  RISK_CONTEXT_SECRET: SECRET,
+  GATEHOUSE_TOKENS_RISK_CLAIM: 'true',
 });
+
 afterAll(async () => {
   for (const name of [
     'RISK_MODE',
@@ -47,9 +36,8 @@ afterAll(async () => {
     'GATEHOUSE_TOKENS_RISK_CLAIM',
   ])
     delete process.env[name];
-  await Promise.all([dynamo?.stop(), ses?.stop()]);
 });
-beforeEach(async () => ses.clear());
+beforeEach(async () => local.ses.clear());
 afterEach(() => vi.useRealTimers());
 
 /** Runs the engine in this mode from the next call on (the engine reads its settings afresh). */
@@ -124,7 +112,7 @@ async function signIn(who: { sub: string; email: string }, place: Place, deviceI
 }
 
 async function latestAssessment(sub: string) {
-  return (await dynamo.scan()).find(
+  return (await local.dynamo.scan()).find(
     (item) => item.pk === keys.user(sub) && item.sk === keys.riskAssessment(),
   );
 }
@@ -264,13 +252,13 @@ describe('the risk engine through the sign-in triggers', () => {
     const eve = user();
     at(NOW - 24 * HOUR);
     await signIn(eve, 'home', 'laptop-1');
-    expect(await ses.mails()).toEqual([]); // the first sign-in ever is nobody's new device
+    expect(await local.ses.mails()).toEqual([]); // the first sign-in ever is nobody's new device
     at(NOW - HOUR);
     await signIn(eve, 'home', 'laptop-1');
-    expect(await ses.mails()).toEqual([]);
+    expect(await local.ses.mails()).toEqual([]);
     at(NOW);
     await signIn(eve, 'home', 'phone-9');
-    const mails = (await ses.mails()).filter((mail) => mail.destination.to.includes(eve.email));
+    const mails = (await local.ses.mails()).filter((mail) => mail.destination.to.includes(eve.email));
     expect(mails).toHaveLength(1);
     expect(mails[0]!.from).toBe('auth@gatehouse.test');
     expect(mails[0]!.subject).toMatch(/^New sign-in to your .+ account$/);
@@ -296,7 +284,8 @@ describe('the risk engine through the sign-in triggers', () => {
 });
 
 describe('issue 11 attacks through the sign-in triggers', () => {
-  const itemsOf = async (sub: string) => (await dynamo.scan()).filter((item) => item.pk === keys.user(sub));
+  const itemsOf = async (sub: string) =>
+    (await local.dynamo.scan()).filter((item) => item.pk === keys.user(sub));
   const passwordThenDefine = (who: { sub: string; email: string }, clientMetadata: Record<string, string>) =>
     invoke(
       'define-auth-challenge',
@@ -407,7 +396,7 @@ describe('issue 11 attacks through the sign-in triggers', () => {
       'post-authentication',
       userEvent('PostAuthentication_Authentication', gil, { clientMetadata: signed, newDeviceUsed: true }),
     );
-    const mails = (await ses.mails()).filter((mail) => mail.destination.to.includes(gil.email));
+    const mails = (await local.ses.mails()).filter((mail) => mail.destination.to.includes(gil.email));
     expect(mails).toHaveLength(2);
     const [claimed, verified] = mails.map((mail) => mail.body.text ?? '');
     expect(claimed).not.toMatch(/192\.0\.2\.66|KP|Evil|ignore/);

@@ -1,10 +1,10 @@
 import { SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
+import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { CustomSmsSenderEvent } from '../../shared/events/messages.js';
 import { mailSettingSpecs } from '../../shared/mail/settings.js';
 import type { SmsSenderDependencies } from '../../shared/senders/sms-sender.js';
+import { useLocalDynamo } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
 import {
@@ -17,15 +17,9 @@ import {
   testKeyring,
 } from './support.js';
 
-let dynamo: LocalDynamo;
+const _local = useLocalDynamo();
 const keyring = testKeyring();
 const CODE = '731904';
-
-beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-  Object.assign(process.env, localEnvironment(dynamo));
-});
-afterAll(async () => dynamo?.stop());
 
 const mail = loadSettings(mailSettingSpecs, { env: { MAIL_PRODUCT_NAME: 'Acme' }, file: {} });
 

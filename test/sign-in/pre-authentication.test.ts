@@ -1,21 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import type { PreAuthenticationEvent } from '../../shared/events/index.js';
 import { noRiskEngine, type RiskAction, type SignInAttempt, useRiskHooks } from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
+import { useLocalDynamo } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 
-let dynamo: LocalDynamo;
+const local = useLocalDynamo();
 let sut: typeof import('../../shared/sign-in/pre-authentication.js');
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-  Object.assign(process.env, localEnvironment(dynamo));
   sut = await import('../../shared/sign-in/pre-authentication.js');
 });
-afterAll(async () => dynamo?.stop());
 // Each test starts from the engine-less default; the tests that need an engine set their own.
 beforeEach(() => useRiskHooks(noRiskEngine));
 
@@ -143,7 +140,7 @@ describe('lockout', () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => outcome(structuredClone(e))));
     expect(results.filter((r) => r === 'allowed')).toHaveLength(3);
     expect(results.filter((r) => r === 'SIGN_IN_LOCKED')).toHaveLength(7);
-    const items = await dynamo.scan();
+    const items = await local.dynamo.scan();
     const identity = `IDENTITY#sub#${e.request.userAttributes.sub}`;
     const failed = items.filter((item) => item.pk === identity && String(item.sk).startsWith('FAILED#'));
     // Attempts that find the lock already written are refused without being counted.

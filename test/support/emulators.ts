@@ -7,6 +7,11 @@ import {
   startLocalSes,
 } from '../../scripts/local/emulators.js';
 
+/**
+ * The one way a test file starts the local emulators: every test that needs DynamoDB or SES calls
+ * one of these at the top of the file. Their hooks run before the file's own `beforeAll`, so
+ * modules imported there read the local settings, and they stop what they started after the file.
+ */
 export interface LocalEmulators {
   dynamo: LocalDynamo;
   ses: LocalSes;
@@ -14,8 +19,7 @@ export interface LocalEmulators {
 
 /**
  * Starts dynalite (with the table) and the SES emulator for this test file, points Gatehouse's
- * clients at them plus `env`, and stops them after the file. Call it at the top of the file: its
- * hooks run before the file's own `beforeAll`, so modules imported there read the local settings.
+ * clients at them plus `env`, and stops them after the file.
  */
 export function useLocalEmulators(env: Record<string, string> = {}): LocalEmulators {
   const local = {} as LocalEmulators;
@@ -25,6 +29,22 @@ export function useLocalEmulators(env: Record<string, string> = {}): LocalEmulat
   });
   afterAll(async () => {
     await Promise.all([local.dynamo?.stop(), local.ses?.stop()]);
+  });
+  return local;
+}
+
+/** Dynalite alone (a test that sends no mail), with the table `tableName`, plus `env`. */
+export function useLocalDynamo(
+  env: Record<string, string> = {},
+  tableName?: string,
+): { dynamo: LocalDynamo } {
+  const local = {} as { dynamo: LocalDynamo };
+  beforeAll(async () => {
+    local.dynamo = await startLocalDynamo(tableName);
+    Object.assign(process.env, localEnvironment(local.dynamo), env);
+  });
+  afterAll(async () => {
+    await local.dynamo?.stop();
   });
   return local;
 }

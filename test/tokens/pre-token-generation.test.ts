@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../shared/errors/index.js';
 import type {
   TokenGenerationEvent,
@@ -8,16 +7,15 @@ import type {
   TokenGenerationV3ClientCredentialsEvent,
 } from '../../shared/events/index.js';
 import { loadTokenSettings } from '../../shared/tokens/settings.js';
+import { useLocalDynamo } from '../support/emulators.js';
 import { listSampleEvents, sampleEvent } from '../support/events.js';
 
-let dynamo: LocalDynamo;
+const _local = useLocalDynamo();
 let sut: typeof import('../../shared/tokens/pre-token-generation.js');
 let table: typeof import('../../shared/storage/table.js');
 let put: (item: Record<string, unknown>) => Promise<void>;
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-  Object.assign(process.env, localEnvironment(dynamo));
   sut = await import('../../shared/tokens/pre-token-generation.js');
   table = await import('../../shared/storage/table.js');
   const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
@@ -27,7 +25,6 @@ beforeAll(async () => {
   await put({ pk: `USER#${SUB}`, sk: 'PROFILE', tenantId: 'acme', roles: ['billing'] });
   await put({ pk: `USER#${SUB}`, sk: 'RISK#latest#assessment', level: 'medium', score: 42 });
 });
-afterAll(async () => dynamo?.stop());
 
 const SUB = '4a6f3c1e-8d2b-4b8a-9f3e-2c1d0e9b7a65';
 const CLIENT = '3example0clientid0000000000';
