@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { eventsFolder } from '../shared/events/builders.js';
+import { eventsFolder } from './local/sample-events.js';
 import { encryptSampleCode, SAMPLE_CLIENT_ID, SAMPLE_ISSUER, signSampleToken } from './local/sample-keys.js';
 
 /** The code every sender sample carries, encrypted. */

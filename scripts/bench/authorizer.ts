@@ -17,8 +17,8 @@ import jwt from 'jsonwebtoken';
 import jwksClient from 'jwks-rsa';
 import { createAuthorizer } from '../../shared/authorizer/handler.js';
 import { loadAuthorizerSettings } from '../../shared/authorizer/settings.js';
-import { findSampleEvent } from '../../shared/events/builders.js';
 import { buildFunctions, distDir } from '../build.js';
+import { findSampleEvent } from '../local/sample-events.js';
 import { accessClaims, createTestKey, signToken, startTestIssuer } from '../local/test-issuer.js';
 import { type Measurement, printTable } from './measure.js';
 

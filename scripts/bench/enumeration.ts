@@ -20,7 +20,7 @@ Object.assign(process.env, localEnvironment(dynamo, ses), {
   SES_FROM_ADDRESS: 'auth@gatehouse.test',
 });
 
-const { findSampleEvent } = await import('../../shared/events/builders.js');
+const { findSampleEvent } = await import('../local/sample-events.js');
 const { loadSettings } = await import('../../shared/config/settings.js');
 const { logger } = await import('../../shared/logging/index.js');
 const { documentClient } = await import('../../shared/storage/table.js');

@@ -17,12 +17,12 @@ import {
 } from '@aws-crypto/client-node';
 import { build } from 'esbuild';
 import { loadSettings } from '../../shared/config/settings.js';
-import { findSampleEvent } from '../../shared/events/builders.js';
 import type { CustomMessageEvent } from '../../shared/events/messages.js';
 import { customMessageResponse } from '../../shared/mail/custom-message.js';
 import { renderMessage } from '../../shared/mail/render.js';
 import { mailSettingSpecs } from '../../shared/mail/settings.js';
 import { codeDecrypter } from '../../shared/senders/decrypt.js';
+import { findSampleEvent } from '../local/sample-events.js';
 import { measure, measureAsync, printTable } from './measure.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

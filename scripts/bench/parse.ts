@@ -3,8 +3,8 @@
  * of a structuredClone of the same event (what any defensive copy would cost).
  */
 import { readFileSync } from 'node:fs';
-import { findSampleEvent } from '../../shared/events/builders.js';
 import { parseAuthorizerEvent, parseTriggerEvent } from '../../shared/events/parse.js';
+import { findSampleEvent } from '../local/sample-events.js';
 import { measure, printTable } from './measure.js';
 
 const load = (name: string) => JSON.parse(readFileSync(findSampleEvent(name)!.path, 'utf8'));

@@ -6,7 +6,6 @@
  *    the latency of a whole assessment there (loopback, so the calls' count matters more).
  */
 import { readFileSync } from 'node:fs';
-import { findSampleEvent } from '../../shared/events/builders.js';
 import { parseTriggerEvent } from '../../shared/events/parse.js';
 import { logger } from '../../shared/logging/index.js';
 import { evaluateRisk } from '../../shared/risk/engine.js';
@@ -23,6 +22,7 @@ import {
   testGeo,
 } from '../../test/risk/support/fixtures.js';
 import { localEnvironment, startLocalDynamo } from '../local/emulators.js';
+import { findSampleEvent } from '../local/sample-events.js';
 import { measure, measureAsync, printTable } from './measure.js';
 
 logger.setLogLevel('SILENT'); // one line per assessment would drown the figures

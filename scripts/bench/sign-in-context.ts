@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { findSampleEvent } from '../../shared/events/builders.js';
 import { parseTriggerEvent } from '../../shared/events/parse.js';
 import { logger } from '../../shared/logging/index.js';
 import { signContext, verifyContext } from '../../shared/risk/context.js';
 import { attemptFacts } from '../../shared/risk/facts.js';
 import { contextEndpoint } from '../../shared/sign-in-context/endpoint.js';
 import { NOW, SECRET, signInAttempt, testConfig } from '../../test/risk/support/fixtures.js';
+import { findSampleEvent } from '../local/sample-events.js';
 import { measure, measureAsync, printTable } from './measure.js';
 
 logger.setLogLevel('SILENT'); // one line per context would drown the figures

@@ -13,7 +13,7 @@ Object.assign(process.env, localEnvironment(dynamo, ses), {
   POWERTOOLS_LOG_LEVEL: 'ERROR',
 });
 
-const { findSampleEvent } = await import('../../shared/events/builders.js');
+const { findSampleEvent } = await import('../local/sample-events.js');
 const { loadSettings } = await import('../../shared/config/settings.js');
 const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
 const { documentClient, tableName } = await import('../../shared/storage/table.js');

@@ -9,8 +9,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { settingCatalog } from '../../shared/config/catalog.js';
 import { loadSettings } from '../../shared/config/settings.js';
+import { settingCatalog } from '../setting-catalog.js';
 
 /** Settings whose value is itself a secret. */
 const SECRET_SETTING = /(SECRET|AUTHORIZATION)$/;

@@ -1,4 +1,4 @@
-import { buildEvent } from '../../shared/events/builders.js';
+import { buildEvent } from '../local/sample-events.js';
 import { SAMPLE_CLIENT_ID, SAMPLE_ISSUER, SAMPLE_POOL_ID, signSampleToken } from '../local/sample-keys.js';
 
 /**

@@ -1,4 +1,4 @@
-import { buildEvent } from '../../shared/events/builders.js';
+import { buildEvent } from './sample-events.js';
 import type { FunctionResult } from './stack.js';
 
 /**

@@ -1,10 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import sesLocal from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
-import { createTable } from '../../shared/storage/table.js';
 
 /**
  * The embedded local stand-ins: dynalite (a real DynamoDB API, in memory) and the SES emulator,
@@ -161,4 +165,24 @@ export function localEnvironment(dynamo: LocalDynamo, ses?: LocalSes): Record<st
 function closeServer(server: Server | { close(cb: () => void): void }): Promise<void> {
   if ('closeAllConnections' in server) server.closeAllConnections();
   return new Promise((done) => server.close(() => done()));
+}
+
+/** The table as serverless.yml defines it, for local emulators (dynalite) and tests. */
+export async function createTable(dynamo: DynamoDBClient, name: string): Promise<void> {
+  const key = (n: string) => ({ AttributeName: n, AttributeType: 'S' as const });
+  try {
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [key('pk'), key('sk')],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
 }

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { findSampleEvent, listSampleEvents, setAtPath } from '../../shared/events/builders.js';
 import { parseAlbEvent, parseAuthorizerEvent, parseTriggerEvent } from '../../shared/events/parse.js';
 import { parseRiskFeedbackEvent } from '../../shared/risk/feedback.js';
 import { functionNames } from './registry.js';
 import type { SeededUser } from './run.js';
+import { findSampleEvent, listSampleEvents, setAtPath } from './sample-events.js';
 
 /**
  * The invoke CLI's reading of its command line and event (scripts/invoke.ts runs it): every

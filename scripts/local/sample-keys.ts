@@ -2,8 +2,8 @@ import { createPrivateKey, createPublicKey, createSign, type JsonWebKey } from '
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildClient, CommitmentPolicy } from '@aws-crypto/client-node';
-import { eventsFolder } from '../../shared/events/builders.js';
 import { localAesKeyring } from '../../shared/senders/decrypt.js';
+import { eventsFolder } from './sample-events.js';
 
 /**
  * The keys of the local samples (`events/local-keys.json`), public by design: an RSA key that

@@ -12,11 +12,11 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { buildEvent } from '../../shared/events/builders.js';
 import { normaliseUsername, signContext } from '../../shared/risk/context.js';
 import type { SignInRecord } from '../../shared/sign-in/history.js';
 import { keys } from '../../shared/storage/keys.js';
 import { LambdaConversation } from './custom-auth.js';
+import { buildEvent } from './sample-events.js';
 import { fetchSignInContext } from './sign-in-context.js';
 import type { GatehouseStack } from './stack.js';
 import { hasModule, landed, runStep, type StepRecorder, type StepResult } from './story-kit.js';

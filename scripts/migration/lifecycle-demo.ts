@@ -6,8 +6,8 @@
  * each line is one invocation of a sample event with the change it names.
  */
 import { readFileSync } from 'node:fs';
-import { findSampleEvent } from '../../shared/events/builders.js';
 import { invokeLocally, startLocalStack } from '../local/run.js';
+import { findSampleEvent } from '../local/sample-events.js';
 import { legacyHash } from './legacy-hashes.js';
 
 // Settings are read once per process, at first use: set them before any function loads.

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { runtimeSettings } from '../config/runtime.js';
 
@@ -35,24 +35,4 @@ export function nowSeconds(now = Date.now()): number {
 export function isExpired(item: { [TTL_ATTRIBUTE]?: unknown }, now = Date.now()): boolean {
   const expiresAt = item[TTL_ATTRIBUTE];
   return typeof expiresAt === 'number' && expiresAt <= nowSeconds(now);
-}
-
-/** The table as serverless.yml defines it, for local emulators (dynalite) and tests. */
-export async function createTable(dynamo: DynamoDBClient, name: string): Promise<void> {
-  const key = (n: string) => ({ AttributeName: n, AttributeType: 'S' as const });
-  try {
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [key('pk'), key('sk')],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { settingCatalog } from '../../shared/config/catalog.js';
+import { settingCatalog } from '../../scripts/setting-catalog.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 

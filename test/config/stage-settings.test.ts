@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mergeConfig, stageConfigProblems } from '../../scripts/deploy/stage-settings';
 import { repoRoot } from '../../scripts/package';
-import { settingCatalog } from '../../shared/config/catalog.js';
+import { settingCatalog } from '../../scripts/setting-catalog.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { riskSettingSpecs } from '../../shared/risk/settings.js';
 

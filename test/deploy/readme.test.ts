@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parameterProblems, resolveParameters } from '../../scripts/deploy/parameters';
 import { repoRoot } from '../../scripts/package';
-import { settingCatalog } from '../../shared/config/catalog.js';
+import { settingCatalog } from '../../scripts/setting-catalog.js';
 import { loadSettings } from '../../shared/config/settings.js';
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsActionsOf } from '../../scripts/deploy/aws-calls';
 import { repoRoot } from '../../scripts/package';
-import { settingCatalog } from '../../shared/config/catalog.js';
+import { settingCatalog } from '../../scripts/setting-catalog.js';
 import { type PackagedStack, packageStack, referencedIds, statements, type Template } from './stack';
 
 /** The Cognito trigger of each function, as named in the user pool's LambdaConfig. */

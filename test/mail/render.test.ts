@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileTemplates, generatedFile } from '../../shared/mail/compile-templates.js';
+import { compileTemplates, generatedFile } from '../../scripts/compile-templates.js';
 import { messageKinds, messageParts } from '../../shared/mail/kinds.js';
 import {
   availableLocales,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { findSampleEvent } from '../../shared/events/builders.js';
+import { findSampleEvent } from '../../scripts/local/sample-events.js';
 
-export { buildEvent, listSampleEvents } from '../../shared/events/builders.js';
+export { buildEvent, listSampleEvents } from '../../scripts/local/sample-events.js';
 
 /** A fresh copy of the sample event with this stem or triggerSource; change it freely per test. */
 export function sampleEvent<E = Record<string, unknown>>(name: string): E {

@@ -10,11 +10,11 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { type CompiledTemplates, messageKinds, messageParts } from './kinds.js';
+import { type CompiledTemplates, messageKinds, messageParts } from '../shared/mail/kinds.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const templatesDir = join(here, 'templates');
-export const generatedFile = join(here, 'templates.generated.json');
+const mailFolder = join(dirname(fileURLToPath(import.meta.url)), '../shared/mail');
+export const templatesDir = join(mailFolder, 'templates');
+export const generatedFile = join(mailFolder, 'templates.generated.json');
 /** The locale every other falls back to; it must define every message. */
 export const BASE_LOCALE = 'en';
 
