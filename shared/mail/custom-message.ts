@@ -6,7 +6,7 @@ import { codeLink, recipientLocale, recipientName } from './recipient.js';
 import { escapeHtml } from './render.js';
 import type { MailSettings } from './settings.js';
 
-/** Cognito's limits on a custom message (CONTRACTS.md, Custom message). */
+/** Cognito's limits on a custom message (docs/cognito-contracts.md, Custom message). */
 export const MESSAGE_LIMITS = { smsCharacters: 140, emailUtf8Bytes: 20_000, subjectCharacters: 140 } as const;
 
 /**

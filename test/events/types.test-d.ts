@@ -16,7 +16,7 @@ import type {
 } from '../../shared/events/index.js';
 
 /**
- * Each gap of @types/aws-lambda 8.10.164 listed in CONTRACTS.md: the first assertion shows the
+ * Each gap of @types/aws-lambda 8.10.164 listed in docs/cognito-contracts.md: the first assertion shows the
  * gap exists in @types/aws-lambda, the second that Gatehouse's type closes it.
  */
 type V2IdClaims<E> = E extends { response: { claimsAndScopeOverrideDetails?: infer D } }
