@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { callSignal } from '../aws/deadline.js';
 import { readSecret } from '../config/secrets.js';
 import { logger } from '../logging/index.js';
 import { keys } from '../storage/keys.js';
@@ -227,7 +228,8 @@ export class HttpLegacyStore implements LegacyUserStore, LegacyAccountLookup {
         ...(authorization ? { authorization } : {}),
       },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(this.options.timeoutMs),
+      // Its own timeout, or the invocation's deadline when that comes first.
+      signal: callSignal(this.options.timeoutMs),
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoSender } from '../aws/cognito.js';
 import type { StringMap } from '../events/common.js';
 import type { CustomEmailSenderEvent } from '../events/messages.js';
 import { brandingOf } from '../mail/branding.js';
@@ -20,7 +20,7 @@ import { userAttributes } from './users.js';
 export interface EmailSenderDependencies extends SenderDependencies {
   sendEmail: (mail: OutgoingEmail) => Promise<string | undefined>;
   /** Looks up the recipient of an account-takeover notification. */
-  cognito: () => CognitoIdentityProviderClient;
+  cognito: () => CognitoSender;
 }
 
 /**
