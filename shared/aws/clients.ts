@@ -17,14 +17,16 @@ export interface CallLimits {
 }
 
 /**
- * Per service, sized for a 5-second budget: two full attempts fit in it with room for a second
- * call; DynamoDB answers in milliseconds and throttles in bursts, so it gets a third, shorter one.
+ * Per service, sized for a 5-second budget. DynamoDB answers in milliseconds and throttles in
+ * bursts: short attempts, three of them. SES, SNS and Cognito take longer on a bad day: one attempt
+ * may use most of the budget, and the deadline cuts the second. KMS and Secrets Manager answer in
+ * milliseconds (and Secrets Manager is cached).
  */
 export const CALL_LIMITS = {
   dynamodb: { connectionTimeoutMs: 500, requestTimeoutMs: 1_000, maxAttempts: 3 },
-  ses: { connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxAttempts: 2 },
-  sns: { connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxAttempts: 2 },
-  cognito: { connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxAttempts: 2 },
+  ses: { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 2 },
+  sns: { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 2 },
+  cognito: { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 2 },
   kms: { connectionTimeoutMs: 500, requestTimeoutMs: 1_000, maxAttempts: 2 },
   secretsManager: { connectionTimeoutMs: 500, requestTimeoutMs: 1_000, maxAttempts: 2 },
 } as const satisfies Record<string, CallLimits>;

@@ -41,7 +41,12 @@ export interface RemainingTime {
  * by `work` (and everything it awaits) through `shared/aws` clients, the key fetcher and the legacy
  * endpoint are aborted when it passes.
  */
-export function withInvocationDeadline<T>(context: RemainingTime, work: () => Promise<T>): Promise<T> {
+export function withInvocationDeadline<T>(
+  context: Partial<RemainingTime>,
+  work: () => Promise<T>,
+): Promise<T> {
+  // A handler called without a Lambda context (a test, a script) has no deadline to keep.
+  if (typeof context?.getRemainingTimeInMillis !== 'function') return work();
   const budgetMs = Math.max(0, context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS);
   const controller = new AbortController();
   // Parallel calls each listen to the one signal (the SDK and node:http remove their listener when
@@ -52,6 +57,20 @@ export function withInvocationDeadline<T>(context: RemainingTime, work: () => Pr
   return current
     .run({ at: Date.now() + budgetMs, signal: controller.signal }, work)
     .finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs `work` with a deadline `reserveMs` earlier than the invocation's, so that what follows it
+ * (a marker to write or release after a send) still has time before the invocation's own deadline.
+ * Outside an invocation, `work` runs as it is.
+ */
+export function withReserve<T>(reserveMs: number, work: () => Promise<T>): Promise<T> {
+  const outer = current.getStore();
+  if (!outer) return work();
+  return withInvocationDeadline(
+    { getRemainingTimeInMillis: () => outer.at - Date.now() - reserveMs + DEADLINE_MARGIN_MS },
+    work,
+  );
 }
 
 /** Epoch ms at which this invocation's calls must have ended; undefined outside an invocation. */

@@ -75,8 +75,11 @@ async function lookUpRecipient(
   try {
     return await userAttributes(event.userPoolId, username, deps.cognito());
   } catch (error) {
-    // A notification without a code: when the user cannot be found, there is no one to tell.
-    throw new UndeliverableError('user lookup failed', error);
+    // A notification without a code: when the user does not exist, there is no one to tell; when
+    // Cognito is slow or down, Lambda's retry looks again.
+    if ((error as Error).name === 'UserNotFoundException')
+      throw new UndeliverableError('user not found', error);
+    throw new DeliveryError('email', error);
   }
 }
 
