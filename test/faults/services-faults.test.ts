@@ -8,6 +8,7 @@ import {
   sampleKeySettings,
   signSampleToken,
 } from '../../scripts/local/sample-keys.js';
+import { SAMPLE_CODE } from '../../scripts/samples.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 import {
@@ -185,7 +186,8 @@ function senderScenario(fn: 'custom-email-sender' | 'custom-sms-sender', source:
           : mailsTo(user.email);
       return {
         invoke: () => invoke(fn, event),
-        secrets: [],
+        // The code the samples' encrypted codes hold (the takeover notification has none).
+        secrets: source.endsWith('AccountTakeOverNotification') ? [] : [SAMPLE_CODE],
         async recover() {
           await invoke(fn, event);
           await invoke(fn, event);

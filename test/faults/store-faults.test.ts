@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalSns, startLocalSns } from '../../scripts/local/emulators.js';
 import { functionLoaders, localContext } from '../../scripts/local/registry.js';
 import { sampleKeySettings, signSampleToken } from '../../scripts/local/sample-keys.js';
+import { SAMPLE_CODE } from '../../scripts/samples.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 import { type Fault, type FaultProxy, faultLabel, startFaultProxy } from '../support/fault-proxy.js';
@@ -178,7 +179,7 @@ const scenarios: Scenario[] = [
       const { event, user } = triggerEvent('CustomEmailSender_SignUp', id);
       return {
         invoke: () => invoke('custom-email-sender', event),
-        secrets: [],
+        secrets: [SAMPLE_CODE],
         // Lambda's asynchronous retry delivers the same event: the mail goes out exactly once.
         async recover() {
           await invoke('custom-email-sender', event);
@@ -199,7 +200,7 @@ const scenarios: Scenario[] = [
       event.request.userAttributes.phone_number = phone;
       return {
         invoke: () => invoke('custom-sms-sender', event),
-        secrets: [],
+        secrets: [SAMPLE_CODE],
         async recover() {
           await invoke('custom-sms-sender', event);
           await invoke('custom-sms-sender', event);
