@@ -54,14 +54,16 @@ interface SendOptions {
 type Sends = { send(command: never, options?: SendOptions): Promise<unknown> };
 
 /**
- * Makes every `send` of `client` carry the invocation's deadline as its `abortSignal` (unless the
- * caller gave a signal of its own, e.g. a claim's shorter lease). The SDK then aborts the request
- * in flight and its retry backoff alike. Outside an invocation nothing changes.
+ * Makes every `send` of `client` carry the invocation's deadline as its `abortSignal`, or the
+ * earlier of it and the caller's own signal (a claim's lease). The SDK then aborts the request in
+ * flight and its retry backoff alike. Outside an invocation nothing changes.
  */
 export function withDeadline<C extends Sends>(client: C): C {
   const send = client.send.bind(client) as (command: unknown, options?: SendOptions) => Promise<unknown>;
   client.send = ((command: unknown, options?: SendOptions) => {
-    const signal = options?.abortSignal ?? deadlineSignal();
+    const deadline = deadlineSignal();
+    const own = options?.abortSignal;
+    const signal = own && deadline ? AbortSignal.any([own, deadline]) : (own ?? deadline);
     return send(command, signal ? { ...options, abortSignal: signal } : options);
   }) as C['send'];
   return client;

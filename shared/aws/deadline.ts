@@ -92,14 +92,3 @@ export function callSignal(timeoutMs: number): AbortSignal {
   const deadline = deadlineSignal();
   return deadline ? AbortSignal.any([own, deadline]) : own;
 }
-
-/** True for an error that a deadline or a call's own timeout ended (as the SDK, fetch and node:http throw them). */
-export function isTimeout(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    (error.name === 'AbortError' ||
-      error.name === 'TimeoutError' ||
-      error.name === 'DeadlineExceededError' ||
-      isTimeout(error.cause))
-  );
-}
