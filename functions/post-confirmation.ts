@@ -13,9 +13,5 @@ const settings = onboardingSettings(); // checked at cold start
 export const handler = triggerHandler({
   name: 'post-confirmation',
   parse: parsePostConfirmationEvent,
-  core: (event, context) =>
-    postConfirmation(
-      event,
-      onboardingDependencies({ settings, deadline: Date.now() + context.getRemainingTimeInMillis() }),
-    ),
+  core: (event) => postConfirmation(event, onboardingDependencies({ settings })),
 });

@@ -1,8 +1,8 @@
 import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoSender } from '../aws/cognito.js';
 import type { PostConfirmationEvent, StringMap } from '../events/index.js';
 import { recipientName } from '../mail/recipient.js';
 import { sendTemplatedEmail } from '../mail/send.js';
-import type { CognitoSender } from '../sign-up/cognito.js';
 import { isDone } from '../storage/claims.js';
 import { putOnce, readItem } from '../storage/items.js';
 import { keys } from '../storage/keys.js';

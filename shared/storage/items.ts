@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, isExpired, tableName } from './table.js';
 
@@ -85,13 +85,16 @@ export async function conditionalWrite(write: Promise<unknown>): Promise<boolean
   }
 }
 
+const CONDITIONAL_CHECK_FAILED: ConditionalCheckFailedException['name'] = 'ConditionalCheckFailedException';
+
 /**
  * True when a write failed only because its condition did not hold: the item was already there
  * (a retry, a concurrent invocation) or another writer got there first. Anything else is a fault.
  */
 export function isConditionalFailure(error: unknown): boolean {
-  // By name, as the SDK documents it: an error from another copy of the SDK (a bundle) counts too.
-  return error instanceof Error && error.name === ConditionalCheckFailedException.name;
+  // By the name the SDK gives its instances (a string literal: a minified bundle renames the class,
+  // so never the class's own `.name`), so that an error from another copy of the SDK counts too.
+  return error instanceof Error && error.name === CONDITIONAL_CHECK_FAILED;
 }
 
 /** A list attribute that may arrive as a DynamoDB list or string set. */

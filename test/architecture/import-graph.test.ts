@@ -47,7 +47,6 @@ const CONTRACTS: Record<string, string> = {
   'shared/sign-in/settings.ts': "the lockout's policy, read where the lockout is counted",
   'shared/sign-in/context.ts': 'custom auth assesses the sign-in attempt the sign-in triggers build',
   'shared/sign-in/history.ts': 'the console shows the sign-in history',
-  'shared/sign-up/cognito.ts': 'the Cognito client of the user-pool calls (to move to shared/aws with #13)',
 };
 
 /** Cycles known and being removed, with the reason they still stand. */
@@ -81,7 +80,6 @@ describe('the import graph of shared/', () => {
       .flatMap((file) =>
         importsOf(file)
           .filter((target) => target.startsWith('shared/') && !LOWER_LAYERS.has(folderOf(target)))
-          .filter((target) => target !== 'shared/sign-up/cognito.ts')
           .map((target) => `${file} -> ${target}`),
       );
     expect(upward).toEqual([]);
