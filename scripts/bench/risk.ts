@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { parseTriggerEvent } from '../../shared/events/parse.js';
 import { logger } from '../../shared/logging/index.js';
-import { evaluateRisk } from '../../shared/risk/engine.js';
 import { attemptFacts, locateHistory } from '../../shared/risk/facts.js';
+import { evaluateRisk } from '../../shared/risk/scoring.js';
 import { keys } from '../../shared/storage/keys.js';
 import {
   evaluationInput,
@@ -74,7 +74,7 @@ printTable([
 const dynamo = await startLocalDynamo();
 Object.assign(process.env, localEnvironment(dynamo));
 const { documentClient } = await import('../../shared/storage/table.js');
-const { createRiskEngine } = await import('../../shared/risk/service.js');
+const { createRiskEngine } = await import('../../shared/risk/engine.js');
 const { dynamoRiskStore } = await import('../../shared/risk/store.js');
 const client = documentClient();
 const send = client.send.bind(client);

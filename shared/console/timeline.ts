@@ -1,6 +1,6 @@
 import type { DailyLevels, LoggedAssessment } from '../risk/assessment-log.js';
 import { dayOf } from '../risk/assessment-log.js';
-import type { RiskAction, RiskLevel, RiskReason } from '../risk/hooks.js';
+import type { RiskAction, RiskLevel, RiskReason } from '../risk/contract.js';
 import type { SignInEntry } from '../sign-in/history.js';
 
 /**

@@ -1,7 +1,7 @@
 import { contextFields, identitiesOf, MAX_FIELD_LENGTH, verifyContext } from './context.js';
+import type { SignInAttempt, VerifiedContext } from './contract.js';
 import type { GeoLookup } from './geo.js';
 import { parseCoordinates } from './geo.js';
-import type { SignInAttempt, VerifiedContext } from './hooks.js';
 import { canonicalIp, networkOf, parseIp } from './ip.js';
 import type { AttemptFacts, PastSignIn, RiskHistory } from './model.js';
 import type { RiskConfig } from './settings.js';

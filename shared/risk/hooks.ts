@@ -6,137 +6,7 @@
  * (allow, no step-up, no notification) is kept for tests.
  */
 
-/**
- * What the app tells about an attempt, passed as `clientMetadata` (`validationData` in pre
- * authentication) under these keys. A browser can send anything: only a context signed by the
- * context endpoint (`POST /sign-in-context`) or the app's own backend (`signature` over the
- * other keys, see `shared/risk/context.ts`) is believed.
- */
-export interface SignInContextFields {
-  /** The username the context was signed for (normalised: trimmed, lower-cased). */
-  username?: string;
-  /** The app client the context was signed for. */
-  clientId?: string;
-  ip?: string;
-  userAgent?: string;
-  deviceId?: string;
-  /** Cognito's device key, when the app remembers devices; the device's identity when present. */
-  deviceKey?: string;
-  country?: string;
-  latitude?: string;
-  longitude?: string;
-  /** Issued at, epoch seconds (or milliseconds). */
-  timestamp?: string;
-  /** Random per context; also the id under which pre authentication keeps its assessment. */
-  nonce?: string;
-  signature?: string;
-}
-
-/**
- * The signed context fields, in the order the signature covers them (everything but `signature`).
- * The one list both the signature check and the context endpoint derive from.
- */
-export const SIGNED_CONTEXT_FIELDS = [
-  'username',
-  'clientId',
-  'ip',
-  'userAgent',
-  'deviceId',
-  'deviceKey',
-  'country',
-  'latitude',
-  'longitude',
-  'timestamp',
-  'nonce',
-] as const satisfies readonly (keyof SignInContextFields)[];
-
-/**
- * The facts of an attempt's context that may be recorded as this sign-in's: those of a validly
- * signed context (or, where unsigned contexts are accepted by configuration, the unsigned ones).
- * Empty when nothing could be believed.
- */
-export interface VerifiedContext {
-  ip?: string;
-  userAgent?: string;
-  deviceId?: string;
-  deviceKey?: string;
-  country?: string;
-  latitude?: number;
-  longitude?: number;
-  /** The context's nonce: the id of pre authentication's assessment of this sign-in. */
-  nonce?: string;
-}
-
-/**
- * The security event the sign-in lockout writes in a user's partition when their unfamiliar side
- * locks (`SECURITY#<iso time>#unfamiliar-lockout`): someone who is not the user is guessing. The
- * engine's history Query reads it (signal `unfamiliar-lockout`).
- */
-export const UNFAMILIAR_LOCKOUT_EVENT = 'unfamiliar-lockout';
-
-export interface SignInAttempt {
-  userPoolId: string;
-  clientId: string;
-  /** The username Cognito sends (may be unknown to the pool when `userNotFound`). */
-  userName: string;
-  /** `sub` when known, else `NAME#<lower-cased userName>` (see `userKey`). */
-  userId: string;
-  userAttributes: Record<string, string>;
-  userNotFound: boolean;
-  /** The app's metadata: `SignInContextFields` and anything else. Never logged whole. */
-  metadata: Record<string, string>;
-  /** Cognito's own device flag, from post authentication. */
-  newDeviceUsed?: boolean;
-  /** Epoch milliseconds of the attempt. */
-  at: number;
-  /**
-   * Which trigger asks. Pre authentication (the default when absent) counts the attempt per
-   * user and per IP; define auth challenge must say so, so that one sign-in is counted once and
-   * the step-up decision is the one pre authentication made for it, found by the nonce of the
-   * context (never by comparing claimed facts); none found means step-up.
-   */
-  phase?: 'pre-authentication' | 'define-auth-challenge' | 'post-authentication';
-}
-
-export type RiskLevel = 'low' | 'medium' | 'high';
-export type RiskAction = 'allow' | 'step-up' | 'block' | 'notify';
-
-export interface RiskReason {
-  signal: string;
-  /** Points this signal added to the score. */
-  points: number;
-  detail?: string;
-}
-
-export interface RiskDecision {
-  level: RiskLevel;
-  /** 0-100. */
-  score: number;
-  /** What to do; in audit mode always `allow`, with the action that enforcement would take kept in `wouldTake`. */
-  action: RiskAction;
-  wouldTake?: RiskAction;
-  reasons: RiskReason[];
-  /** Id of this assessment (logged and stored), for operator feedback (`npm run risk-feedback`). */
-  eventId?: string;
-}
-
-export interface RiskHooks {
-  /** Pre authentication: block or allow before the password is checked. */
-  assess(attempt: SignInAttempt): Promise<RiskDecision>;
-  /** Post authentication: learn from a successful sign-in; says whether to notify the user. */
-  learn(attempt: SignInAttempt): Promise<{ notify?: 'new-device' | 'high-risk'; decision?: RiskDecision }>;
-  /** What of the attempt's context can be believed (its signature checked); never a mere claim. */
-  verify(attempt: SignInAttempt): Promise<VerifiedContext>;
-}
-
-const allowAll: RiskDecision = { level: 'low', score: 0, action: 'allow', reasons: [] };
-
-/** Without the engine: every attempt is allowed, nothing is learned and no context is believed. */
-export const noRiskEngine: RiskHooks = {
-  assess: async () => allowAll,
-  learn: async () => ({}),
-  verify: async () => ({}),
-};
+import type { RiskHooks } from './contract.js';
 
 let hooks: RiskHooks | undefined;
 
@@ -160,7 +30,7 @@ export function useDefaultRiskEngine(): void {
 function lazyDefaultEngine(): RiskHooks {
   let engine: Promise<RiskHooks> | undefined;
   const load = () => {
-    engine ??= import('./default-engine.js').then((module) => module.defaultRiskEngine());
+    engine ??= import('./configured-engine.js').then((module) => module.defaultRiskEngine());
     return engine;
   };
   return {

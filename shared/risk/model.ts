@@ -1,4 +1,5 @@
 import type { SignatureStatus } from './context.js';
+import type { RiskDecision } from './contract.js';
 import type { ParsedIp } from './ip.js';
 
 /**
@@ -36,7 +37,11 @@ export interface RiskHistory {
   distrustedNetworks: string[];
   /** Set on the profile by an admin or by migration's breached-password check. */
   compromisedCredentials: boolean;
-  /** Attempts on this account in the current window since its last success, this one not counted. */
+  /**
+   * Attempts on this account in the current window since its last success, this one not counted.
+   * The engine's own scoring input (`failures` on the latest assessment, written with it in the same
+   * update), deliberately apart from the lockout's `FAILED#` counters: see docs/architecture.md.
+   */
   userFailures: number;
   /** When the account's lockout last locked its unfamiliar side (a `SECURITY#...#unfamiliar-lockout` item). */
   unfamiliarLockoutAt?: number;
@@ -101,3 +106,24 @@ export const emptyHistory = (): RiskHistory => ({
  * than this margin before the attempt is this sign-in, not history.
  */
 export const CURRENT_SIGN_IN_MARGIN_MS = 30_000;
+
+/** The latest assessment as kept at `RISK#latest#assessment`. */
+export interface StoredAssessment {
+  eventId: string;
+  at: number;
+  clientId: string;
+  decision: RiskDecision;
+  ip?: string;
+  network?: string;
+  deviceId?: string;
+  /** Kept in the assessment log only (the console shows where an attempt came from). */
+  country?: string;
+  /** The signed IP the attempt was counted on (pre authentication). */
+  countedIp?: string;
+}
+
+/** What an assessment does to the per-user attempt counter. */
+export type CounterChange =
+  | { kind: 'attempt'; windowStart: number; sameWindow: boolean }
+  | { kind: 'success' }
+  | { kind: 'none' };

@@ -1,5 +1,5 @@
+import type { RiskReason } from './contract.js';
 import { distanceKm } from './geo.js';
-import type { RiskReason } from './hooks.js';
 import { inCidr } from './ip.js';
 import { CURRENT_SIGN_IN_MARGIN_MS, type EvaluationInput } from './model.js';
 import type { RiskConfig } from './settings.js';

@@ -3,9 +3,16 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { keys, userNameId } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
 import { logAssessment } from './assessment-log.js';
-import { type RiskDecision, UNFAMILIAR_LOCKOUT_EVENT } from './hooks.js';
+import { type RiskDecision, UNFAMILIAR_LOCKOUT_EVENT } from './contract.js';
 import { canonicalIp, networkOf, parseIp } from './ip.js';
-import { CURRENT_SIGN_IN_MARGIN_MS, emptyHistory, type IpActivity, type RiskHistory } from './model.js';
+import {
+  type CounterChange,
+  CURRENT_SIGN_IN_MARGIN_MS,
+  emptyHistory,
+  type IpActivity,
+  type RiskHistory,
+  type StoredAssessment,
+} from './model.js';
 
 /**
  * The engine's reads and writes. Per evaluation the user's whole history comes from ONE Query of
@@ -51,27 +58,6 @@ export interface SignInAssessment {
   countedIp?: string;
   expiresAt: number;
 }
-
-/** The latest assessment as kept at `RISK#latest#assessment`. */
-export interface StoredAssessment {
-  eventId: string;
-  at: number;
-  clientId: string;
-  decision: RiskDecision;
-  ip?: string;
-  network?: string;
-  deviceId?: string;
-  /** Kept in the assessment log only (the console shows where an attempt came from). */
-  country?: string;
-  /** The signed IP the attempt was counted on (pre authentication). */
-  countedIp?: string;
-}
-
-/** What an assessment does to the per-user attempt counter. */
-export type CounterChange =
-  | { kind: 'attempt'; windowStart: number; sameWindow: boolean }
-  | { kind: 'success' }
-  | { kind: 'none' };
 
 export interface UserState {
   history: RiskHistory;

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { ConfigError } from '../errors/index.js';
 import { logger } from '../logging/index.js';
 import { MAX_FIELD_LENGTH, normaliseUsername, signContext } from '../risk/context.js';
-import type { SignInContextFields } from '../risk/hooks.js';
+import type { SignInContextFields } from '../risk/contract.js';
 
 /**
  * The context endpoint (`POST /sign-in-context`, no authorizer): the app sends who signs in, with

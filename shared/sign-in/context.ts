@@ -1,4 +1,4 @@
-import type { SignInAttempt } from '../risk/hooks.js';
+import type { SignInAttempt } from '../risk/contract.js';
 import { userKey } from '../storage/keys.js';
 
 /** What every sign-in trigger event has in common, as far as building an attempt goes. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { SignInAttempt, VerifiedContext } from '../risk/hooks.js';
+import type { SignInAttempt, VerifiedContext } from '../risk/contract.js';
 import { conditionalWrite, putOnce, readItem } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';

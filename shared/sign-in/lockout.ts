@@ -1,6 +1,6 @@
 import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logging/index.js';
-import { UNFAMILIAR_LOCKOUT_EVENT } from '../risk/hooks.js';
+import { UNFAMILIAR_LOCKOUT_EVENT } from '../risk/contract.js';
 import { conditionalWrite } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';

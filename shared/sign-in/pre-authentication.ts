@@ -1,6 +1,7 @@
 import type { PreAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
-import { riskHooks, type SignInAttempt } from '../risk/hooks.js';
+import type { SignInAttempt } from '../risk/contract.js';
+import { riskHooks } from '../risk/hooks.js';
 import { deny } from './account-state.js';
 import { buildAttempt } from './context.js';
 import { countFailure, identityKey, readLockState } from './lockout.js';

@@ -1,6 +1,6 @@
 import type { PreSignUpEvent } from '../events/index.js';
+import type { SignInAttempt, VerifiedContext } from '../risk/contract.js';
 import { verifiedContext } from '../risk/facts.js';
-import type { SignInAttempt, VerifiedContext } from '../risk/hooks.js';
 import { canonicalIp, parseIp } from '../risk/ip.js';
 import { loadRiskConfig, type RiskConfig } from '../risk/settings.js';
 import { userKey } from '../storage/keys.js';

@@ -10,7 +10,8 @@ import { type LocalCognito, startCognitoLocal } from '../../scripts/local/cognit
 import { freePort } from '../../scripts/local/processes.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import type { PreAuthenticationEvent } from '../../shared/events/index.js';
-import { noRiskEngine, useRiskHooks } from '../../shared/risk/hooks.js';
+import { noRiskEngine } from '../../shared/risk/contract.js';
+import { useRiskHooks } from '../../shared/risk/hooks.js';
 import { keys } from '../../shared/storage/keys.js';
 import { SECRET, signInAttempt } from '../risk/support/fixtures.js';
 import { useLocalEmulators } from '../support/emulators.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../shared/errors/index.js';
-import { evaluateRisk, levelOf, unavailableDecision } from '../../shared/risk/engine.js';
 import { emptyHistory } from '../../shared/risk/model.js';
+import { evaluateRisk, levelOf, unavailableDecision } from '../../shared/risk/scoring.js';
 import { loadRiskConfig } from '../../shared/risk/settings.js';
 import { evaluationInput, homeHistory, testConfig } from './support/fixtures.js';
 

@@ -29,6 +29,7 @@ afterAll(() => {
 });
 
 const hooks = await import('../../shared/risk/hooks.js');
+const { noRiskEngine } = await import('../../shared/risk/contract.js');
 const { documentClient, tableName } = await import('../../shared/storage/table.js');
 
 describe('riskHooks() by default', () => {
@@ -61,7 +62,7 @@ describe('riskHooks() by default', () => {
   });
 
   it('can be replaced for tests and restored', async () => {
-    hooks.useRiskHooks(hooks.noRiskEngine);
+    hooks.useRiskHooks(noRiskEngine);
     expect(await hooks.riskHooks().assess(signInAttempt({ place: 'tokyo' }))).toEqual({
       level: 'low',
       score: 0,

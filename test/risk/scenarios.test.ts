@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { evaluateRisk } from '../../shared/risk/engine.js';
-import type { RiskAction, RiskDecision, RiskLevel } from '../../shared/risk/hooks.js';
+import type { RiskAction, RiskDecision, RiskLevel } from '../../shared/risk/contract.js';
+import { createRiskEngine } from '../../shared/risk/engine.js';
 import { parseCidr } from '../../shared/risk/ip.js';
 import { emptyHistory, type IpActivity, type RiskHistory } from '../../shared/risk/model.js';
-import { createRiskEngine } from '../../shared/risk/service.js';
+import { evaluateRisk } from '../../shared/risk/scoring.js';
 import type { RiskConfig } from '../../shared/risk/settings.js';
 import type { RiskStore } from '../../shared/risk/store.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RiskReason } from '../../shared/risk/hooks.js';
+import type { RiskReason } from '../../shared/risk/contract.js';
 import { canonicalIp, networkOf, parseCidr, parseIp } from '../../shared/risk/ip.js';
 import {
   type AttemptFacts,

@@ -12,7 +12,7 @@ import { DAY, HOUR, NOW, PLACES, signInAttempt, testConfig, testGeo } from './su
 const local = useLocalDynamo();
 
 const table = await import('../../shared/storage/table.js');
-const { createRiskEngine } = await import('../../shared/risk/service.js');
+const { createRiskEngine } = await import('../../shared/risk/engine.js');
 const { dynamoRiskStore, historyFromItems } = await import('../../shared/risk/store.js');
 const { applyRiskFeedback } = await import('../../shared/risk/feedback.js');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SignInAttempt } from '../../shared/risk/hooks.js';
+import type { SignInAttempt } from '../../shared/risk/contract.js';
 import { parseTimestamp, signInIdentity } from '../../shared/sign-in/history.js';
 
 const NOW = Date.UTC(2030, 5, 1, 10, 30, 15, 250);

@@ -5,9 +5,9 @@ import {
   noRiskEngine,
   type RiskHooks,
   type SignInAttempt,
-  useRiskHooks,
   type VerifiedContext,
-} from '../../shared/risk/hooks.js';
+} from '../../shared/risk/contract.js';
+import { useRiskHooks } from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';

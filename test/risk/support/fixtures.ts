@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signContext } from '../../../shared/risk/context.js';
+import type { SignInAttempt } from '../../../shared/risk/contract.js';
 import { attemptFacts } from '../../../shared/risk/facts.js';
 import { type GeoLookup, mmdbLookup } from '../../../shared/risk/geo.js';
-import type { SignInAttempt } from '../../../shared/risk/hooks.js';
 import { canonicalIp, networkOf, parseIp } from '../../../shared/risk/ip.js';
 import {
   type EvaluationInput,

@@ -1,10 +1,10 @@
 import { ConfigError } from '../errors/index.js';
+import { createRiskEngine, type RiskEngine } from './engine.js';
 import { type GeoLookup, mmdbLookup } from './geo.js';
-import { createRiskEngine, type RiskEngine } from './service.js';
 import { loadRiskConfig } from './settings.js';
 import { dynamoRiskStore } from './store.js';
 
-/** The engine as deployed: settings from the environment and the bundled file, the DynamoDB store, the configured geo database. */
+/** The engine as configured (what `riskHooks()` loads at its first call): settings from the environment and the bundled file, the DynamoDB store, the configured geo database. */
 export function defaultRiskEngine(): RiskEngine {
   const config = loadRiskConfig();
   let geo: GeoLookup | undefined;
