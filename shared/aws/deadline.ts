@@ -15,7 +15,6 @@ import { DeadlineExceededError } from '../errors/index.js';
  */
 export const DEADLINE_MARGIN_MS = 500;
 
-
 interface Deadline {
   /** Epoch ms (wall clock). */
   at: number;
