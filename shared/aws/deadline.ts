@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
+import { DeadlineExceededError } from '../errors/index.js';
 
 /**
  * The invocation's deadline: every call that leaves the process ends before it, so that a slow or
@@ -13,14 +14,6 @@ import { setMaxListeners } from 'node:events';
  * and concurrent invocations in one process (tests, the load run) keep theirs apart.
  */
 export const DEADLINE_MARGIN_MS = 500;
-
-/** The error a call cut by the deadline ends with (the SDK's `AbortError` carries it as `cause`). */
-export class DeadlineExceededError extends Error {
-  constructor(budgetMs: number) {
-    super(`the invocation's deadline passed (${budgetMs} ms budget)`);
-    this.name = 'DeadlineExceededError';
-  }
-}
 
 interface Deadline {
   /** Epoch ms (wall clock). */

@@ -78,6 +78,16 @@ export class RevocationUnavailableError extends UnavailableError {
   }
 }
 
+/**
+ * A call cut by the invocation's deadline (shared/aws/deadline.ts): the SDK's `AbortError` carries
+ * it as `cause`. The function answers within Cognito's wait rather than being cut off by Lambda.
+ */
+export class DeadlineExceededError extends UnavailableError {
+  constructor(budgetMs: number) {
+    super('DeadlineExceededError', `the invocation's deadline passed (${budgetMs} ms budget)`);
+  }
+}
+
 /** The load balancer's or the user pool's keys could not be fetched (fail closed). */
 export class AlbKeysUnavailableError extends UnavailableError {
   constructor(cause: unknown) {

@@ -5,8 +5,9 @@ import type { RiskConfig } from './settings.js';
 import { SIGNALS } from './signals.js';
 
 /**
- * Scoring, pure and deterministic (no I/O: `./engine.ts` reads and writes around it). The same attempt, history and settings always give the
- * same score, level, action and reasons (in the fixed order of `SIGNALS`).
+ * Scoring, pure and deterministic (no I/O: `./engine.ts` reads and writes around it). The same
+ * attempt, history and settings always give the same score, level, action and reasons (in the
+ * fixed order of `SIGNALS`).
  */
 export function evaluateRisk(input: EvaluationInput, config: RiskConfig): RiskDecision {
   if (inAllowedRange(input.attempt, config)) {

@@ -50,6 +50,8 @@ const CONTRACTS: Record<string, string> = {
   'shared/sign-in/settings.ts': "the lockout's policy, read where the lockout is counted",
   'shared/sign-in/context.ts': 'custom auth assesses the sign-in attempt the sign-in triggers build',
   'shared/sign-in/history.ts': 'the console shows the sign-in history',
+  'shared/sign-in/context-use.ts':
+    "custom auth claims a signed context's nonce once per stage, as the sign-in triggers do",
 };
 
 const folderOf = (file: string) => file.split('/')[1]!;
