@@ -132,3 +132,41 @@ export async function awsActionsOf(repoRoot: string, name: string): Promise<stri
   }
   return [...actions].sort();
 }
+
+/** The action Lambda itself sends, with the function's role, to deliver to each kind of destination. */
+const DESTINATION_ACTIONS: Record<string, string> = {
+  'AWS::SQS::Queue': 'sqs:SendMessage',
+  'AWS::SNS::Topic': 'sns:Publish',
+  'AWS::Lambda::Function': 'lambda:InvokeFunction',
+  'AWS::Events::EventBus': 'events:PutEvents',
+};
+
+interface TemplateResources {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}
+
+/**
+ * The AWS actions Lambda sends on a function's behalf, with its role, from the packaged template:
+ * an asynchronous invocation's on-success / on-failure destinations (AWS::Lambda::EventInvokeConfig).
+ * Together with `awsActionsOf` this is everything the role needs.
+ */
+export function lambdaSentActions(template: TemplateResources, functionLogicalId: string): string[] {
+  const actions = new Set<string>();
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::EventInvokeConfig') continue;
+    const props = resource.Properties ?? {};
+    if ((props.FunctionName as { Ref?: string } | undefined)?.Ref !== functionLogicalId) continue;
+    const destinations = (props.DestinationConfig ?? {}) as Record<string, { Destination?: unknown }>;
+    for (const { Destination } of Object.values(destinations)) {
+      const target = Destination as { 'Fn::GetAtt'?: [string, string] } | undefined;
+      const type = target?.['Fn::GetAtt'] ? template.Resources[target['Fn::GetAtt'][0]]?.Type : undefined;
+      const action = type ? DESTINATION_ACTIONS[type] : undefined;
+      if (!action)
+        throw new Error(
+          `${functionLogicalId}: cannot tell what its destination ${JSON.stringify(Destination)} needs`,
+        );
+      actions.add(action);
+    }
+  }
+  return [...actions].sort();
+}

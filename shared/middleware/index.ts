@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { runtimeSettings } from '../config/runtime.js';
 import { GENERIC_USER_MESSAGE, InvalidEventError, UserFacingError } from '../errors/index.js';
 import { eventSummary, logger } from '../logging/index.js';
+import { emitMetrics, METRIC, MetricUnit } from '../observability/metrics.js';
 
 /**
  * The one middy chain every user-pool trigger goes through:
@@ -28,7 +29,11 @@ export function triggerHandler<E, R>(options: TriggerOptions<E, R>) {
     .handler((input, context) => options.core(options.parse(input), context));
 }
 
-/** Adds the invocation's identity to every log line and logs one outcome line per invocation. */
+/**
+ * Adds the invocation's identity to every log line and logs one outcome line per invocation, with
+ * the same outcome as metrics (shared/observability): Succeeded, Refused (by code) or Failed, and
+ * the Duration, each by function.
+ */
 export function logContext(functionName: string): middy.MiddlewareObj<unknown, unknown> {
   let started = 0;
   return {
@@ -42,14 +47,29 @@ export function logContext(functionName: string): middy.MiddlewareObj<unknown, u
       });
     },
     after: () => {
-      logger.info('completed', { outcome: 'ok', durationMs: Math.round(performance.now() - started) });
+      const durationMs = Math.round(performance.now() - started);
+      logger.info('completed', { outcome: 'ok', durationMs });
+      outcomeMetrics(functionName, durationMs);
     },
     onError: (request) => {
       const error = request.error;
       const outcome = error instanceof UserFacingError ? 'rejected' : 'failed';
-      logger.info('completed', { outcome, durationMs: Math.round(performance.now() - started) });
+      const durationMs = Math.round(performance.now() - started);
+      logger.info('completed', { outcome, durationMs });
+      outcomeMetrics(functionName, durationMs, error);
     },
   };
+}
+
+/** Succeeded, Refused (by function, and by function and code: the alarm watches the first) or Failed; and Duration. */
+function outcomeMetrics(functionName: string, durationMs: number, error?: unknown): void {
+  const byFunction = { function: functionName };
+  const duration = { name: METRIC.duration, value: durationMs, unit: MetricUnit.Milliseconds };
+  if (error instanceof UserFacingError) {
+    emitMetrics([{ name: METRIC.refused }, duration], [byFunction, { ...byFunction, code: error.code }]);
+  } else {
+    emitMetrics([{ name: error === undefined ? METRIC.succeeded : METRIC.failed }, duration], [byFunction]);
+  }
 }
 
 /** Only deliberate messages reach the user; everything else is generic, and logged with its cause. */

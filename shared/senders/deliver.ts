@@ -3,6 +3,7 @@ import { logger } from '../logging/index.js';
 import type { MessageKind } from '../mail/kinds.js';
 import { codeLink } from '../mail/recipient.js';
 import type { MailSettings } from '../mail/settings.js';
+import { countMetric, METRIC } from '../observability/metrics.js';
 import type { CodeDecrypter } from './decrypt.js';
 import { eventDigest, type SentMarkers } from './sent-marker.js';
 
@@ -43,6 +44,7 @@ export interface SenderDependencies {
 export async function deliverOnce(
   event: unknown,
   markers: SentMarkers,
+  channel: 'email' | 'sms',
   send: () => Promise<string | undefined>,
 ): Promise<SendOutcome> {
   const digest = eventDigest(event);
@@ -53,6 +55,7 @@ export async function deliverOnce(
   try {
     const messageId = await send();
     logger.info('message sent', { messageId });
+    countMetric(METRIC.delivered, { channel });
     return 'sent';
   } catch (error) {
     await markers.release(digest).catch((releaseError: unknown) => {
@@ -60,8 +63,10 @@ export async function deliverOnce(
     });
     if (error instanceof UndeliverableError) {
       logger.warn('message not sent', { reason: error.reason, error: errorName(error.cause) });
+      countMetric(METRIC.deliveryFailed, { channel });
       return 'undeliverable';
     }
+    countMetric(METRIC.deliveryFailed, { channel });
     logger.error('delivery failed', {
       error: errorName(error instanceof DeliveryError ? error.cause : error),
     });

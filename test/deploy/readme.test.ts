@@ -11,6 +11,7 @@ import { parameterProblems, resolveParameters } from '../../scripts/deploy/param
 import { repoRoot } from '../../scripts/package';
 import { settingCatalog } from '../../shared/config/catalog.js';
 import { loadSettings } from '../../shared/config/settings.js';
+import { METRIC } from '../../shared/observability/metrics.js';
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 const deploy = readme.slice(
@@ -19,7 +20,13 @@ const deploy = readme.slice(
 );
 const serverless = parse(readFileSync(join(repoRoot, 'serverless.yml'), 'utf8')) as {
   params: Record<string, Record<string, unknown>>;
+  provider: { environment: Record<string, string> };
+  resources: { Resources: Record<string, { Type: string }> };
 };
+const operate = deploy.slice(
+  deploy.indexOf('\n### Operate\n'),
+  deploy.indexOf('\n### ', deploy.indexOf('\n### Operate\n') + 5),
+);
 const defaults = serverless.params.default!;
 
 /** The rows of the "Parameters" table: name -> default cell. */
@@ -78,5 +85,32 @@ describe('README "Deploy"', () => {
     const named = [...deploy.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!);
     expect(named.length).toBeGreaterThan(0);
     for (const name of named) expect(scripts).toContain(name);
+  });
+
+  it('"Operate" names every metric the functions emit, in the namespace serverless.yml gives them', () => {
+    const rows = operate.slice(operate.indexOf('| Metric')).split('\n\n')[0]!;
+    for (const name of Object.values(METRIC)) expect(rows, name).toContain(`\`${name}\``);
+    expect(serverless.provider.environment.POWERTOOLS_METRICS_NAMESPACE).toBe('Gatehouse/${sls:stage}');
+    expect(operate).toContain('`Gatehouse/<stage>`');
+    expect(operate).toContain(`\`${serverless.provider.environment.POWERTOOLS_SERVICE_NAME}\``);
+  });
+
+  it('"Operate" names every alarm serverless.yml declares and each kind the plugin adds per function', () => {
+    const alarms = Object.entries(serverless.resources.Resources)
+      .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map(([id]) => id);
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const id of alarms) expect(operate, id).toContain(`\`${id}\``);
+    for (const kind of ['ErrorsAlarm', 'ThrottlesAlarm', 'DurationAlarm']) {
+      expect(operate).toContain(`\`<Function>${kind}\``);
+    }
+    for (const part of [
+      '**Dashboard.**',
+      '**On-failure queue.**',
+      'SenderFailureQueue',
+      '**HTTP API access logs.**',
+    ]) {
+      expect(operate).toContain(part);
+    }
   });
 });

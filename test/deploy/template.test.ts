@@ -6,10 +6,18 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { awsActionsOf } from '../../scripts/deploy/aws-calls';
+import { awsActionsOf, lambdaSentActions } from '../../scripts/deploy/aws-calls';
 import { repoRoot } from '../../scripts/package';
 import { settingCatalog } from '../../shared/config/catalog.js';
-import { type PackagedStack, packageStack, referencedIds, statements, type Template } from './stack';
+import { METRIC } from '../../shared/observability/metrics.js';
+import {
+  type PackagedStack,
+  packageStack,
+  type Resource,
+  referencedIds,
+  statements,
+  type Template,
+} from './stack';
 
 /** The Cognito trigger of each function, as named in the user pool's LambdaConfig. */
 const TRIGGERS = {
@@ -52,6 +60,8 @@ const EXISTING_POOL = 'eu-west-1_Existing1';
 const RETAINED_TABLE = 'gatehouse-retained';
 const MAGIC_LINK_SECRET = 'gatehouse/prod/magic-link';
 const LEGACY_SECRET = 'gatehouse/prod/legacy-authorization';
+const ALARM_EMAIL = 'ops@acme.io';
+const ALARM_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
 /** Settings whose value is itself a secret (local runs only): never in a deployed environment. */
 const PLAIN_SECRET_SETTINGS = Object.values(settingCatalog)
   .flatMap((specs) => Object.values(specs).map((spec) => spec.env ?? ''))
@@ -75,11 +85,14 @@ beforeAll(() => {
     magicLinkSecretName: MAGIC_LINK_SECRET,
     magicLinkUrl: 'https://app.example.org/sign-in/link',
     legacyAuthorizationSecretName: LEGACY_SECRET,
+    alarmEmail: ALARM_EMAIL,
   });
   existing = packageStack('existing-pool', {
     userPoolId: EXISTING_POOL,
     userPoolClientId: 'existingclient1',
     tableName: RETAINED_TABLE,
+    alarmTopicArn: ALARM_TOPIC,
+    alarmSurgeThreshold: '50',
   });
 }, 300_000);
 
@@ -373,13 +386,18 @@ describe('least privilege: each role allows exactly what its bundle sends', () =
     }
   }, 180_000);
 
+  /** What the bundle sends, and what Lambda sends with the function's role (its destinations). */
+  const needed = (template: Template, fn: string) =>
+    [...sent.get(fn)!, ...lambdaSentActions(template, logicalId(fn))].sort();
+
   it.each(FUNCTIONS)('%s (custom senders delivering)', (fn) => {
-    expect(allowedActions(created.template, roleOf(created.template, fn))).toEqual(sent.get(fn));
+    expect(allowedActions(created.template, roleOf(created.template, fn))).toEqual(
+      needed(created.template, fn),
+    );
   });
 
   it.each(FUNCTIONS)('%s (existing pool, Cognito delivering: no key for the senders)', (fn) => {
-    const expected = sent
-      .get(fn)!
+    const expected = needed(existing.template, fn)
       .filter((a) => a !== 'secretsmanager:GetSecretValue')
       .filter((a) => a !== 'kms:Decrypt' || (!fn.startsWith('customS') && !fn.startsWith('customE')));
     expect(allowedActions(existing.template, roleOf(existing.template, fn))).toEqual(expected);
@@ -585,6 +603,204 @@ describe('the local sample keys cannot reach a deployed function', () => {
       expect(names).not.toContain('SENDER_LOCAL_AES_KEY');
       expect(names).not.toContain('AUTHORIZER_LOCAL_JWKS');
       expect(names).not.toContain('AUTHORIZER_LOCAL_ISSUER');
+    }
+  });
+});
+
+describe.each(['created', 'existing'] as const)('%s pool: operations', (variant) => {
+  const stack = () => (variant === 'created' ? created : existing).template;
+  const resources = () => stack().Resources;
+  const topic = () => (variant === 'created' ? { Ref: 'AlarmTopic' } : ALARM_TOPIC);
+  const alarms = () =>
+    Object.entries(resources()).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm') as [
+      string,
+      Resource,
+    ][];
+  const environment = (fn: string) =>
+    (resources()[logicalId(fn)]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+  it('sends each custom sender event that fails after two retries to an encrypted SQS queue', () => {
+    const queue = resources().SenderFailureQueue!;
+    expect(queue.Type).toBe('AWS::SQS::Queue');
+    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    for (const fn of ['customEmailSender', 'customSmsSender']) {
+      const configs = Object.values(resources()).filter(
+        (r) =>
+          r.Type === 'AWS::Lambda::EventInvokeConfig' &&
+          JSON.stringify(r.Properties.FunctionName) === JSON.stringify({ Ref: logicalId(fn) }),
+      );
+      expect(configs, fn).toHaveLength(1);
+      expect(configs[0]!.Properties).toMatchObject({
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['SenderFailureQueue', 'Arn'] } } },
+      });
+    }
+  });
+
+  it('lets only the two senders send to that queue, and only to it', () => {
+    const senders = Object.entries(resources()).filter(([, r]) =>
+      statements(r).some((s) => asArray(s.Action).some((a) => String(a).startsWith('sqs:'))),
+    );
+    expect(senders.map(([id]) => id).sort()).toEqual(['CustomEmailSenderRole', 'CustomSmsSenderRole']);
+    for (const [, role] of senders) {
+      const sqs = statements(role).filter((s) => asArray(s.Action).some((a) => String(a).startsWith('sqs:')));
+      expect(sqs).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage'],
+          Resource: { 'Fn::GetAtt': ['SenderFailureQueue', 'Arn'] },
+        },
+      ]);
+    }
+  });
+
+  it('alarms as soon as a message waits in the on-failure queue', () => {
+    const alarm = resources().SenderFailureQueueAlarm!.Properties;
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['SenderFailureQueue', 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic()],
+    });
+  });
+
+  it('logs every HTTP API request as JSON to a log group with the stage retention, never a token', () => {
+    const stage = resources().HttpApiStage!.Properties;
+    const settings = stage.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+    // The stage's logRetentionInDays (7 on dev), as the functions' own log groups.
+    expect(resources().HttpApiLogGroup!.Properties.RetentionInDays).toBe(7);
+    expect(resources().PreSignUpLogGroup!.Properties.RetentionInDays).toBe(7);
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      authorizerError: '$context.authorizer.error',
+    });
+    // What could hold a credential: a header, a claim, the authorizer's context map.
+    for (const variable of Object.values(format)) {
+      expect(variable).toMatch(/^\$context\.[\w.]+$/);
+      expect(variable).not.toMatch(
+        /header|authorization|token|claims|cookie|authorizer\.(?!error$|principalId$)/i,
+      );
+    }
+  });
+
+  it('has an alarm on errors that are not deliberate refusals, and on throttles, for every function', () => {
+    for (const fn of FUNCTIONS) {
+      const name = `${fn[0]!.toUpperCase()}${fn.slice(1)}`;
+      const errors = resources()[`${name}ErrorsAlarm`]?.Properties;
+      expect(errors, fn).toBeDefined();
+      const [lambdaErrors, refused, expression] = errors!.Metrics as Record<
+        string,
+        Record<string, unknown>
+      >[];
+      expect(lambdaErrors!.MetricStat).toMatchObject({
+        Metric: {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }],
+        },
+        Stat: 'Sum',
+      });
+      // The function dimension is the name the function's middleware emits (its file name).
+      expect(refused!.MetricStat).toMatchObject({
+        Metric: {
+          Namespace: environment(fn).POWERTOOLS_METRICS_NAMESPACE,
+          MetricName: 'Refused',
+          Dimensions: [
+            { Name: 'service', Value: environment(fn).POWERTOOLS_SERVICE_NAME },
+            { Name: 'function', Value: fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) },
+          ],
+        },
+      });
+      expect(expression).toMatchObject({ Expression: 'errors - FILL(refused, 0)', ReturnData: true });
+      expect(errors).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      const throttles = resources()[`${name}ThrottlesAlarm`]?.Properties;
+      expect(throttles, fn).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Throttles',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }],
+        Threshold: 1,
+      });
+    }
+  });
+
+  it('alarms when the p99 duration of a trigger Cognito waits for nears its 5 seconds', () => {
+    const synchronous = Object.entries(TRIGGERS)
+      .filter(([trigger]) => !SENDER_TRIGGERS.includes(trigger))
+      .map(([, fn]) => fn);
+    const watched = alarms()
+      .filter(([, a]) => a.Properties.MetricName === 'Duration')
+      .map(([, a]) => {
+        expect(a.Properties).toMatchObject({
+          ExtendedStatistic: 'p99',
+          ComparisonOperator: 'GreaterThanThreshold',
+        });
+        expect(a.Properties.Threshold as number).toBeLessThan(5000);
+        expect(a.Properties.Threshold as number).toBeGreaterThanOrEqual(3000);
+        return (a.Properties.Dimensions as { Value: { Ref: string } }[])[0]!.Value.Ref;
+      });
+    expect(watched.sort()).toEqual(synchronous.map(logicalId).sort());
+  });
+
+  it('alarms on a surge of risk blocks and of lockouts, on the metrics the functions emit', () => {
+    const env = environment('preAuthentication');
+    const risk = resources().RiskBlockSurgeAlarm!.Properties;
+    expect(risk).toMatchObject({
+      Namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+      MetricName: 'RiskDecision',
+      Dimensions: [
+        { Name: 'service', Value: env.POWERTOOLS_SERVICE_NAME },
+        { Name: 'action', Value: 'block' },
+      ],
+      Statistic: 'Sum',
+    });
+    expect(Number(risk.Threshold)).toBe(variant === 'created' ? 20 : 50);
+    const lockouts = resources().LockoutSurgeAlarm!.Properties;
+    expect(lockouts).toMatchObject({
+      Namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+      MetricName: 'Lockouts',
+      Dimensions: [{ Name: 'service', Value: env.POWERTOOLS_SERVICE_NAME }],
+    });
+    expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('Gatehouse/dev');
+  });
+
+  it('notifies the alarm topic from every alarm: the one it creates (with the address subscribed) or the one given', () => {
+    expect(alarms().length).toBeGreaterThan(FUNCTIONS.length * 2);
+    for (const [id, alarm] of alarms()) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([topic()]);
+      expect(alarm.Properties.OKActions, id).toEqual([topic()]);
+    }
+    if (variant === 'created') {
+      expect(resources().AlarmTopic?.Type).toBe('AWS::SNS::Topic');
+      expect(resources().AlarmEmailSubscription?.Properties).toEqual({
+        TopicArn: { Ref: 'AlarmTopic' },
+        Protocol: 'email',
+        Endpoint: ALARM_EMAIL,
+      });
+    } else {
+      expect(resources().AlarmTopic).toBeUndefined();
+      expect(resources().AlarmEmailSubscription).toBeUndefined();
+    }
+  });
+
+  it('has one dashboard that shows every alarm and the metrics the README names', () => {
+    const dashboards = Object.values(resources()).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const body = (dashboards[0]!.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+    const parsed = JSON.parse(body) as { widgets: { type: string; properties: Record<string, unknown> }[] };
+    const alarmWidget = parsed.widgets.find((w) => w.type === 'alarm')!;
+    expect((alarmWidget.properties.alarms as string[]).length).toBe(alarms().length);
+    for (const [id] of alarms()) expect(body).toContain(`:alarm:\${${id}}`);
+    for (const name of Object.values(METRIC)) expect(body).toContain(name);
+    // Every ${...} CloudFormation fills in is a resource of this stack or a pseudo parameter.
+    for (const [, ref] of body.matchAll(/\$\{([\w:]+)(?:\.\w+)?\}/g)) {
+      expect(ref!.startsWith('AWS::') || ref! in resources(), ref).toBe(true);
     }
   });
 });
