@@ -30,9 +30,9 @@ export function triggerHandler<E, R>(options: TriggerOptions<E, R>) {
 }
 
 /**
- * Adds the invocation's identity to every log line and logs one outcome line per invocation, with
- * the same outcome as metrics (shared/observability): Succeeded, Refused (by code) or Failed, and
- * the Duration, each by function.
+ * Adds the invocation's identity to every log line and logs one outcome line per invocation, the
+ * last one, after the same outcome as metrics (shared/observability): Succeeded, Refused (by code)
+ * or Failed, and the Duration, each by function.
  */
 export function logContext(functionName: string): middy.MiddlewareObj<unknown, unknown> {
   let started = 0;
@@ -48,15 +48,15 @@ export function logContext(functionName: string): middy.MiddlewareObj<unknown, u
     },
     after: () => {
       const durationMs = Math.round(performance.now() - started);
-      logger.info('completed', { outcome: 'ok', durationMs });
       outcomeMetrics(functionName, durationMs);
+      logger.info('completed', { outcome: 'ok', durationMs });
     },
     onError: (request) => {
       const error = request.error;
       const outcome = error instanceof UserFacingError ? 'rejected' : 'failed';
       const durationMs = Math.round(performance.now() - started);
-      logger.info('completed', { outcome, durationMs });
       outcomeMetrics(functionName, durationMs, error);
+      logger.info('completed', { outcome, durationMs });
     },
   };
 }
