@@ -66,7 +66,8 @@ function outcomeMetrics(functionName: string, durationMs: number, error?: unknow
   const byFunction = { function: functionName };
   const duration = { name: METRIC.duration, value: durationMs, unit: MetricUnit.Milliseconds };
   if (error instanceof UserFacingError) {
-    emitMetrics([{ name: METRIC.refused }, duration], [byFunction, { ...byFunction, code: error.code }]);
+    emitMetrics([{ name: METRIC.refused }, duration], [byFunction]);
+    emitMetrics([{ name: METRIC.refused }], [{ ...byFunction, code: error.code }]);
   } else {
     emitMetrics([{ name: error === undefined ? METRIC.succeeded : METRIC.failed }, duration], [byFunction]);
   }

@@ -54,21 +54,24 @@ export interface MetricValue {
 }
 
 /**
- * Emits the given metrics now, as one EMF line, under each of the given dimension sets (plus
- * `service`). Several sets let one line feed both a detailed view (by code) and the aggregate an
- * alarm watches (by function). Synchronous from the first call to the flush, so invocations never
- * mix their dimensions. Metrics never fail the caller: a problem emitting is swallowed.
+ * Emits the given metrics now, once under each dimension set (plus `service`): one EMF line per
+ * set, each feeding its own series, so that one call feeds both a detailed view (by code) and the
+ * aggregate an alarm watches (by function). Lines rather than one line with several sets: EMF
+ * keys are shared by every set of a line, and Powertools warns when two sets name the same key.
+ * Synchronous from the first call to the flush, so invocations never mix their dimensions.
+ * Metrics never fail the caller: a problem emitting is swallowed.
  */
-export function emitMetrics(values: MetricValue[], dimensionSets: Dimensions[] = []): void {
-  try {
-    // Each set on its own (an empty one is `service` alone); none at all is `service` alone too.
-    for (const set of dimensionSets) metrics.addDimensions(set);
-    for (const { name, value = 1, unit = MetricUnit.Count } of values) metrics.addMetric(name, unit, value);
-    metrics.publishStoredMetrics();
-  } catch {
-    // An observation must never turn a sign-in into a failure.
-    metrics.clearDimensions();
-    metrics.clearMetrics();
+export function emitMetrics(values: MetricValue[], dimensionSets: Dimensions[] = [{}]): void {
+  for (const set of dimensionSets.length > 0 ? dimensionSets : [{}]) {
+    try {
+      for (const [key, dimension] of Object.entries(set)) metrics.addDimension(key, dimension);
+      for (const { name, value = 1, unit = MetricUnit.Count } of values) metrics.addMetric(name, unit, value);
+      metrics.publishStoredMetrics();
+    } catch {
+      // An observation must never turn a sign-in into a failure.
+      metrics.clearDimensions();
+      metrics.clearMetrics();
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import {
   type TestIssuer,
   type TestKey,
 } from '../../scripts/local/test-issuer.js';
-import { metricsNamed } from '../support/emf.js';
+import { metricsNamed, seriesOf } from '../support/emf.js';
 import { lambdaContext, sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
 
@@ -77,16 +77,13 @@ describe('functions/authorizer.ts', () => {
     delete event.headers.authorization;
     const { error, output } = await captureOutput(() => handler(event, lambdaContext('authorizer')));
     expect((error as Error).message).toBe('Unauthorized');
-    const [unauthorized] = metricsNamed(output, 'Unauthorized');
-    expect(unauthorized!.dimensionSets).toEqual([
+    expect(seriesOf(output, 'Unauthorized')).toEqual([
       { service: 'gatehouse' },
       { service: 'gatehouse', reason: expect.any(String) },
     ]);
-    expect(metricsNamed(output, 'Refused').map((m) => m.dimensionSets)).toEqual([
-      [
-        { service: 'gatehouse', function: 'authorizer' },
-        { service: 'gatehouse', function: 'authorizer', code: 'UNAUTHORIZED' },
-      ],
+    expect(seriesOf(output, 'Refused')).toEqual([
+      { service: 'gatehouse', function: 'authorizer' },
+      { service: 'gatehouse', function: 'authorizer', code: 'UNAUTHORIZED' },
     ]);
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../shared/errors/index.js';
 import { parsePreSignUpEvent } from '../../shared/events/parse.js';
 import { triggerHandler } from '../../shared/middleware/index.js';
-import { emfMetrics, metricsNamed } from '../support/emf.js';
+import { emfMetrics, metricsNamed, seriesOf } from '../support/emf.js';
 import { lambdaContext, sampleEvent } from '../support/events.js';
 import { captureOutput } from '../support/logs.js';
 
@@ -21,9 +21,10 @@ describe('outcome metrics', () => {
       throw new UserFacingError('SIGNUP_DOMAIN_NOT_ALLOWED', 'Sign-up is not open to this domain.');
     });
     const { output } = await captureOutput(() => handler(sampleEvent('PreSignUp_SignUp'), lambdaContext()));
-    const [refused] = metricsNamed(output, 'Refused');
-    expect(refused).toMatchObject({ namespace: 'Gatehouse', unit: 'Count', value: 1 });
-    expect(refused!.dimensionSets).toEqual([
+    for (const refused of metricsNamed(output, 'Refused')) {
+      expect(refused).toMatchObject({ namespace: 'Gatehouse', unit: 'Count', value: 1 });
+    }
+    expect(seriesOf(output, 'Refused')).toEqual([
       { service: 'gatehouse', function: 'pre-sign-up' },
       { service: 'gatehouse', function: 'pre-sign-up', code: 'SIGNUP_DOMAIN_NOT_ALLOWED' },
     ]);

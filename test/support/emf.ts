@@ -48,3 +48,8 @@ export function emfMetrics(output: string): EmittedMetric[] {
 export function metricsNamed(output: string, name: string): EmittedMetric[] {
   return emfMetrics(output).filter((metric) => metric.name === name);
 }
+
+/** Every series `name` was counted in (its dimension sets, across lines), in emission order. */
+export function seriesOf(output: string, name: string): Record<string, string>[] {
+  return metricsNamed(output, name).flatMap((metric) => metric.dimensionSets);
+}
