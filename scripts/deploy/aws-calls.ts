@@ -54,6 +54,13 @@ const LIBRARY_CALLS: { module: string; identifier: string; action: string }[] = 
 /** Commands used only by local tooling (creating the emulator's table), never by a deployed function. */
 const LOCAL_ONLY = new Set(['dynamodb:CreateTable']);
 
+/**
+ * Cognito operations authorized by the user's own access token: "Amazon Cognito doesn't evaluate
+ * IAM policies in requests for this API operation ... you can't grant IAM permissions in
+ * policies" (API reference, e.g. GlobalSignOut). No role needs them.
+ */
+const TOKEN_AUTHORIZED = new Set(['cognito-idp:GlobalSignOut']);
+
 /** The project's modules in an unminified bundle, each with the code of it that survived. */
 export function projectSections(bundle: string): Map<string, string> {
   const sections = new Map<string, string>();
@@ -127,7 +134,7 @@ export async function awsActionsOf(repoRoot: string, name: string): Promise<stri
   const actions = new Set<string>();
   for (const [file, code] of projectSections(bundle)) {
     for (const action of actionsOfSection(repoRoot, file, code)) {
-      if (!LOCAL_ONLY.has(action)) actions.add(action);
+      if (!LOCAL_ONLY.has(action) && !TOKEN_AUTHORIZED.has(action)) actions.add(action);
     }
   }
   return [...actions].sort();

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parameterProblems, resolveParameters } from '../../scripts/deploy/parameters';
 import { repoRoot } from '../../scripts/package';
+import { parseRevokeArgs } from '../../scripts/revoke';
 import { settingCatalog } from '../../shared/config/catalog.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { METRIC } from '../../shared/observability/metrics.js';
@@ -90,6 +91,7 @@ describe('README "Deploy"', () => {
   it('"Operate" names every metric the functions emit, in the namespace serverless.yml gives them', () => {
     const rows = operate.slice(operate.indexOf('| Metric')).split('\n\n')[0]!;
     for (const name of Object.values(METRIC)) expect(rows, name).toContain(`\`${name}\``);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: serverless.yml's own variable syntax
     expect(serverless.provider.environment.POWERTOOLS_METRICS_NAMESPACE).toBe('Gatehouse/${sls:stage}');
     expect(operate).toContain('`Gatehouse/<stage>`');
     expect(operate).toContain(`\`${serverless.provider.environment.POWERTOOLS_SERVICE_NAME}\``);
@@ -112,5 +114,24 @@ describe('README "Deploy"', () => {
     ]) {
       expect(operate).toContain(part);
     }
+  });
+
+  it('"Operate" shows revoke command lines the script accepts, for a token, a user and a dry run', () => {
+    const lines = [...operate.matchAll(/^npm run revoke -- (.+?)(?:\s+#.*)?$/gm)].map((m) =>
+      m[1]!.split(/\s+/),
+    );
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    const commands = lines.map((args) => parseRevokeArgs(args));
+    expect(commands.map((c) => c.revocation.kind)).toEqual(expect.arrayContaining(['token', 'user']));
+    expect(commands.some((c) => c.dryRun)).toBe(true);
+  });
+
+  it('"Operate" documents POST /sign-out and each answer the function gives', () => {
+    const source = readFileSync(join(repoRoot, 'shared', 'sign-out', 'index.ts'), 'utf8');
+    const codes = [...source.matchAll(/'(SIGN_OUT_[A-Z_]+)'/g)].map((m) => m[1]!);
+    expect(codes.length).toBeGreaterThan(0);
+    for (const code of codes.filter((c) => c !== 'SIGN_OUT_UNAUTHENTICATED')) expect(operate).toContain(code);
+    expect(operate).toContain('`POST /sign-out`');
+    expect(operate).toContain('refreshTokensRevoked');
   });
 });

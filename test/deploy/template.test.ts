@@ -487,6 +487,26 @@ describe('functions', () => {
     expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(logicalId('authorizer'));
   });
 
+  it.each(['created', 'existing'] as const)(
+    'serves POST /sign-out behind the authorizer; its role writes the table and nothing else (%s pool)',
+    (variant) => {
+      const template = (variant === 'created' ? created : existing).template;
+      const route = Object.values(template.Resources).find(
+        (r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === 'POST /sign-out',
+      );
+      expect(route?.Properties.AuthorizationType).toBe('CUSTOM');
+      expect(route?.Properties.AuthorizerId).toEqual({ Ref: 'HttpApiAuthorizerGatehouse' });
+      const integration = (route?.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })[
+        'Fn::Join'
+      ][1][1].Ref;
+      expect(JSON.stringify(template.Resources[integration]?.Properties.IntegrationUri)).toContain(
+        logicalId('signOut'),
+      );
+      // GlobalSignOut is authorized by the caller's access token: no cognito-idp permission at all.
+      expect(allowedActions(template, roleOf(template, 'signOut'))).toEqual(['dynamodb:PutItem']);
+    },
+  );
+
   it('refers only to resources that exist once conditions are applied', () => {
     for (const stack of stacks()) {
       const [, template] = stack;
