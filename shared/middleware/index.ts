@@ -19,6 +19,8 @@ export interface TriggerOptions<E, R> {
   parse: (input: unknown) => E;
   /** The trigger's logic; returns what Cognito receives (usually the event). */
   core: (event: E, context: Context) => Promise<R>;
+  /** Further middlewares, run after the log context and under the error policy (e.g. reading a key). */
+  use?: middy.MiddlewareObj<unknown, unknown>[];
 }
 
 export function triggerHandler<E, R>(options: TriggerOptions<E, R>) {
@@ -26,6 +28,7 @@ export function triggerHandler<E, R>(options: TriggerOptions<E, R>) {
   return middy<unknown, R>()
     .use(logContext(options.name))
     .use(triggerErrorPolicy())
+    .use(options.use ?? [])
     .handler((input, context) => options.core(options.parse(input), context));
 }
 

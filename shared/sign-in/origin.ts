@@ -1,5 +1,6 @@
 import { loadSettings, type Settings } from '../config/settings.js';
 import { contextFields, identitiesOf, verifyContext } from '../risk/context.js';
+import { contextKeys } from '../risk/context-key.js';
 import { networkOf, parseIp } from '../risk/ip.js';
 import { riskSettingSpecs } from '../risk/settings.js';
 
@@ -57,7 +58,8 @@ export function verifiedOrigin(
     identities: identitiesOf(event.userName, event.request.userAttributes ?? {}),
     clientId: event.callerContext.clientId,
   };
-  const status = verifyContext(fields, binding, settings.contextSecret, settings.contextMaxAgeSeconds, now);
+  const keys = contextKeys(settings.contextSecret);
+  const status = verifyContext(fields, binding, keys, settings.contextMaxAgeSeconds, now);
   if (status !== 'valid') return {};
   const ip = parseIp(fields.ip);
   const deviceId = (fields.deviceKey ?? fields.deviceId)?.slice(0, MAX_DEVICE_ID);

@@ -53,7 +53,10 @@ function bearerToken(event: SignOutEvent): string | undefined {
   return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
 }
 
-export async function signOut(event: SignOutEvent, deps: SignOutDependencies): Promise<APIGatewayProxyResultV2> {
+export async function signOut(
+  event: SignOutEvent,
+  deps: SignOutDependencies,
+): Promise<APIGatewayProxyResultV2> {
   const caller = event.requestContext.authorizer?.lambda;
   const token = bearerToken(event);
   // Only reachable without the authorizer (a misconfigured route): never sign anyone out then.

@@ -66,7 +66,19 @@ const ALARM_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
 const PLAIN_SECRET_SETTINGS = Object.values(settingCatalog)
   .flatMap((specs) => Object.values(specs).map((spec) => spec.env ?? ''))
   .filter((name) => /(SECRET|AUTHORIZATION)$/.test(name));
-/** Functions that read a secret, and which (the existing-pool variant configures none). */
+/** The functions that sign or verify the sign-in context: they read the context key (every variant). */
+const CONTEXT_KEY_READERS = [
+  'signInContext',
+  'preSignUp',
+  'preAuthentication',
+  'postAuthentication',
+  'defineAuthChallenge',
+  'verifyAuthChallenge',
+  'migrateUser',
+];
+/** The stack's own context secret, as a policy names it (Ref of a secret is its ARN). */
+const CONTEXT_SECRET = { Ref: 'ContextSecret' };
+/** Functions that read a named secret, and which (the existing-pool variant names none). */
 const SECRET_READERS: Record<string, string> = {
   createAuthChallenge: MAGIC_LINK_SECRET,
   verifyAuthChallenge: MAGIC_LINK_SECRET,
@@ -368,13 +380,13 @@ describe.each(['created', 'existing'] as const)('%s pool: IAM', (variant) => {
   });
 });
 
-/** The AWS actions a role allows, apart from writing its logs. */
+/** The AWS actions a role allows, apart from writing its logs (each once: resources are checked apart). */
 function allowedActions(template: Template, role: string): string[] {
-  return roleStatements(template, role)
+  const actions = roleStatements(template, role)
     .filter((s) => s.Effect === 'Allow')
     .flatMap((s) => asArray(s.Action).map(String))
-    .filter((a) => !a.startsWith('logs:'))
-    .sort();
+    .filter((a) => !a.startsWith('logs:'));
+  return [...new Set(actions)].sort();
 }
 
 describe('least privilege: each role allows exactly what its bundle sends', () => {
@@ -398,7 +410,7 @@ describe('least privilege: each role allows exactly what its bundle sends', () =
 
   it.each(FUNCTIONS)('%s (existing pool, Cognito delivering: no key for the senders)', (fn) => {
     const expected = needed(existing.template, fn)
-      .filter((a) => a !== 'secretsmanager:GetSecretValue')
+      .filter((a) => a !== 'secretsmanager:GetSecretValue' || CONTEXT_KEY_READERS.includes(fn))
       .filter((a) => a !== 'kms:Decrypt' || (!fn.startsWith('customS') && !fn.startsWith('customE')));
     expect(allowedActions(existing.template, roleOf(existing.template, fn))).toEqual(expected);
   });
@@ -423,25 +435,28 @@ describe('secrets', () => {
               Variables?: Record<string, unknown>;
             }
           )?.Variables ?? {};
-        // Known gap: RISK_CONTEXT_SECRET (issue 11's context key) is still resolved into the
-        // environment at deploy time; here it may only be that dynamic reference, never a value.
-        const contextSecret = JSON.stringify(env.RISK_CONTEXT_SECRET ?? '{{resolve:secretsmanager:');
-        expect(contextSecret, fn).toContain('{{resolve:secretsmanager:');
-        const secretLike = Object.keys(env).filter(
-          (name) => PLAIN_SECRET_SETTINGS.includes(name) && name !== 'RISK_CONTEXT_SECRET',
+        // A plain-value setting may only be there empty (the local-only parameter, unset), and no
+        // value anywhere is a dynamic reference CloudFormation would resolve into the environment.
+        const secretLike = Object.entries(env).filter(
+          ([name, value]) => PLAIN_SECRET_SETTINGS.includes(name) && value !== '',
         );
         expect(secretLike, fn).toEqual([]);
+        expect(JSON.stringify(env), fn).not.toContain('{{resolve:');
       }
       expect(PLAIN_SECRET_SETTINGS).toEqual(
-        expect.arrayContaining(['GATEHOUSE_MAGIC_LINK_SECRET', 'MIGRATION_HTTP_AUTHORIZATION']),
+        expect.arrayContaining([
+          'GATEHOUSE_MAGIC_LINK_SECRET',
+          'MIGRATION_HTTP_AUTHORIZATION',
+          'RISK_CONTEXT_SECRET',
+        ]),
       );
     },
   );
 
   it.each(Object.entries(SECRET_READERS))('%s may read only its own secret (%s)', (fn, secret) => {
-    const reads = roleStatements(created.template, roleOf(created.template, fn)).filter((s) =>
-      asArray(s.Action).includes('secretsmanager:GetSecretValue'),
-    );
+    const reads = roleStatements(created.template, roleOf(created.template, fn))
+      .filter((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue'))
+      .filter((s) => JSON.stringify(s.Resource) !== JSON.stringify(CONTEXT_SECRET));
     expect(reads).toHaveLength(1);
     expect(JSON.stringify(reads[0]!.Resource)).toContain(`:secret:${secret}-??????`);
     const env = (
@@ -452,8 +467,23 @@ describe('secrets', () => {
     expect(Object.values(env)).toContain(secret);
   });
 
+  it.each(['created', 'existing'] as const)(
+    'the context key may be read by the functions that sign or verify contexts, and only that secret (%s pool)',
+    (variant) => {
+      const template = (variant === 'created' ? created : existing).template;
+      for (const fn of CONTEXT_KEY_READERS) {
+        const reads = roleStatements(template, roleOf(template, fn)).filter(
+          (s) => JSON.stringify(s.Resource) === JSON.stringify(CONTEXT_SECRET),
+        );
+        expect(reads, fn).toEqual([
+          { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: CONTEXT_SECRET },
+        ]);
+      }
+    },
+  );
+
   it('no other role may read a secret', () => {
-    for (const fn of FUNCTIONS.filter((f) => !(f in SECRET_READERS))) {
+    for (const fn of FUNCTIONS.filter((f) => !(f in SECRET_READERS) && !CONTEXT_KEY_READERS.includes(f))) {
       const reads = roleStatements(created.template, roleOf(created.template, fn)).filter((s) =>
         asArray(s.Action).some((a) => String(a).startsWith('secretsmanager:')),
       );
@@ -494,11 +524,11 @@ describe('functions', () => {
       const route = Object.values(template.Resources).find(
         (r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === 'POST /sign-out',
       );
-      expect(route?.Properties.AuthorizationType).toBe('CUSTOM');
-      expect(route?.Properties.AuthorizerId).toEqual({ Ref: 'HttpApiAuthorizerGatehouse' });
-      const integration = (route?.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })[
-        'Fn::Join'
-      ][1][1].Ref;
+      expect(route).toBeDefined();
+      expect(route!.Properties.AuthorizationType).toBe('CUSTOM');
+      expect(route!.Properties.AuthorizerId).toEqual({ Ref: 'HttpApiAuthorizerGatehouse' });
+      const target = route!.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const integration = target['Fn::Join'][1][1].Ref;
       expect(JSON.stringify(template.Resources[integration]?.Properties.IntegrationUri)).toContain(
         logicalId('signOut'),
       );
@@ -559,29 +589,21 @@ describe('the signed sign-in context', () => {
     expect(route.AuthorizationType).toBeUndefined();
   });
 
-  it('gives the endpoint and the triggers that verify a generated Secrets Manager secret, never a value in the template', () => {
+  it('gives the endpoint and the triggers that verify a generated Secrets Manager secret by its ARN, never its value', () => {
     const secret = created.template.Resources.ContextSecret!;
     expect(secret.Type).toBe('AWS::SecretsManager::Secret');
     expect(created.raw.Resources.ContextSecret?.Condition).toBe('CreateContextSecret');
     expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
-    const resolved = {
-      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: 'ContextSecret' }, ':SecretString}}']],
-    };
-    for (const fn of [
-      'signInContext',
-      'preSignUp',
-      'preAuthentication',
-      'postAuthentication',
-      'defineAuthChallenge',
-      'verifyAuthChallenge',
-      'migrateUser',
-    ]) {
-      const env = (
-        created.template.Resources[logicalId(fn)]!.Properties.Environment as {
-          Variables: Record<string, unknown>;
-        }
-      ).Variables;
-      expect(env.RISK_CONTEXT_SECRET).toEqual(resolved);
+    for (const [, template] of stacks()) {
+      for (const fn of CONTEXT_KEY_READERS) {
+        const env = (
+          template.Resources[logicalId(fn)]!.Properties.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+        expect(env.RISK_CONTEXT_SECRET_ID, fn).toEqual(CONTEXT_SECRET);
+        expect(env.RISK_CONTEXT_SECRET, fn).toBe('');
+      }
     }
     expect(JSON.stringify(created.template.Resources.AuthorizerLambdaFunction)).not.toContain(
       'RISK_CONTEXT_SECRET',
