@@ -124,6 +124,10 @@ const CHECKS: Check[] = [
       ? 'alarmEmail: subscribes to the topic this stack creates, and alarmTopicArn replaces it; subscribe the address to that topic instead'
       : undefined,
   integerIn('alarmSurgeThreshold', 1, 100000),
+  (p) =>
+    p.geoDatabasePath && !/\.mmdb$/i.test(p.geoDatabasePath)
+      ? `geoDatabasePath: must be a MaxMind database file (.mmdb), e.g. GeoLite2-City.mmdb (got "${p.geoDatabasePath}")`
+      : undefined,
   // A secret: its value is never echoed.
   (p) =>
     p.contextSecret && !/^[A-Za-z0-9]{32,}$/.test(p.contextSecret)

@@ -110,6 +110,11 @@ describe('deploy parameter check', () => {
       /^alarmSurgeThreshold: must be a whole number from 1 to 100000/,
     ],
     [
+      'a geo database that is not a MaxMind file',
+      { geoDatabasePath: 'geoip/GeoLite2-City.tar.gz' },
+      /^geoDatabasePath: must be a MaxMind database file \(\.mmdb\)/,
+    ],
+    [
       'a misspelt parameter',
       { userPoolID: 'eu-west-1_AbC123' },
       /^userPoolID: not a parameter of this service/,

@@ -3,13 +3,14 @@
  * creates and for an existing pool, and checks the CloudFormation template CloudFormation would
  * create from each (conditions applied) and the zips `serverless deploy` would upload.
  */
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsActionsOf, lambdaSentActions } from '../../scripts/deploy/aws-calls';
 import { repoRoot } from '../../scripts/package';
 import { settingCatalog } from '../../shared/config/catalog.js';
 import { METRIC } from '../../shared/observability/metrics.js';
+import { buildMmdb, cityRecord } from '../risk/support/mmdb.js';
 import {
   type PackagedStack,
   packageStack,
@@ -89,7 +90,17 @@ const SECRET_READERS: Record<string, string> = {
 let created: PackagedStack;
 let existing: PackagedStack;
 
+/** A tiny MaxMind database standing in for GeoLite2-City.mmdb (the layer holds whatever file it is given). */
+const GEO_DATABASE = '.serverless-test/GeoLite2-City.mmdb';
+/** The functions that run the risk engine, and so get the geo database layer. */
+const GEO_FUNCTIONS = ['preAuthentication', 'postAuthentication', 'defineAuthChallenge'];
+
 beforeAll(() => {
+  mkdirSync(join(repoRoot, '.serverless-test'), { recursive: true });
+  writeFileSync(
+    join(repoRoot, GEO_DATABASE),
+    buildMmdb({ '203.0.113.0/24': cityRecord('JP', 35.68, 139.69) }),
+  );
   // One after the other: serverless-esbuild bundles in the shared .esbuild folder.
   created = packageStack('created-pool', {
     messageDelivery: 'senders',
@@ -98,6 +109,7 @@ beforeAll(() => {
     magicLinkUrl: 'https://app.example.org/sign-in/link',
     legacyAuthorizationSecretName: LEGACY_SECRET,
     alarmEmail: ALARM_EMAIL,
+    geoDatabasePath: GEO_DATABASE,
   });
   existing = packageStack('existing-pool', {
     userPoolId: EXISTING_POOL,
@@ -266,7 +278,8 @@ describe.each(['created', 'existing'] as const)(
         const output = Object.values(outputs).find((o) => o.Description === `LambdaConfig.${trigger}`);
         expect(output?.Value, trigger).toEqual(getAttArn(fn));
       }
-      expect(JSON.stringify(outputs)).not.toContain('QualifiedArn');
+      // A function's version ARN would pin a pool to old code (a layer's version ARN is another matter).
+      expect(Object.keys(outputs).filter((key) => /LambdaFunctionQualifiedArn$/.test(key))).toEqual([]);
       expect(Object.values(stack().Resources).filter((r) => r.Type === 'AWS::Lambda::Version')).toEqual([]);
     });
   },
@@ -612,8 +625,11 @@ describe('the signed sign-in context', () => {
 });
 
 describe('zips', () => {
-  it('has exactly one zip per function', () => {
-    expect(created.zips.map((z) => z.file).sort()).toEqual(FUNCTIONS.map((fn) => `${fn}.zip`).sort());
+  it('has exactly one zip per function (and the geo database layer when given)', () => {
+    expect(created.zips.map((z) => z.file).sort()).toEqual(
+      [...FUNCTIONS.map((fn) => `${fn}.zip`), 'geoip.zip'].sort(),
+    );
+    expect(existing.zips.map((z) => z.file).sort()).toEqual(FUNCTIONS.map((fn) => `${fn}.zip`).sort());
   });
 
   it.each(FUNCTIONS)('%s.zip holds its bundled handler and no node_modules', (fn) => {
@@ -843,6 +859,50 @@ describe.each(['created', 'existing'] as const)('%s pool: operations', (variant)
     // Every ${...} CloudFormation fills in is a resource of this stack or a pseudo parameter.
     for (const [, ref] of body.matchAll(/\$\{([\w:]+)(?:\.\w+)?\}/g)) {
       expect(ref!.startsWith('AWS::') || ref! in resources(), ref).toBe(true);
+    }
+  });
+});
+
+describe('the MaxMind database as an optional layer', () => {
+  const environment = (template: Template, fn: string) =>
+    (template.Resources[logicalId(fn)]!.Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+
+  it('given geoDatabasePath: one layer holding only that file, on the functions that run the risk engine, found at /opt', () => {
+    const layer = created.template.Resources.GeoipLambdaLayer!;
+    expect(layer.Type).toBe('AWS::Lambda::LayerVersion');
+    expect(layer.Properties).toMatchObject({
+      CompatibleRuntimes: ['nodejs22.x'],
+      CompatibleArchitectures: ['arm64'],
+    });
+    const zip = created.zips.find((z) => z.file === 'geoip.zip')!;
+    expect(zip.entries).toEqual(['GeoLite2-City.mmdb']);
+    for (const fn of FUNCTIONS) {
+      const props = created.template.Resources[logicalId(fn)]!.Properties;
+      if (GEO_FUNCTIONS.includes(fn)) {
+        expect(props.Layers, fn).toEqual([{ Ref: 'GeoipLambdaLayer' }]);
+        expect(environment(created.template, fn).RISK_GEOIP_DATABASE, fn).toBe('/opt/GeoLite2-City.mmdb');
+      } else {
+        expect(props.Layers, fn).toBeUndefined();
+        expect(environment(created.template, fn)?.RISK_GEOIP_DATABASE, fn).toBeUndefined();
+      }
+      const bundle = created.zips.find((z) => z.file === `${fn}.zip`)!;
+      expect(
+        bundle.entries.some((e) => e.endsWith('.mmdb')),
+        fn,
+      ).toBe(false);
+    }
+  });
+
+  it('without it: no layer, and no function looks for a database (the geo lookup stays off)', () => {
+    expect(
+      Object.values(existing.template.Resources).filter((r) => r.Type === 'AWS::Lambda::LayerVersion'),
+    ).toEqual([]);
+    for (const fn of FUNCTIONS) {
+      expect(existing.template.Resources[logicalId(fn)]!.Properties.Layers, fn).toBeUndefined();
+      expect(JSON.stringify(existing.template.Resources[logicalId(fn)]), fn).not.toContain(
+        'RISK_GEOIP_DATABASE',
+      );
     }
   });
 });
