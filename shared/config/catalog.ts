@@ -9,7 +9,6 @@ import { onboardingSettingSpecs } from '../onboarding/settings.js';
 import { riskSettingSpecs } from '../risk/settings.js';
 import { senderSettingSpecs } from '../senders/settings.js';
 import { signInSettingSpecs } from '../sign-in/settings.js';
-import { signOutSettingSpecs } from '../sign-out/settings.js';
 import { signUpSettingSpecs } from '../sign-up/settings.js';
 import { tokenSettingSpecs } from '../tokens/settings.js';
 import { runtimeSettingSpecs } from './runtime.js';
@@ -34,5 +33,4 @@ export const settingCatalog: Record<string, SettingSpecs> = {
   migration: migrationSettingSpecs,
   federation: federationSettingSpecs,
   console: consoleSettingSpecs,
-  signOut: signOutSettingSpecs,
 };

@@ -1,15 +1,10 @@
-import {
-  CognitoIdentityProviderClient,
-  GlobalSignOutCommand,
-  NotAuthorizedException,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { GlobalSignOutCommand, NotAuthorizedException } from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { recordSignOut } from '../authorizer/revoke.js';
-import { runtimeSettings } from '../config/runtime.js';
+import { type CognitoSender, cognitoClient } from '../aws/cognito.js';
 import type { AuthorizerContext } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { documentClient, nowSeconds, tableName } from '../storage/table.js';
-import { signOutSettings } from './settings.js';
 
 /**
  * `POST /sign-out` behind the authorizer: signs the caller out everywhere.
@@ -90,26 +85,8 @@ export async function signOut(
   return json(200, { signedOutAt, refreshTokensRevoked: true } satisfies SignOutAnswer);
 }
 
-let cognito: CognitoIdentityProviderClient | undefined;
-
-/** The Cognito client, created on first use, with a deadline on each attempt. */
-export function signOutCognito(): CognitoIdentityProviderClient {
-  if (!cognito) {
-    const { cognitoEndpoint, cognitoTimeoutMs } = signOutSettings();
-    cognito = new CognitoIdentityProviderClient({
-      region: runtimeSettings().region,
-      maxAttempts: 2,
-      requestHandler: { requestTimeout: cognitoTimeoutMs, connectionTimeout: 500 },
-      ...(cognitoEndpoint ? { endpoint: cognitoEndpoint } : {}),
-    });
-  }
-  return cognito;
-}
-
 /** The deployed dependencies: the table and Cognito. */
-export function signOutDependencies(
-  client: () => CognitoIdentityProviderClient = signOutCognito,
-): SignOutDependencies {
+export function signOutDependencies(client: () => CognitoSender = cognitoClient): SignOutDependencies {
   return {
     recordSignOut: (sub, at) => recordSignOut(documentClient(), tableName(), sub, at),
     globalSignOut: async (accessToken) => {
