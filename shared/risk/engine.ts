@@ -1,4 +1,5 @@
 import { logger } from '../logging/index.js';
+import { countMetric, METRIC } from '../observability/metrics.js';
 import { nowSeconds } from '../storage/table.js';
 import type { RiskDecision, RiskHooks, SignInAttempt, VerifiedContext } from './contract.js';
 import { attemptFacts, locateHistory, verifiedContext } from './facts.js';
@@ -77,6 +78,14 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
   });
 
   function log(message: string, decision: RiskDecision, extra: Record<string, unknown> = {}) {
+    // One decision per sign-in: define auth challenge reusing pre authentication's is not another.
+    if (message === 'risk assessed' && extra.reused !== true) {
+      countMetric(
+        METRIC.riskDecision,
+        { level: decision.level, action: decision.action },
+        { action: decision.action },
+      );
+    }
     logger.info(message, {
       risk: {
         mode: config.mode,
