@@ -20,6 +20,7 @@ const LOWER_LAYERS = new Set([
   'jwt',
   'logging',
   'middleware',
+  'observability',
   'storage',
   'users',
 ]);
@@ -42,6 +43,7 @@ const CONTRACTS: Record<string, string> = {
   'shared/risk/context.ts': 'the signed sign-in context: signed by the endpoint, verified by the triggers',
   'shared/risk/ip.ts': 'IP parsing and networks, shared by every per-IP limit',
   'shared/risk/facts.ts': 'the sign-in facts sign-up velocity counts by',
+  'shared/risk/context-key.ts': "the signed context's key, read where contexts are verified",
   'shared/risk/settings.ts': "the context secret and the risk store's retention",
   'shared/risk/assessment-log.ts': "the console reads the engine's assessments",
   'shared/risk/feedback.ts': "the console applies an operator's verdict as the feedback function does",
