@@ -68,6 +68,16 @@ async function mutateGroup(group: MutationGroup): Promise<GroupScore> {
     reporters: ['json', 'progress-append-only'],
     jsonReporter: { fileName: jsonReport },
     tempDirName: '.stryker-tmp',
+    // Build output and local state are not sources: never copied into the sandbox.
+    ignorePatterns: [
+      '.serverless',
+      '.serverless-test',
+      '.esbuild',
+      'dist',
+      'coverage',
+      '.gatehouse',
+      'reports',
+    ],
     cleanTempDir: 'always',
     timeoutMS: 20_000,
     dryRunTimeoutMinutes: 15,
