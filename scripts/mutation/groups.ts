@@ -73,7 +73,11 @@ export const mutationGroups: MutationGroup[] = [
   {
     name: 'migration-hashes',
     mutate: ['shared/migration/hashes.ts'],
-    tests: ['test/migration/hashes.test.ts', 'test/migration/hash-vectors.test.ts'],
+    tests: [
+      'test/migration/hashes.test.ts',
+      'test/migration/hash-vectors.test.ts',
+      'test/migration/hash-formats.test.ts',
+    ],
   },
 ];
 

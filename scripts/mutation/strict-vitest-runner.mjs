@@ -14,7 +14,7 @@ import * as vitestRunner from '@stryker-mutator/vitest-runner';
 const [vitestPlugin] = vitestRunner.strykerPlugins;
 
 /** Files of the last run that failed outside any test, with their first error message. */
-function crashedFiles(runner) {
+export function crashedFiles(runner) {
   const files = runner.ctx?.state.getFiles() ?? [];
   return files
     .filter((file) => file.result?.state === 'fail' && !hasFailedTest(file))
@@ -22,13 +22,13 @@ function crashedFiles(runner) {
 }
 
 function hasFailedTest(suite) {
-  return suite.tasks.some((task) =>
+  return (suite.tasks ?? []).some((task) =>
     task.type === 'suite' ? hasFailedTest(task) : task.type === 'test' && task.result?.state === 'fail',
   );
 }
 
-function createStrictVitestRunner(injector) {
-  const inner = vitestPlugin.factory(injector);
+/** The runner `inner` (Stryker's vitest runner), with crashed test files made errors and kills. */
+export function strictRunner(inner) {
   return {
     capabilities: () => inner.capabilities(),
     init: () => inner.init(),
@@ -51,6 +51,10 @@ function createStrictVitestRunner(injector) {
       };
     },
   };
+}
+
+function createStrictVitestRunner(injector) {
+  return strictRunner(vitestPlugin.factory(injector));
 }
 createStrictVitestRunner.inject = vitestPlugin.factory.inject;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRisk, unavailableDecision } from '../../shared/risk/engine.js';
+import { evaluateRisk, inBlockedRange, unavailableDecision } from '../../shared/risk/engine.js';
 import { distanceKm } from '../../shared/risk/geo.js';
 import type { RiskReason } from '../../shared/risk/hooks.js';
 import { canonicalIp, networkOf, parseCidr, parseIp } from '../../shared/risk/ip.js';
@@ -67,12 +67,15 @@ describe('impossible travel', () => {
     ]);
   });
 
-  it('skips a sign-in with only one coordinate too', () => {
+  it('skips a sign-in with only one coordinate too, either one', () => {
     const { longitude: _, ...latitudeOnly } = signInFrom('paris', 1);
-    const history = homeHistory(10, { signIns: [latitudeOnly, signInFrom('home', 10)] });
-    expect(signals.impossibleTravel(input(tokyo, history), config)[0]?.detail).toBe(
-      `${Math.round(km)} km in 600 min (${Math.round(km / 10)} km/h)`,
-    );
+    const { latitude: __, ...longitudeOnly } = signInFrom('paris', 1);
+    for (const partial of [latitudeOnly, longitudeOnly]) {
+      const history = homeHistory(10, { signIns: [partial, signInFrom('home', 10)] });
+      expect(signals.impossibleTravel(input(tokyo, history), config)[0]?.detail).toBe(
+        `${Math.round(km)} km in 600 min (${Math.round(km / 10)} km/h)`,
+      );
+    }
   });
 
   it('says nothing without a located sign-in, or without the attempt’s own coordinates', () => {
@@ -270,6 +273,12 @@ describe('what each reason tells the operator', () => {
 
 describe('the engine around the signals', () => {
   const ranges = (...texts: string[]) => texts.map((t) => parseCidr(t)!);
+
+  it('inBlockedRange: an attempt without a believed IP is in no range, even 0.0.0.0/0', () => {
+    const cfg = testConfig({ blockedRanges: ranges('0.0.0.0/0', '::/0') });
+    expect(inBlockedRange(facts({ ipAddress: null }), cfg)).toBe(false);
+    expect(inBlockedRange(facts({ ipAddress: PLACES.berlin.ip }), cfg)).toBe(true);
+  });
 
   it('an attempt without a believed IP is never in a blocked or allowed range (and does not fail)', () => {
     const cfg = testConfig({ blockedRanges: ranges('0.0.0.0/0'), allowedRanges: ranges('0.0.0.0/0') });
