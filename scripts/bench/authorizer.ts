@@ -3,10 +3,12 @@
  * (a) the floor: aws-jwt-verify `verifySync` in a loop (JWKS cached);
  * (b) Gatehouse's authorizer with fresh tokens (every token verified: 3,000 tokens cycled
  *     through a 1,000-entry cache, so every call misses and also pays the cache insert);
- * (c) Gatehouse's authorizer with a repeated token (the verified-token cache);
+ * (c) Gatehouse's authorizer with a repeated token (the verified-token cache), each call with
+ *     its own copy of the event, parsed from JSON as Lambda delivers it;
  * (d) the baseline many teams deploy: jsonwebtoken + jwks-rsa (written here, not shipped).
  * Then the authorizer's bundle size and cold import time (median of fresh Node processes).
- * Targets: (b) >= 0.8 x (a); (c) >= 10 x (a); (b) ahead of (d).
+ * Targets (issue 13): (b) >= 0.9 x (a); (c) >= 15 x (a); (b) ahead of (d); the authorizer's cold
+ * import at most 3 x an empty module's.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -107,11 +109,17 @@ if ((await baselineAuthorize(probe)).policyDocument.Statement[0]?.Effect !== 'Al
   throw new Error('baseline');
 floor.verifySync(tokens[0] as string);
 
-const repeated = events[1];
+// As Lambda delivers them: a new event (new strings) each time, the same token.
+const repeatedCopies = Array.from({ length: 1000 }, () => JSON.parse(JSON.stringify(events[1])));
+let nextCopy = 0;
+const repeated = () => {
+  nextCopy = (nextCopy + 1) % repeatedCopies.length;
+  return repeatedCopies[nextCopy];
+};
 const variants: Array<[string, () => unknown]> = [
   ['(a) aws-jwt-verify verifySync (floor)', () => floor.verifySync(tokens[nextA()] as string)],
   ['(b) gatehouse authorizer, fresh tokens', () => gatehouse.authorize(events[nextB()])],
-  ['(c) gatehouse authorizer, repeated token', () => gatehouse.authorize(repeated)],
+  ['(c) gatehouse authorizer, repeated token', () => gatehouse.authorize(repeated())],
   ['(d) jsonwebtoken + jwks-rsa baseline', () => baselineAuthorize(events[nextD()])],
 ];
 const rows = await measureInterleaved(variants);
@@ -120,8 +128,8 @@ printTable(rows);
 const [a, b, c, d] = rows.map((row) => row.opsPerSecond) as [number, number, number, number];
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 console.log(
-  `\ntargets: (b)/(a) = ${(b / a).toFixed(2)} (>= 0.8: ${verdict(b >= 0.8 * a)}); ` +
-    `(c)/(a) = ${(c / a).toFixed(1)} (>= 10: ${verdict(c >= 10 * a)}); ` +
+  `\ntargets: (b)/(a) = ${(b / a).toFixed(2)} (>= 0.9: ${verdict(b >= 0.9 * a)}); ` +
+    `(c)/(a) = ${(c / a).toFixed(1)} (>= 15: ${verdict(c >= 15 * a)}); ` +
     `(b)/(d) = ${(b / d).toFixed(2)} (> 1: ${verdict(b > d)})`,
 );
 
@@ -148,15 +156,19 @@ const localPool = { USER_POOL_ID: POOL, USER_POOL_CLIENT_ID: CLIENT, AUTHORIZER_
 console.log(
   `\nauthorizer bundle: ${(bundle.bytes / 1024).toFixed(1)} KB (minified ESM, node22, as serverless-esbuild builds it)`,
 );
-console.log(`cold import, empty module:                  ${(await coldImportMs(empty, {})).toFixed(1)} ms`);
+const emptyMs = await coldImportMs(empty, {});
+const noPoolMs = await coldImportMs(bundle.file, {});
+const hydratedMs = await coldImportMs(bundle.file, localPool);
+const revocationMs = await coldImportMs(bundle.file, { AUTHORIZER_REVOCATION: 'true' });
+console.log(`cold import, empty module:                  ${emptyMs.toFixed(1)} ms`);
+console.log(`cold import, authorizer (no pool):          ${noPoolMs.toFixed(1)} ms`);
+console.log(`cold import, authorizer + JWKS hydrate:     ${hydratedMs.toFixed(1)} ms (local http JWKS)`);
 console.log(
-  `cold import, authorizer (no pool):          ${(await coldImportMs(bundle.file, {})).toFixed(1)} ms`,
+  `cold import, authorizer + revocation on:    ${revocationMs.toFixed(1)} ms (loads the DynamoDB client)`,
 );
 console.log(
-  `cold import, authorizer + JWKS hydrate:     ${(await coldImportMs(bundle.file, localPool)).toFixed(1)} ms (local http JWKS)`,
-);
-console.log(
-  `cold import, authorizer + revocation on:    ${(await coldImportMs(bundle.file, { AUTHORIZER_REVOCATION: 'true' })).toFixed(1)} ms (loads the DynamoDB client)`,
+  `target: cold import (no pool) / empty = ${(noPoolMs / emptyMs).toFixed(1)} (<= 3: ${verdict(noPoolMs <= 3 * emptyMs)}); ` +
+    `with the JWKS hydrate: ${(hydratedMs / emptyMs).toFixed(1)}`,
 );
 
 await issuer.stop();

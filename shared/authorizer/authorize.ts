@@ -1,6 +1,5 @@
-import { hash } from 'node:crypto';
-import { SimpleLruCache } from 'aws-jwt-verify/cache';
 import type { Fetcher } from 'aws-jwt-verify/https';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { AuthorizerContext, AuthorizerResult, PolicyDocument } from '../events/index.js';
 import { cachedPolicy, exactPolicy } from './policy.js';
 import { contextOf, principalOf } from './principal.js';
@@ -17,6 +16,7 @@ import type { RevocationCheck } from './revocation.js';
 import { ambiguousPath, type CompiledRule, type Principal, RouteTable, satisfies } from './routes.js';
 import { type AuthorizerSettings, assertCachedAnswersFitRoutes } from './settings.js';
 import { assertLifetime, TokenVerifier, trustedPools } from './verify.js';
+import { TokenCache } from './verify-cache.js';
 
 /** The answer for API Gateway plus what the log line needs (never the token). */
 export interface Decision {
@@ -68,7 +68,7 @@ export interface AuthorizerDependencies {
 export class Authorizer {
   private readonly verifier: TokenVerifier;
   private readonly routes: RouteTable;
-  private readonly tokens: SimpleLruCache<string, VerifiedToken> | undefined;
+  private readonly tokens: TokenCache<VerifiedToken> | undefined;
   private readonly knownArns = new Map<string, KnownArn>();
   /** Cached-mode policy by API prefix and rights: computed once per kind of caller, not per token. */
   private readonly policiesByRights = new Map<string, PolicyDocument | null>();
@@ -84,7 +84,7 @@ export class Authorizer {
     this.verifier = new TokenVerifier(trustedPools(settings), settings.graceSeconds, dependencies.fetcher);
     this.routes = new RouteTable(settings.routes);
     this.claimsRead = [...new Set(this.routes.rules.flatMap((rule) => rule.claims.map(([name]) => name)))];
-    this.tokens = settings.tokenCacheSize > 0 ? new SimpleLruCache(settings.tokenCacheSize) : undefined;
+    this.tokens = settings.tokenCacheSize > 0 ? new TokenCache(settings.tokenCacheSize) : undefined;
     this.now = dependencies.now ?? Date.now;
   }
 
@@ -98,14 +98,15 @@ export class Authorizer {
     const route = this.knownArn(request.arn);
     if (route.ambiguity) throw new AuthorizationFailure('AMBIGUOUS_PATH', route.ambiguity);
     if (request.authorization.length > this.settings.maxTokenBytes + 7) {
-      throw new AuthorizationFailure('TOKEN_TOO_LARGE'); // before hashing it
+      throw new AuthorizationFailure('TOKEN_TOO_LARGE'); // before it is used as a cache key
     }
-    const key = this.tokens ? tokenKey(request.authorization) : undefined;
     let cached = true;
-    let verified = key === undefined ? undefined : this.cachedToken(key);
+    let verified = this.cachedToken(request.authorization);
     if (!verified) {
       cached = false;
-      verified = await this.verifyToken(request.authorization, key);
+      // Synchronous while the JWKS holds the token's key: no promise on the hot path.
+      verified =
+        this.verifyTokenSync(request.authorization) ?? (await this.verifyToken(request.authorization));
     }
     if (this.dependencies.revocation) {
       const refused = await this.dependencies.revocation.check(verified.principal.claims);
@@ -132,17 +133,34 @@ export class Authorizer {
   }
 
   /**
-   * A token verified before, by the SHA-256 of the whole header value: a hit skips the format
-   * check and the signature; an entry past the token's `exp` is ignored (verified again, refused).
+   * A token verified before, keyed by the whole header value (`Bearer <token>`): only the exact
+   * same string hits, so a token differing in any character (its signature included) is verified
+   * on its own. A hit skips the format check and the signature; `exp` is checked at every use, and
+   * an entry past it is dropped (the token is then verified again, and refused). Revocation is not
+   * cached here: it is checked after, on every request, hit or not.
    */
-  private cachedToken(key: string): VerifiedToken | undefined {
-    const entry = this.tokens?.get(key);
-    return entry && entry.expiresAt > this.now() ? entry : undefined;
+  private cachedToken(authorization: string): VerifiedToken | undefined {
+    const entry = this.tokens?.get(authorization);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt > this.now()) return entry;
+    this.tokens?.delete(authorization);
+    return undefined;
   }
 
-  private async verifyToken(authorization: string, key: string | undefined): Promise<VerifiedToken> {
+  /** The token verified without waiting, or undefined when its key must be fetched first (async path). */
+  private verifyTokenSync(authorization: string): VerifiedToken | undefined {
     const token = bearerToken(authorization, this.settings.maxTokenBytes);
-    const payload = await this.verifier.verify(token);
+    const payload = this.verifier.verifySync(token);
+    return payload === undefined ? undefined : this.remember(authorization, payload);
+  }
+
+  private async verifyToken(authorization: string): Promise<VerifiedToken> {
+    const token = bearerToken(authorization, this.settings.maxTokenBytes);
+    return this.remember(authorization, await this.verifier.verify(token));
+  }
+
+  /** The lifetime rules aws-jwt-verify leaves optional, then the principal, cached until `exp`. */
+  private remember(authorization: string, payload: JwtPayload): VerifiedToken {
     assertLifetime(payload, this.now(), this.settings.graceSeconds);
     const principal = principalOf(payload);
     if (!principal.sub) throw new AuthorizationFailure('INVALID_TOKEN', 'no-sub');
@@ -151,7 +169,7 @@ export class Authorizer {
       context: contextOf(principal, this.settings.tenantClaim),
       expiresAt: (payload.exp ?? 0) * 1000,
     };
-    if (key !== undefined) this.tokens?.set(key, verified);
+    this.tokens?.set(authorization, verified);
     return verified;
   }
 
@@ -186,9 +204,4 @@ export class Authorizer {
     // null: a resource would pass 512 characters; the exact ARN is correct, only less cacheable.
     return policy ?? (allowed ? route.allow : route.deny);
   }
-}
-
-/** The cache key of a token (its whole header value): its SHA-256, so the cache never holds a usable token. */
-function tokenKey(authorization: string): string {
-  return hash('sha256', authorization, 'base64url');
 }

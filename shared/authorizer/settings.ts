@@ -138,7 +138,7 @@ export const authorizerSettingSpecs = {
     env: 'AUTHORIZER_TOKEN_CACHE_SIZE',
     schema: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000)),
     default: 1000,
-    doc: 'Verified tokens kept in memory (keyed by their SHA-256, until `exp`); 0 = verify every time.',
+    doc: 'Verified tokens kept in memory (keyed by the whole token, until `exp`); 0 = verify every time.',
   }),
   revocation: setting({
     env: 'AUTHORIZER_REVOCATION',

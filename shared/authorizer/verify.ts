@@ -162,15 +162,27 @@ export class TokenVerifier {
     await Promise.all([this.cognito?.hydrate(), this.local?.hydrate()]);
   }
 
-  /** The verified payload, or an `AuthorizationFailure('INVALID_TOKEN')` naming the library's error class. */
-  async verify(jwt: string): Promise<JwtPayload> {
+  /**
+   * The verified payload without waiting, or undefined when the JWKS lacks the token's key (then
+   * `verify` fetches it). Throws an `AuthorizationFailure('INVALID_TOKEN')` naming the library's
+   * error class for an invalid token.
+   */
+  verifySync(jwt: string): JwtPayload | undefined {
     const verifier = this.verifierFor(jwt);
     if (!verifier) throw new AuthorizationFailure('INVALID_TOKEN', 'UnknownIssuer');
     try {
       return verifier.verifySync(jwt);
     } catch (error) {
-      if (!isMissingKey(error)) throw invalid(error);
+      if (isMissingKey(error)) return undefined;
+      throw invalid(error);
     }
+  }
+
+  /** The verified payload, fetching the JWKS when it lacks the token's key; failures as `verifySync`. */
+  async verify(jwt: string): Promise<JwtPayload> {
+    const payload = this.verifySync(jwt);
+    if (payload !== undefined) return payload;
+    const verifier = this.verifierFor(jwt)!;
     try {
       return await verifier.verify(jwt);
     } catch (error) {
