@@ -33,6 +33,8 @@ interface EquivalentMutant {
   /** The source text the mutant replaces, exactly. */
   original: string;
   replacement: string;
+  /** Where `original` alone is ambiguous: text the mutant's source line must contain. */
+  line?: string;
   reason: string;
 }
 
@@ -67,9 +69,10 @@ async function mutateGroup(group: MutationGroup): Promise<GroupScore> {
     incrementalFile: join(reportDir, `${group.name}.incremental.json`),
     reporters: ['json', 'progress-append-only'],
     jsonReporter: { fileName: jsonReport },
-    tempDirName: '.stryker-tmp',
-    // Build output and local state are not sources: never copied into the sandbox.
+    tempDirName: `.stryker-tmp/${group.name}`,
+    // Build output, local state and other groups' sandboxes are not sources: never copied.
     ignorePatterns: [
+      '.stryker-tmp',
       '.serverless',
       '.serverless-test',
       '.esbuild',
@@ -112,6 +115,8 @@ export function scoreOf(group: MutationGroup, report: MutationTestResult): Group
   const matched = new Set<EquivalentMutant>();
   for (const [name, file] of Object.entries(report.files)) {
     const path = relative(root, resolve(root, name));
+    // An incremental report can still hold a file the group no longer mutates.
+    if (!group.mutate.includes(path)) continue;
     const lines = file.source.split('\n');
     for (const mutant of file.mutants) {
       if (mutant.status === 'CompileError' || mutant.status === 'Ignored' || mutant.status === 'Pending') {
@@ -132,7 +137,8 @@ export function scoreOf(group: MutationGroup, report: MutationTestResult): Group
           e.file === path &&
           e.mutator === mutant.mutatorName &&
           e.original === original &&
-          e.replacement === (mutant.replacement ?? ''),
+          e.replacement === (mutant.replacement ?? '') &&
+          (e.line === undefined || (lines[mutant.location.start.line - 1] ?? '').includes(e.line)),
       );
       if (listed) {
         matched.add(listed);

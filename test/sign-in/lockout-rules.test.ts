@@ -297,6 +297,84 @@ describe('what an operator sees and does', () => {
   });
 });
 
+describe('edges of what is written and read', () => {
+  it('a success from a network alone writes that place and nothing else', async () => {
+    const pk = subject();
+    await lockout.clearAttempts(pk, { network: '198.51.100.0/24' }, policy(), T0);
+    expect((await itemsOf(pk)).map((item) => item.sk)).toEqual(['PLACE#network#198.51.100.0/24']);
+    const other = subject();
+    await lockout.clearAttempts(other, { deviceId: 'laptop-1' }, policy(), T0);
+    expect((await itemsOf(other)).map((item) => item.sk)).toEqual(['PLACE#device#laptop-1']);
+  });
+
+  it('an unknown name locking its unfamiliar side writes no security event anywhere', async () => {
+    const pk = `IDENTITY#name#stranger-${++users}`;
+    const rules = policy({ lockoutMaxAttempts: 1 });
+    await captureOutput(async () => {
+      for (let i = 0; i < 2; i++) await attempt(pk, T0 + i, rules);
+    });
+    expect((await dynamo.scan()).filter((item) => String(item.pk).startsWith('USER#undefined'))).toEqual([]);
+  });
+
+  it('a user with no attempt and no lock: an operator sees zeros, and a lock ending now is over', async () => {
+    const sub = `fresh-${++users}`;
+    expect(await lockout.lockoutState(sub, policy(), T0)).toEqual({
+      attemptsInWindow: 0,
+      maxAttempts: 3,
+      sides: { familiar: { attemptsInWindow: 0 }, unfamiliar: { attemptsInWindow: 0 } },
+    });
+    const pk = `IDENTITY#sub#${sub}`;
+    const rules = policy({ lockoutMaxAttempts: 1, lockoutDurationSeconds: 60, lockoutWindowSeconds: 10 });
+    for (let i = 0; i < 2; i++) await captureOutput(() => attempt(pk, T0 + i, rules));
+    const until = T0 + 1 + 60 * SECOND;
+    expect((await lockout.lockoutState(sub, rules, until - 1)).lockedUntil).toBe(until);
+    expect((await lockout.lockoutState(sub, rules, until)).lockedUntil).toBeUndefined();
+  });
+});
+
+describe('storage faults are failures, not a silent pass', () => {
+  const throttled = () =>
+    Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
+  const failing = (commandName: string, matches: (input: any) => boolean) => {
+    const client = table.documentClient();
+    const realSend = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+    let faults = 0;
+    vi.spyOn(client, 'send').mockImplementation((async (command: any) => {
+      if (command.constructor.name === commandName && matches(command.input)) {
+        faults++;
+        throw throttled();
+      }
+      return realSend(command);
+    }) as never);
+    return () => faults;
+  };
+
+  it('the lock cannot be written: the attempt fails (it is not let through, nor counted as locked)', async () => {
+    const pk = subject();
+    const rules = policy({ lockoutMaxAttempts: 1 });
+    await attempt(pk, T0, rules);
+    const faults = failing('PutCommand', (input) => input.Item?.sk === 'LOCKED#unfamiliar');
+    await expect(captureOutput(() => attempt(pk, T0 + 1, rules)).then((r) => r.error)).resolves.toMatchObject(
+      {
+        name: 'ProvisionedThroughputExceededException',
+      },
+    );
+    expect(faults()).toBe(1);
+  });
+
+  it('a counter cannot be reset after a success: the success fails loudly', async () => {
+    const pk = subject();
+    await attempt(pk, T0, policy(), home);
+    await lockout.clearAttempts(pk, home, policy(), T0 + 1);
+    await attempt(pk, T0 + 2, policy(), home);
+    const faults = failing('UpdateCommand', (input) => String(input.Key?.sk).startsWith('FAILED#'));
+    await expect(lockout.clearAttempts(pk, home, policy(), T0 + 3)).rejects.toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+    });
+    expect(faults()).toBeGreaterThan(0);
+  });
+});
+
 describe('throttled reads', () => {
   it('asks again for keys BatchGetItem left unprocessed, and fails after three rounds', async () => {
     const client = table.documentClient();

@@ -70,6 +70,7 @@ describe('claims Cognito refuses', () => {
       /only be set in the access token of a client/,
     );
     expect(claimProblem('aud', 'web', 'access')).toMatch(/only be set in the access token of a client/);
+    expect(claimProblem('aud', 'undefined', 'access')).toMatch(/only be set in the access token of a client/);
     expect(claimProblem('aud', undefined, 'access')).toBeUndefined(); // suppressing it
   });
 
@@ -134,6 +135,22 @@ describe('the group override', () => {
     expect(groupOverride(['readers'], cognito([]), false, roles)?.iamRolesToOverride).toEqual([reader]);
     // Cognito has one, the configuration none: unchanged, no override.
     expect(groupOverride(['x'], cognito([other], other), false, roles)).toBeUndefined();
+  });
+
+  it('the same roles in another order, or a role listed twice by Cognito, is a change', () => {
+    const reader = 'arn:aws:iam::1:role/reader';
+    const other = 'arn:aws:iam::1:role/other';
+    // Same preferred role on both sides: only the lists differ.
+    expect(groupOverride(['readers'], cognito([other, reader], reader), false, roles)).toEqual({
+      groupsToOverride: ['readers'],
+      iamRolesToOverride: [reader, other],
+      preferredRole: reader,
+    });
+    expect(groupOverride(['readers'], cognito([reader, reader], reader), false, roles)).toEqual({
+      groupsToOverride: ['readers'],
+      iamRolesToOverride: [reader],
+      preferredRole: reader,
+    });
   });
 
   it('a filtered group list drops Cognito’s roles and preferred role', () => {

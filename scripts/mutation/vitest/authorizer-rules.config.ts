@@ -1,3 +1,3 @@
 import { groupVitestConfig } from './group-config.js';
 
-export default groupVitestConfig('authorizer');
+export default groupVitestConfig('authorizer-rules');
