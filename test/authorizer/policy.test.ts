@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cachedPolicy, exactPolicy, MAX_RESOURCE_LENGTH } from '../../shared/authorizer/policy.js';
+import {
+  cachedPolicy,
+  exactPolicy,
+  globsIntersect,
+  MAX_RESOURCE_LENGTH,
+} from '../../shared/authorizer/policy.js';
 import { ambiguousPath, type Principal, RouteTable } from '../../shared/authorizer/routes.js';
 import { loadAuthorizerSettings } from '../../shared/authorizer/settings.js';
 import { evaluatePolicy } from './fixture.js';
@@ -50,6 +55,28 @@ describe('route matching at the edges', () => {
   ])('%s: %s %j -> rule %s', (_, method, path, expected) => {
     expect(table.match(method, path)?.index).toBe(expected);
   });
+
+  it('a request path with a trailing slash after several segments matches its rule', () => {
+    expect(table.match('GET', '/items/42/notes/')?.index).toBe(0);
+    expect(table.match('GET', '/files/a/b/')?.index).toBe(1);
+  });
+
+  it.each([['/a/x{p+}'], ['/a/{p+}x'], ['/a/{p}x'], ['/a/x{p}']])(
+    'refuses %s at cold start, naming the rule and the settings file',
+    (path) => {
+      expect(
+        () =>
+          new RouteTable(
+            rules([
+              { method: 'GET', path: '/ok' },
+              { method: 'GET', path },
+            ]),
+          ),
+      ).toThrow(
+        /authorizer\.routes\.1 \(config\/gatehouse\.json\).*neither literal nor \{name\} nor \{name\+\}/,
+      );
+    },
+  );
 
   it("compiles '*' to ANY and drops a rule's trailing slash (its policy resource too)", () => {
     expect(table.rules[2]).toMatchObject({ method: 'ANY', path: '/anything', resource: '*/anything' });
@@ -106,6 +133,7 @@ describe('cached policies at the edges', () => {
 
   it('a principal allowed everything: the Deny statement still holds the ambiguous paths, never empty', () => {
     const policy = cachedPolicy(principal({ groups: ['readers', 'admins'] }), table, PREFIX)!;
+    expect(policy.Version).toBe('2012-10-17');
     expect(policy.Statement).toHaveLength(2);
     const [allow, deny] = policy.Statement;
     expect(allow).toEqual({
@@ -212,6 +240,21 @@ describe('cached policies at the edges', () => {
     const prefix = prefixFor(MAX_RESOURCE_LENGTH, `GET${LONG}`);
     const policy = cachedPolicy(principal({ groups: ['g'] }), exact, prefix);
     expect(policy?.Statement[0]?.Resource.map((r) => r.length)).toEqual([prefix.length + 9, 512]);
+  });
+
+  it.each([
+    ['*x', 'y', false],
+    ['y', '*x', false],
+    ['a*', 'b', false],
+    ['*', '', true],
+    ['', '*', true],
+    ['', '', true],
+    ['a', '', false],
+    ['', 'a', false],
+    ['a*c', 'ab*', true],
+    ['*b', 'a*', true],
+  ])('globsIntersect(%j, %j) = %s', (a, b, expected) => {
+    expect(globsIntersect(a, b)).toBe(expected);
   });
 
   it('denies the whole API, in one statement, to a principal allowed nothing', () => {
