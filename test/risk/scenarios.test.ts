@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateRisk } from '../../shared/risk/engine.js';
+import { attemptFacts } from '../../shared/risk/facts.js';
 import type { RiskAction, RiskDecision, RiskLevel } from '../../shared/risk/hooks.js';
 import { parseCidr } from '../../shared/risk/ip.js';
 import { emptyHistory, type IpActivity, type RiskHistory } from '../../shared/risk/model.js';
@@ -31,6 +32,8 @@ interface Scenario {
   history?: RiskHistory;
   ip?: IpActivity;
   config?: Partial<RiskConfig>;
+  /** The context's nonce was already used by another sign-in (the store's one-use check said so). */
+  replayed?: boolean;
   /** Runs through the engine service instead (for faults of the store). */
   store?: RiskStore;
   level: RiskLevel;
@@ -249,6 +252,22 @@ const scenarios: Scenario[] = [
     signals: ['context-forged'],
   },
   {
+    name: 'a valid signed context used a second time (replayed)',
+    attempt: { sign: 'valid', claim: 'home' },
+    replayed: true,
+    history: homeHistory(),
+    config: { contextSignature: 'required' },
+    level: 'medium',
+    signals: ['context-replayed'],
+  },
+  {
+    name: 'a sign-in from an IP that guessed invitation codes at sign-up',
+    history: homeHistory(),
+    ip: { failures: 0, accounts: 1, failedInvites: 4 },
+    level: 'low',
+    signals: ['ip-failed-invites'],
+  },
+  {
     name: 'an unsigned context where signatures are required',
     attempt: { sign: 'none' },
     history: homeHistory(),
@@ -391,6 +410,13 @@ async function run(scenario: Scenario): Promise<RiskDecision> {
     config,
     scenario.ip,
   );
+  if (scenario.replayed) {
+    input.attempt = attemptFacts(
+      { ...signInAttempt(scenario.attempt), contextReplayed: true },
+      config,
+      testGeo(),
+    );
+  }
   return evaluateRisk(input, config);
 }
 
