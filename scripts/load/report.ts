@@ -33,13 +33,22 @@ export function formatReport(report: LoadReport): string {
     );
     for (const problem of check.problems) lines.push(`       ${problem}`);
   }
+  const retried = Object.entries(report.retries);
+  lines.push(
+    retried.length
+      ? `\ncalls tried again after failing without an answer (the 5 s budget ran out under load): ${retried
+          .map(([name, n]) => `${name} ${n}`)
+          .join(', ')}`
+      : '\nno call failed without an answer (no retry)',
+  );
   const levels = Object.entries(report.logs.byLevel)
     .map(([level, n]) => `${level} ${n}`)
     .join(', ');
   lines.push(
     `\nfunction logs: ${levels || 'none'}; issued tokens found in them: ${report.logs.secretsFound.length}`,
   );
-  for (const line of report.logs.errors) lines.push(`  ${line.slice(0, 400)}`);
+  for (const line of report.logs.errors.slice(0, retried.length ? 3 : 20))
+    lines.push(`  ${line.slice(0, 300)}`);
   for (const failure of report.failures.slice(0, 10)) lines.push(`FAIL ${failure}`);
   if (report.failures.length > 10) lines.push(`... and ${report.failures.length - 10} more failures`);
   lines.push(report.ok ? '\nno effect lost or duplicated.' : '\nLOAD RUN FAILED (see above).');
