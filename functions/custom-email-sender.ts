@@ -1,9 +1,8 @@
-import { runtimeSettings } from '../shared/config/runtime.js';
+import { cognitoClient } from '../shared/aws/cognito.js';
 import { parseCustomEmailSenderEvent } from '../shared/events/parse.js';
 import { sendEmail } from '../shared/mail/ses.js';
 import { triggerHandler } from '../shared/middleware/index.js';
 import { sendCustomEmail } from '../shared/senders/email-sender.js';
-import { cognitoClient } from '../shared/senders/users.js';
 import { senderDependencies } from '../shared/senders/wiring.js';
 
 /**
@@ -14,7 +13,7 @@ import { senderDependencies } from '../shared/senders/wiring.js';
 const dependencies = {
   ...senderDependencies(),
   sendEmail,
-  cognito: () => cognitoClient(runtimeSettings().region),
+  cognito: cognitoClient,
 };
 
 export const handler = triggerHandler({

@@ -10,9 +10,5 @@ import { onboardingDependencies, postConfirmation } from '../shared/onboarding/i
 export const handler = triggerHandler({
   name: 'post-confirmation',
   parse: parsePostConfirmationEvent,
-  core: (event, context) =>
-    postConfirmation(
-      event,
-      onboardingDependencies({ deadline: Date.now() + context.getRemainingTimeInMillis() }),
-    ),
+  core: (event) => postConfirmation(event, onboardingDependencies()),
 });

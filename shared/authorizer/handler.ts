@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { withInvocationDeadline } from '../aws/deadline.js';
 import { UserFacingError } from '../errors/index.js';
 import type { AuthorizerResult } from '../events/index.js';
 import { logger } from '../logging/index.js';
@@ -24,14 +25,15 @@ export class Unauthorized extends UserFacingError {
  * - a bad, missing, expired or revoked token, or an event it cannot read: `Unauthorized` (401);
  * - a valid token without the rights: the Deny the core returns (403);
  * - its own failure (revocation store down): an error, which API Gateway answers with 500 -
- *   failing closed, and saying so, rather than pretending the caller is unauthenticated.
+ *   failing closed, and saying so, rather than pretending the caller is unauthenticated; a
+ *   revocation read or JWKS fetch cut by the invocation's deadline is such a failure.
  */
 export function authorizerHandler(authorizer: Authorizer) {
   return middy<unknown, AuthorizerResult>()
     .use(logContext('authorizer'))
     .use(authorizerErrorPolicy())
-    .handler(async (event) => {
-      const decision = await authorizer.authorize(event);
+    .handler(async (event, context) => {
+      const decision = await withInvocationDeadline(context, () => authorizer.authorize(event));
       logger.info(decision.effect === 'Allow' ? 'allowed' : 'denied', {
         reason: decision.reason,
         rule: decision.rule,

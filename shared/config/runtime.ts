@@ -33,6 +33,18 @@ export const runtimeSettingSpecs = {
     default: undefined,
     doc: 'Secrets Manager endpoint override, for local stand-ins. Unset in AWS.',
   }),
+  cognitoEndpoint: setting({
+    env: 'COGNITO_ENDPOINT',
+    schema: v.optional(v.pipe(v.string(), v.url())),
+    default: undefined,
+    doc: 'Cognito endpoint override, for local runs (e.g. cognito-local). Unset in AWS.',
+  }),
+  snsEndpoint: setting({
+    env: 'SNS_ENDPOINT',
+    schema: v.optional(v.pipe(v.string(), v.url())),
+    default: undefined,
+    doc: 'SNS endpoint override, for local runs. Unset in AWS.',
+  }),
   stage: setting({
     env: 'GATEHOUSE_STAGE',
     schema: v.pipe(v.string(), v.minLength(1)),

@@ -1,6 +1,5 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { runtimeSettings } from './runtime.js';
+import { secretsManagerClient } from '../aws/secrets-manager.js';
 
 /**
  * Secrets never sit in a deployed function's environment: the environment names a Secrets
@@ -29,24 +28,16 @@ export interface SecretSource {
 /** How long a value read from Secrets Manager is reused before it is read again. */
 export const SECRET_CACHE_SECONDS = 300;
 
-// Secrets Manager answers in milliseconds; a trigger has 5 s in all, so a slow answer fails fast.
-const client = () => {
-  const { region, secretsManagerEndpoint } = runtimeSettings();
-  return new SecretsManagerClient({
-    region,
-    ...(secretsManagerEndpoint ? { endpoint: secretsManagerEndpoint } : {}),
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
-  });
-};
-
 let current: SecretsProvider | undefined;
 let previous: SecretsProvider | undefined;
 
-/** Two providers, so that the current and previous values never share a cache entry. */
+/**
+ * Two providers, so that the current and previous values never share a cache entry, over the one
+ * client of `shared/aws` (Secrets Manager answers in milliseconds; a slow answer fails fast).
+ */
 function providers(): { current: SecretsProvider; previous: SecretsProvider } {
-  current ??= new SecretsProvider({ awsSdkV3Client: client() });
-  previous ??= new SecretsProvider({ awsSdkV3Client: client() });
+  current ??= new SecretsProvider({ awsSdkV3Client: secretsManagerClient() });
+  previous ??= new SecretsProvider({ awsSdkV3Client: secretsManagerClient() });
   return { current, previous };
 }
 

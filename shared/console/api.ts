@@ -1,10 +1,11 @@
 import * as v from 'valibot';
+import { cognitoClient } from '../aws/cognito.js';
 import type { Operator } from './audit.js';
 import { ConsoleError } from './errors.js';
 import { type ConsoleEvent, checkInput, type HttpResponse, header, json, jsonBody } from './http.js';
 import { act, poolChart, userView } from './service.js';
 import { consoleSettings } from './settings.js';
-import { type CognitoCalls, consoleCognito, SEARCH_PATTERN, searchUsers } from './users.js';
+import { type CognitoCalls, SEARCH_PATTERN, searchUsers } from './users.js';
 
 /**
  * The console's API under `/console/api/`. Every call is checked here, whatever the route's
@@ -28,7 +29,7 @@ const ACTIONS = ['unlock', 'suspend', 'reinstate', 'sign-out', 'feedback'] as co
 export async function handleApi(
   event: ConsoleEvent,
   path: string,
-  cognito: CognitoCalls = consoleCognito(),
+  cognito: CognitoCalls = cognitoClient(),
 ): Promise<HttpResponse> {
   const operator = authenticate(event);
   assertSameOrigin(event);

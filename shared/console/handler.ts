@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { withInvocationDeadline } from '../aws/deadline.js';
 import { InvalidEventError } from '../errors/index.js';
 import { logger } from '../logging/index.js';
 import { describeError, logContext } from '../middleware/index.js';
@@ -40,9 +41,12 @@ export async function handleConsoleEvent(input: unknown, cognito?: CognitoCalls)
   }
 }
 
-/** The function's chain: one log context and `completed` line per request, no event body logged. */
+/**
+ * The function's chain: one log context and `completed` line per request, no event body logged;
+ * its Cognito and DynamoDB calls end by the invocation's deadline (a 500 answer then).
+ */
 export function consoleHandler() {
   return middy<unknown, HttpResponse>()
     .use(logContext('console'))
-    .handler((event) => handleConsoleEvent(event));
+    .handler((event, context) => withInvocationDeadline(context, () => handleConsoleEvent(event)));
 }

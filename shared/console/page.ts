@@ -20,7 +20,7 @@ const files: Record<string, PageFile> = page.files;
 /** Where the page's script may connect: itself and Cognito (to sign the operator in). */
 export function cognitoEndpoint(): string {
   return (
-    consoleSettings().cognitoEndpoint ?? `https://cognito-idp.${runtimeSettings().region}.amazonaws.com/`
+    runtimeSettings().cognitoEndpoint ?? `https://cognito-idp.${runtimeSettings().region}.amazonaws.com/`
   );
 }
 

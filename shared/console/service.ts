@@ -1,4 +1,5 @@
 import { recordSignOut } from '../authorizer/revoke.js';
+import { cognitoClient } from '../aws/cognito.js';
 import { UserFacingError } from '../errors/index.js';
 import { type DailyLevels, readAssessmentLog, readDailyLevels } from '../risk/assessment-log.js';
 import { applyRiskFeedback } from '../risk/feedback.js';
@@ -12,14 +13,7 @@ import { type AuditRecord, audited, type Operator, readAuditTrail } from './audi
 import { ConsoleError } from './errors.js';
 import { consoleSettings } from './settings.js';
 import { buildTimeline, dailyLevelsOf, type TimelineEntry } from './timeline.js';
-import {
-  type CognitoCalls,
-  consoleCognito,
-  globalSignOut,
-  groupsOf,
-  type PoolUser,
-  userBySub,
-} from './users.js';
+import { type CognitoCalls, globalSignOut, groupsOf, type PoolUser, userBySub } from './users.js';
 
 /** Everything the console shows about one user. */
 export interface UserView {
@@ -42,7 +36,7 @@ export interface UserView {
 const AUDIT_SHOWN = 20;
 
 /** Reads the user's state through the functions of the features that keep it, in parallel. */
-export async function userView(sub: string, cognito: CognitoCalls = consoleCognito(), now = Date.now()) {
+export async function userView(sub: string, cognito: CognitoCalls = cognitoClient(), now = Date.now()) {
   const user = await userBySub(sub, cognito);
   const settings = consoleSettings();
   const limit = settings.historyLimit;
@@ -93,7 +87,7 @@ export async function act(
   sub: string,
   request: ActionRequest,
   operator: Operator,
-  cognito: CognitoCalls = consoleCognito(),
+  cognito: CognitoCalls = cognitoClient(),
 ): Promise<UserView> {
   const user = await userBySub(sub, cognito);
   const { auditDays } = consoleSettings();

@@ -26,12 +26,6 @@ export const consoleSettingSpecs = {
     default: undefined,
     doc: 'The app client the console page signs operators in with (`USER_PASSWORD_AUTH`, no secret).',
   }),
-  cognitoEndpoint: setting({
-    env: 'COGNITO_ENDPOINT',
-    schema: v.optional(v.pipe(v.string(), v.url())),
-    default: undefined,
-    doc: 'Cognito endpoint override, for local runs (e.g. cognito-local). Unset in AWS.',
-  }),
   historyLimit: setting({
     env: 'CONSOLE_HISTORY_LIMIT',
     schema: positiveInt(500),

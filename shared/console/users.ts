@@ -1,11 +1,11 @@
 import {
   AdminListGroupsForUserCommand,
   AdminUserGlobalSignOutCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   ListUsersCommand,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { runtimeSettings } from '../config/runtime.js';
+import { cognitoClient } from '../aws/cognito.js';
 import { ConsoleError } from './errors.js';
 import { consoleSettings } from './settings.js';
 
@@ -22,25 +22,7 @@ export interface PoolUser {
   createdAt?: number;
 }
 
-/** A Cognito call gets this long (the console's whole answer has the function's 10 s). */
-const COGNITO_TIMEOUT_MS = 3000;
 const SEARCH_LIMIT = 20;
-
-let client: CognitoIdentityProviderClient | undefined;
-
-/** The Cognito client, created on first use, with a deadline on every call. */
-export function consoleCognito(): CognitoIdentityProviderClient {
-  if (!client) {
-    const { cognitoEndpoint } = consoleSettings();
-    client = new CognitoIdentityProviderClient({
-      region: runtimeSettings().region,
-      maxAttempts: 2,
-      requestHandler: { requestTimeout: COGNITO_TIMEOUT_MS, connectionTimeout: 1000 },
-      ...(cognitoEndpoint ? { endpoint: cognitoEndpoint } : {}),
-    });
-  }
-  return client;
-}
 
 /** The pool the console acts on; a deployment without one cannot serve the API. */
 export function consolePoolId(): string {
@@ -60,7 +42,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function searchUsers(
   text: string,
-  cognito: CognitoCalls = consoleCognito(),
+  cognito: CognitoCalls = cognitoClient(),
 ): Promise<PoolUser[]> {
   const filters = [`username ^= "${text}"`, `email ^= "${text.toLowerCase()}"`];
   if (UUID.test(text)) filters.push(`sub = "${text.toLowerCase()}"`);
@@ -71,17 +53,14 @@ export async function searchUsers(
 }
 
 /** The user with this sub, or a 404. */
-export async function userBySub(sub: string, cognito: CognitoCalls = consoleCognito()): Promise<PoolUser> {
+export async function userBySub(sub: string, cognito: CognitoCalls = cognitoClient()): Promise<PoolUser> {
   const [user] = await listUsers(`sub = "${sub}"`, cognito);
   if (!user) throw new ConsoleError(404, 'CONSOLE_USER_NOT_FOUND', 'No user with this sub in the pool.');
   return user;
 }
 
 /** The user's Cognito groups (first 60). */
-export async function groupsOf(
-  username: string,
-  cognito: CognitoCalls = consoleCognito(),
-): Promise<string[]> {
+export async function groupsOf(username: string, cognito: CognitoCalls = cognitoClient()): Promise<string[]> {
   const result = await cognito.send(
     new AdminListGroupsForUserCommand({ UserPoolId: consolePoolId(), Username: username, Limit: 60 }),
   );
@@ -91,7 +70,7 @@ export async function groupsOf(
 /** Cognito's own sign-out everywhere: every refresh token of the user stops working. */
 export async function globalSignOut(
   username: string,
-  cognito: CognitoCalls = consoleCognito(),
+  cognito: CognitoCalls = cognitoClient(),
 ): Promise<void> {
   await cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: consolePoolId(), Username: username }));
 }

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { NonRetryableFetchError } from 'aws-jwt-verify/error';
 import { type Fetcher, SimpleFetcher } from 'aws-jwt-verify/https';
+import { deadlineSignal } from '../aws/deadline.js';
 
 /** A local key server answers at once; a remote one gets aws-jwt-verify's own timeout and retry. */
 const LOCAL_FETCH_TIMEOUT_MS = 1500;
@@ -8,18 +9,21 @@ const LOCAL_FETCH_TIMEOUT_MS = 1500;
 /**
  * Fetches public keys (a JWKS, or an ALB's PEM per kid): https through aws-jwt-verify's fetcher
  * (its timeout, one retry), plain http only for local stand-ins (cognito-local serves its JWKS
- * over http, the local ALB key server too), with a short timeout.
+ * over http, the local ALB key server too), with a short timeout. Within an invocation (a key
+ * rotation's refetch) the invocation's deadline aborts the fetch too.
  */
 export class KeyFetcher implements Fetcher {
   private readonly https = new SimpleFetcher();
   fetch(uri: string): Promise<ArrayBuffer> {
-    return uri.startsWith('http:') ? fetchHttp(uri) : this.https.fetch(uri);
+    const signal = deadlineSignal();
+    const options = signal ? { signal } : {};
+    return uri.startsWith('http:') ? fetchHttp(uri, options) : this.https.fetch(uri, options);
   }
 }
 
-function fetchHttp(uri: string): Promise<ArrayBuffer> {
+function fetchHttp(uri: string, options: { signal?: AbortSignal }): Promise<ArrayBuffer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(uri, { timeout: LOCAL_FETCH_TIMEOUT_MS }, (res) => {
+    const req = httpRequest(uri, { timeout: LOCAL_FETCH_TIMEOUT_MS, ...options }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {

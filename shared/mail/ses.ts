@@ -1,5 +1,7 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { runtimeSettings } from '../config/runtime.js';
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { sesClient } from '../aws/ses.js';
+
+export { sesClient } from '../aws/ses.js';
 
 export interface OutgoingEmail {
   from: string;
@@ -9,20 +11,9 @@ export interface OutgoingEmail {
   text: string;
 }
 
-let client: SESv2Client | undefined;
-
-/** The SES v2 client, created on first use: only functions that mail pay for it. */
-export function sesClient(): SESv2Client {
-  if (!client) {
-    const { region, sesEndpoint } = runtimeSettings();
-    client = new SESv2Client({ region, ...(sesEndpoint ? { endpoint: sesEndpoint } : {}) });
-  }
-  return client;
-}
-
 /**
- * Sends one email through SES v2 and returns its message id. `signal` is the caller's deadline:
- * the request is aborted when it fires.
+ * Sends one email through SES v2 and returns its message id. `signal`, when given, replaces the
+ * invocation's deadline (a claim's shorter lease): the request is aborted when it fires.
  */
 export async function sendEmail(mail: OutgoingEmail, signal?: AbortSignal): Promise<string | undefined> {
   const result = await sesClient().send(

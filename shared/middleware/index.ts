@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { withInvocationDeadline } from '../aws/deadline.js';
 import { runtimeSettings } from '../config/runtime.js';
 import { GENERIC_USER_MESSAGE, InvalidEventError, UserFacingError } from '../errors/index.js';
 import { eventSummary, logger } from '../logging/index.js';
@@ -9,7 +10,9 @@ import { eventSummary, logger } from '../logging/index.js';
  * 1. context: a structured log context (function, request id, triggerSource), no event body;
  * 2. parse: the runtime parser of the trigger, so the core receives a typed, checked event;
  * 3. error policy: a `UserFacingError` reaches Cognito as it is; anything else is logged with
- *    its cause and becomes a generic message (Cognito shows thrown messages to users).
+ *    its cause and becomes a generic message (Cognito shows thrown messages to users);
+ * 4. the core runs under the invocation's deadline (`shared/aws/deadline.ts`): every outside call
+ *    ends before Cognito stops waiting, and the core's own policy decides what that means.
  */
 export interface TriggerOptions<E, R> {
   /** Function name for logs, e.g. `pre-sign-up`. */
@@ -25,7 +28,9 @@ export function triggerHandler<E, R>(options: TriggerOptions<E, R>) {
   return middy<unknown, R>()
     .use(logContext(options.name))
     .use(triggerErrorPolicy())
-    .handler((input, context) => options.core(options.parse(input), context));
+    .handler((input, context) =>
+      withInvocationDeadline(context, () => options.core(options.parse(input), context)),
+    );
 }
 
 /** Adds the invocation's identity to every log line and logs one outcome line per invocation. */

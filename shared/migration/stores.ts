@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { callSignal } from '../aws/deadline.js';
 import { readSecret } from '../config/secrets.js';
 import { logger } from '../logging/index.js';
 import { keys } from '../storage/keys.js';
@@ -164,6 +165,9 @@ export async function putLegacyUser(
   );
 }
 
+/** The `migrated` notice is best effort: it gets at most this long. */
+const MARK_MIGRATED_TIMEOUT_MS = 1_000;
+
 export interface HttpStoreOptions {
   url: string;
   timeoutMs: number;
@@ -201,7 +205,11 @@ export class HttpLegacyStore implements LegacyUserStore, LegacyAccountLookup {
   }
 
   async markMigrated(userName: string) {
-    const response = await this.post({ action: 'migrated', username: userName });
+    // Best effort after a successful sign-in: it may not spend what is left of the user's budget.
+    const response = await this.post(
+      { action: 'migrated', username: userName },
+      Math.min(this.options.timeoutMs, MARK_MIGRATED_TIMEOUT_MS),
+    );
     if (!response.ok)
       logger.warn('legacy endpoint did not record the migration', { status: response.status });
   }
@@ -217,7 +225,7 @@ export class HttpLegacyStore implements LegacyUserStore, LegacyAccountLookup {
     return payload.attributes as LegacyFields;
   }
 
-  private async post(body: Record<string, string>): Promise<Response> {
+  private async post(body: Record<string, string>, timeoutMs = this.options.timeoutMs): Promise<Response> {
     const { authorization: source } = this.options;
     const authorization = typeof source === 'function' ? await source() : source;
     return fetch(this.options.url, {
@@ -227,7 +235,8 @@ export class HttpLegacyStore implements LegacyUserStore, LegacyAccountLookup {
         ...(authorization ? { authorization } : {}),
       },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(this.options.timeoutMs),
+      // Its own timeout, or the invocation's deadline when that comes first.
+      signal: callSignal(timeoutMs),
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { CognitoSender } from '../sign-up/cognito.js';
+import type { CognitoSender } from '../aws/cognito.js';
 import type { OnboardingSettings } from './settings.js';
 
 /** What post confirmation needs from outside; tests pass their own. */

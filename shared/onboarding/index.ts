@@ -1,6 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { cognitoClient } from '../aws/cognito.js';
+import { invocationDeadline } from '../aws/deadline.js';
 import type { PostConfirmationEvent } from '../events/index.js';
-import { cognitoClient } from '../sign-up/cognito.js';
 import { keys, userKey, userNameId } from '../storage/keys.js';
 import { documentClient, tableName } from '../storage/table.js';
 import type { OnboardingDependencies } from './dependencies.js';
@@ -12,10 +13,13 @@ export type { OnboardingDependencies } from './dependencies.js';
 export { onboardingSettingSpecs } from './settings.js';
 export { stepMarker } from './sign-up.js';
 
-/** Cognito waits this long for a trigger: the deadline when the caller names none. */
+/** Cognito waits this long for a trigger: the deadline outside an invocation (tests, scripts). */
 const COGNITO_BUDGET_MS = 5_000;
 
-/** The production dependencies; `overrides` for the invocation's deadline or for tests. */
+/**
+ * The production dependencies; `overrides` for tests. The deadline is the invocation's
+ * (`shared/aws/deadline.ts`): claims lease until it, and the calls it cuts are the same calls.
+ */
 export function onboardingDependencies(
   overrides: Partial<OnboardingDependencies> = {},
 ): OnboardingDependencies {
@@ -23,7 +27,7 @@ export function onboardingDependencies(
     settings: onboardingSettings(),
     cognito: cognitoClient,
     now: Date.now,
-    deadline: Date.now() + COGNITO_BUDGET_MS,
+    deadline: invocationDeadline() ?? Date.now() + COGNITO_BUDGET_MS,
     ...overrides,
   };
 }

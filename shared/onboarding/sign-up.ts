@@ -1,7 +1,7 @@
 import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoSender } from '../aws/cognito.js';
 import type { PostConfirmationEvent, StringMap } from '../events/index.js';
 import { sendTemplatedEmail } from '../mail/send.js';
-import type { CognitoSender } from '../sign-up/cognito.js';
 import { isDone, putOnce, readItem } from '../storage/claims.js';
 import { keys } from '../storage/keys.js';
 import type { OnboardingDependencies } from './dependencies.js';

@@ -2,6 +2,7 @@ import { buildDecrypt } from '@aws-crypto/decrypt-node';
 import { KmsKeyringNode, type KmsNodeClientSupplier } from '@aws-crypto/kms-keyring-node';
 import { CommitmentPolicy, type KeyringNode } from '@aws-crypto/material-management-node';
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/raw-aes-keyring-node';
+import { kmsClients } from '../aws/kms.js';
 import { ConfigError } from '../errors/index.js';
 
 /** Turns the base64 `request.code` of a custom sender event into the plaintext code. */
@@ -25,13 +26,15 @@ export function codeDecrypter(keyring: KeyringNode): CodeDecrypter {
 }
 
 /**
- * The production keyring: decrypts only with the pool's key (a strict, not a discovery, keyring).
- * `clientProvider` replaces the KMS client (tests simulate KMS at the SDK level).
+ * The production keyring: decrypts only with the pool's key (a strict, not a discovery, keyring),
+ * through the KMS client of `shared/aws` (timeouts, bounded retries, the invocation's deadline).
+ * `clientProvider` replaces it (tests simulate KMS at the SDK level).
  */
-export function kmsDecrypter(keyArn: string, clientProvider?: KmsNodeClientSupplier): CodeDecrypter {
-  return codeDecrypter(
-    new KmsKeyringNode({ keyIds: [keyArn], ...(clientProvider ? { clientProvider } : {}) }),
-  );
+export function kmsDecrypter(
+  keyArn: string,
+  clientProvider: KmsNodeClientSupplier = kmsClients,
+): CodeDecrypter {
+  return codeDecrypter(new KmsKeyringNode({ keyIds: [keyArn], clientProvider }));
 }
 
 /** Used when no key is configured: every code is undecryptable, said plainly. */

@@ -1,3 +1,4 @@
+import { withReserve } from '../aws/deadline.js';
 import type { StringMap } from '../events/common.js';
 import { logger } from '../logging/index.js';
 import type { MessageKind } from '../mail/kinds.js';
@@ -35,9 +36,13 @@ export interface SenderDependencies {
   mail: MailSettings;
 }
 
+/** Time kept back from the send before the invocation's deadline: to write or release the marker. */
+export const MARKER_RESERVE_MS = 400;
+
 /**
- * The idempotent skeleton of a send: claim the event's marker, prepare and send, and release the
- * marker when nothing was sent, so that a retry (Lambda's own, after a `DeliveryError`) can.
+ * The idempotent skeleton of a send: claim the event's marker, prepare and send (cut
+ * `MARKER_RESERVE_MS` before the invocation's deadline), then make the marker final, or release it
+ * when nothing was sent, so that a retry (Lambda's own, after a `DeliveryError`) can.
  * Logs name the outcome and the error class, never the code, the address or the message.
  */
 export async function deliverOnce(
@@ -50,10 +55,9 @@ export async function deliverOnce(
     logger.info('already sent: duplicate invocation skipped');
     return 'duplicate';
   }
+  let messageId: string | undefined;
   try {
-    const messageId = await send();
-    logger.info('message sent', { messageId });
-    return 'sent';
+    messageId = await withReserve(MARKER_RESERVE_MS, send);
   } catch (error) {
     await markers.release(digest).catch((releaseError: unknown) => {
       logger.error('sent-marker could not be released', { error: errorName(releaseError) });
@@ -67,6 +71,12 @@ export async function deliverOnce(
     });
     throw error;
   }
+  logger.info('message sent', { messageId });
+  // Sent: a marker left as a lease would only let a duplicate delivery send again after it lapses.
+  await markers.sent(digest).catch((markError: unknown) => {
+    logger.warn('sent-marker not made final', { error: errorName(markError) });
+  });
+  return 'sent';
 }
 
 /** Decrypts the event's code; an undecryptable code is undeliverable (a retry has the same bytes). */

@@ -1,4 +1,4 @@
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoSender } from '../aws/cognito.js';
 import type { StringMap } from '../events/common.js';
 import type { CustomEmailSenderEvent } from '../events/messages.js';
 import { brandingOf } from '../mail/branding.js';
@@ -20,7 +20,7 @@ import { userAttributes } from './users.js';
 export interface EmailSenderDependencies extends SenderDependencies {
   sendEmail: (mail: OutgoingEmail) => Promise<string | undefined>;
   /** Looks up the recipient of an account-takeover notification. */
-  cognito: () => CognitoIdentityProviderClient;
+  cognito: () => CognitoSender;
 }
 
 /**
@@ -75,8 +75,11 @@ async function lookUpRecipient(
   try {
     return await userAttributes(event.userPoolId, username, deps.cognito());
   } catch (error) {
-    // A notification without a code: when the user cannot be found, there is no one to tell.
-    throw new UndeliverableError('user lookup failed', error);
+    // A notification without a code: when the user does not exist, there is no one to tell; when
+    // Cognito is slow or down, Lambda's retry looks again.
+    if ((error as Error).name === 'UserNotFoundException')
+      throw new UndeliverableError('user not found', error);
+    throw new DeliveryError('email', error);
   }
 }
 

@@ -35,18 +35,6 @@ export const senderSettingSpecs = {
     default: undefined,
     doc: 'SNS sender ID shown on texts where the country supports one; unset = none.',
   }),
-  snsEndpoint: setting({
-    env: 'SNS_ENDPOINT',
-    schema: v.optional(v.pipe(v.string(), v.url())),
-    default: undefined,
-    doc: 'SNS endpoint override, for local runs. Unset in AWS.',
-  }),
-  cognitoEndpoint: setting({
-    env: 'COGNITO_ENDPOINT',
-    schema: v.optional(v.pipe(v.string(), v.url())),
-    default: undefined,
-    doc: 'Cognito endpoint override (the account-takeover mail looks the user up), for local runs. Unset in AWS.',
-  }),
 };
 
 export type SenderSettings = ReturnType<typeof loadSenderSettings>;

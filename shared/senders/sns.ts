@@ -1,20 +1,7 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { runtimeSettings } from '../config/runtime.js';
-import { senderSettings } from './settings.js';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { snsClient } from '../aws/sns.js';
 
-let client: SNSClient | undefined;
-
-/** The SNS client, created on first use. */
-export function snsClient(): SNSClient {
-  if (!client) {
-    const { snsEndpoint } = senderSettings();
-    client = new SNSClient({
-      region: runtimeSettings().region,
-      ...(snsEndpoint ? { endpoint: snsEndpoint } : {}),
-    });
-  }
-  return client;
-}
+export { snsClient } from '../aws/sns.js';
 
 export interface OutgoingSms {
   phoneNumber: string;

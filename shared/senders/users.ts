@@ -1,24 +1,6 @@
-import {
-  AdminGetUserCommand,
-  CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoSender } from '../aws/cognito.js';
 import type { StringMap } from '../events/common.js';
-import { senderSettings } from './settings.js';
-
-let client: CognitoIdentityProviderClient | undefined;
-
-/** The Cognito client, created on first use (only the account-takeover mail needs it). */
-export function cognitoClient(region: string): CognitoIdentityProviderClient {
-  if (!client) {
-    const { cognitoEndpoint } = senderSettings();
-    client = new CognitoIdentityProviderClient({
-      region,
-      maxAttempts: 2,
-      ...(cognitoEndpoint ? { endpoint: cognitoEndpoint } : {}),
-    });
-  }
-  return client;
-}
 
 /**
  * The attributes of a user by username (AdminGetUser). The account-takeover notification carries
@@ -27,7 +9,7 @@ export function cognitoClient(region: string): CognitoIdentityProviderClient {
 export async function userAttributes(
   userPoolId: string,
   username: string,
-  cognito: CognitoIdentityProviderClient,
+  cognito: CognitoSender,
 ): Promise<StringMap> {
   const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username }));
   return Object.fromEntries((user.UserAttributes ?? []).map((a) => [a.Name ?? '', a.Value ?? '']));

@@ -1,5 +1,5 @@
 import { AdminListGroupsForUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { type CognitoSender, cognitoClient } from '../sign-up/cognito.js';
+import { type CognitoSender, cognitoClient } from '../aws/cognito.js';
 
 /** Where a trigger that is not told a user's groups (pre authentication, define auth challenge) learns them. */
 export type GroupSource = (userPoolId: string, userName: string) => Promise<string[]>;

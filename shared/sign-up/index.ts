@@ -1,8 +1,8 @@
+import { type CognitoSender, cognitoClient } from '../aws/cognito.js';
 import type { PreSignUpEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import type { LegacyAccountLookup } from '../migration/stores.js';
 import { checkAttributes } from './attributes.js';
-import { type CognitoSender, cognitoClient } from './cognito.js';
 import { checkEmailDomain, domainInList, normalizeEmail, registrableDomain } from './domains.js';
 import { decideFlags } from './flags.js';
 import { inviteCodeOf, redeemInvite } from './invites.js';

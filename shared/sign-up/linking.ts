@@ -3,9 +3,9 @@ import {
   ListUsersCommand,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoSender } from '../aws/cognito.js';
 import type { PreSignUpEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
-import type { CognitoSender } from './cognito.js';
 import { normalizeEmail } from './domains.js';
 import { rejectSignUp } from './messages.js';
 import type { SignUpSettings } from './settings.js';

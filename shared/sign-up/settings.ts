@@ -150,12 +150,6 @@ export const signUpSettingSpecs = {
     default: [],
     doc: 'Providers (e.g. a SAML IdP) whose email is trusted as verified although they send no `email_verified`.',
   }),
-  cognitoEndpoint: setting({
-    env: 'COGNITO_ENDPOINT',
-    schema: v.optional(v.pipe(v.string(), v.url())),
-    default: undefined,
-    doc: 'Cognito endpoint override, for local runs (e.g. cognito-local). Unset in AWS.',
-  }),
 };
 
 export type SignUpSettings = Settings<typeof signUpSettingSpecs>;

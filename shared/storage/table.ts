@@ -1,6 +1,8 @@
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { runtimeSettings } from '../config/runtime.js';
+
+/** The document client of `shared/aws` (timeouts, bounded retries, the invocation's deadline). */
+export { documentClient } from '../aws/dynamodb.js';
 
 /**
  * The single table: every item has `pk` and `sk` (no secondary index: every read knows its
@@ -8,18 +10,6 @@ import { runtimeSettings } from '../config/runtime.js';
  * every read checks too, because DynamoDB deletes expired items hours late.
  */
 export const TTL_ATTRIBUTE = 'expiresAt';
-
-let client: DynamoDBDocumentClient | undefined;
-
-/** The document client, created once per container. */
-export function documentClient(): DynamoDBDocumentClient {
-  if (!client) {
-    const { region, dynamoDbEndpoint } = runtimeSettings();
-    const base = new DynamoDBClient({ region, ...(dynamoDbEndpoint ? { endpoint: dynamoDbEndpoint } : {}) });
-    client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
-  }
-  return client;
-}
 
 /** The table's name, from the one configuration. */
 export function tableName(): string {

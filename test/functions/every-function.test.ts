@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionLoaders, functionNames, localContext } from '../../scripts/local/registry.js';
 import { GENERIC_USER_MESSAGE, UserFacingError } from '../../shared/errors/index.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { listSampleEvents, sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
+import { type CognitoStandIn, startCognitoStandIn } from '../support/stand-ins.js';
 
 /**
  * Every function on every one of its sample events, against the real local emulators: whatever
@@ -11,6 +12,15 @@ import { captureOutput, logLines } from '../support/logs.js';
  * and never logs a secret of the event nor the event itself.
  */
 useLocalEmulators();
+
+// The account-takeover mail looks its user up (AdminGetUser): a Cognito stand-in that knows the sample's user.
+let cognito: CognitoStandIn;
+beforeAll(async () => {
+  cognito = await startCognitoStandIn();
+  cognito.users.set('4a6f3c1e-8d2b-4b8a-9f3e-2c1d0e9b7a65', { email: 'jane.doe@example.com', locale: 'en' });
+  process.env.COGNITO_ENDPOINT = cognito.endpoint;
+});
+afterAll(() => cognito?.stop());
 
 const SECRET_FIELDS = /^(password|code|challengeAnswer|authorizationToken|authorization)$/i;
 

@@ -1,11 +1,11 @@
 import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CognitoSender } from '../../shared/aws/cognito.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { PostConfirmationEvent } from '../../shared/events/index.js';
 import type { OnboardingDependencies } from '../../shared/onboarding/index.js';
 import { onboardingSettingSpecs } from '../../shared/onboarding/settings.js';
-import type { CognitoSender } from '../../shared/sign-up/cognito.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { lambdaContext, sampleEvent } from '../support/events.js';
 import { captureOutput } from '../support/logs.js';

@@ -4,9 +4,9 @@ import {
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
+import type { CognitoSender } from '../../shared/aws/cognito.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { PreSignUpEvent } from '../../shared/events/index.js';
-import type { CognitoSender } from '../../shared/sign-up/cognito.js';
 import { federatedIdentity, linkFederatedUser } from '../../shared/sign-up/linking.js';
 import { signUpSettingSpecs } from '../../shared/sign-up/settings.js';
 import { sampleEvent } from '../support/events.js';

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CognitoSender } from '../../shared/aws/cognito.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import type { PreSignUpEvent } from '../../shared/events/index.js';
@@ -6,7 +7,6 @@ import { migrationSettingSpecs } from '../../shared/migration/settings.js';
 import { signContext } from '../../shared/risk/context.js';
 import { verifiedContext } from '../../shared/risk/facts.js';
 import { loadRiskConfig } from '../../shared/risk/settings.js';
-import type { CognitoSender } from '../../shared/sign-up/cognito.js';
 import type { PreSignUpDependencies } from '../../shared/sign-up/index.js';
 import { signUpSettingSpecs } from '../../shared/sign-up/settings.js';
 import { documentClient } from '../../shared/storage/table.js';

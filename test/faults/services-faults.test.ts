@@ -1,0 +1,343 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalSns, startLocalSns } from '../../scripts/local/emulators.js';
+import { functionLoaders, localContext } from '../../scripts/local/registry.js';
+import {
+  SAMPLE_CLIENT_ID,
+  SAMPLE_POOL_ID,
+  sampleJwks,
+  sampleKeySettings,
+  signSampleToken,
+} from '../../scripts/local/sample-keys.js';
+import { SAMPLE_CODE } from '../../scripts/samples.js';
+import { useLocalEmulators } from '../support/emulators.js';
+import { sampleEvent } from '../support/events.js';
+import {
+  type Fault,
+  type FaultProxy,
+  faultLabel,
+  type Protocol,
+  startFaultProxy,
+} from '../support/fault-proxy.js';
+import {
+  type CognitoStandIn,
+  type JwksStandIn,
+  type LegacyStandIn,
+  startCognitoStandIn,
+  startJwksStandIn,
+  startLegacyStandIn,
+} from '../support/stand-ins.js';
+import { isBenign, Matrix, runRound, type Scenario } from './matrix.js';
+
+/**
+ * The fault matrix of every other dependency: SES (the emulator), SNS (the local outbox), Cognito
+ * (a stand-in for AdminAddUserToGroup and AdminGetUser), the JWKS endpoint and the legacy user
+ * endpoint, each behind its own fault proxy; the table (dynalite) stays healthy. One dependency's
+ * rounds at a time, every function that calls it concurrently.
+ */
+const local = useLocalEmulators({ SES_FROM_ADDRESS: 'auth@gatehouse.test' });
+let sns: LocalSns;
+let cognito: CognitoStandIn;
+let jwks: JwksStandIn;
+let legacy: LegacyStandIn;
+const proxies: Record<string, FaultProxy> = {};
+const matrix = new Matrix();
+
+/** Groups post confirmation adds every new user to, in this file (a file-only setting elsewhere). */
+const GROUPS = ['members', 'beta'];
+
+beforeAll(async () => {
+  [sns, cognito, jwks, legacy] = await Promise.all([
+    startLocalSns(),
+    startCognitoStandIn(),
+    startJwksStandIn(sampleJwks()),
+    startLegacyStandIn(),
+  ]);
+  const proxy = (name: string, target: string, protocol: Protocol) =>
+    startFaultProxy(target, protocol).then((started) => {
+      proxies[name] = started;
+    });
+  await Promise.all([
+    proxy('SES', local.ses.endpoint, 'aws-rest-json'),
+    proxy('SNS', sns.endpoint, 'aws-query'),
+    proxy('Cognito', cognito.endpoint, 'aws-json'),
+    proxy('JWKS', jwks.endpoint, 'http'),
+    proxy('legacy endpoint', legacy.endpoint, 'http'),
+  ]);
+  // The authorizer fetches the JWKS of a local pool from the proxy (none pinned).
+  Object.assign(process.env, {
+    AUTHORIZER_LOCAL_ISSUER: proxies.JWKS!.endpoint,
+    USER_POOL_ID: SAMPLE_POOL_ID,
+    USER_POOL_CLIENT_ID: SAMPLE_CLIENT_ID,
+  });
+  Object.assign(process.env, sampleKeySettings(process.env), {
+    SES_ENDPOINT: proxies.SES!.endpoint,
+    SNS_ENDPOINT: proxies.SNS!.endpoint,
+    COGNITO_ENDPOINT: proxies.Cognito!.endpoint,
+    MIGRATION_SOURCE: 'http',
+    MIGRATION_HTTP_URL: proxies['legacy endpoint']!.endpoint,
+  });
+  for (const fn of [
+    'custom-email-sender',
+    'custom-sms-sender',
+    'migrate-user',
+    'pre-sign-up',
+    'create-auth-challenge',
+  ]) {
+    await functionLoaders[fn]!();
+  }
+});
+
+afterAll(async () => {
+  console.log(`\nFault matrix (SES, SNS, Cognito, JWKS, legacy endpoint)\n\n${matrix.table()}\n`);
+  await Promise.all([
+    ...Object.values(proxies).map((proxy) => proxy.stop()),
+    sns?.stop(),
+    cognito?.stop(),
+    jwks?.stop(),
+    legacy?.stop(),
+  ]);
+});
+
+async function invoke(fn: string, event: unknown) {
+  const { handler } = await functionLoaders[fn]!();
+  return handler(event, localContext(fn));
+}
+
+const mailsTo = async (address: string) =>
+  (await local.ses.mails()).filter((mail) => mail.destination.to.includes(address)).length;
+
+function triggerEvent(name: string, id: string) {
+  const event = sampleEvent<any>(name);
+  const sub = `00000000-0000-4000-8000-${id
+    .replace(/[^a-z0-9]/g, '')
+    .slice(-12)
+    .padStart(12, '0')}`;
+  const user = { sub, userName: `user-${id}`, email: `${id}@example.org` };
+  event.userName = user.userName;
+  if (event.request?.userAttributes) {
+    event.request.userAttributes.sub = user.sub;
+    event.request.userAttributes.email = user.email;
+  }
+  return { event, user };
+}
+
+/** Post confirmation as its entry wires it, with default groups configured. */
+let postConfirmationHandler: ((event: unknown, context: unknown) => Promise<unknown>) | undefined;
+async function postConfirmation(event: unknown) {
+  if (!postConfirmationHandler) {
+    const [{ triggerHandler }, { parsePostConfirmationEvent }, onboarding, { onboardingSettings }] =
+      await Promise.all([
+        import('../../shared/middleware/index.js'),
+        import('../../shared/events/parse.js'),
+        import('../../shared/onboarding/index.js'),
+        import('../../shared/onboarding/settings.js'),
+      ]);
+    const settings = { ...onboardingSettings(), defaultGroups: GROUPS };
+    postConfirmationHandler = triggerHandler({
+      name: 'post-confirmation',
+      parse: parsePostConfirmationEvent,
+      core: (e) => onboarding.postConfirmation(e, onboarding.onboardingDependencies({ settings })),
+    }) as unknown as typeof postConfirmationHandler;
+  }
+  return postConfirmationHandler!(event, localContext('post-confirmation'));
+}
+
+/** Post confirmation's mail and groups: deferred when SES or Cognito fails, done once on the retry. */
+const postConfirmationScenario: Scenario = {
+  fn: 'post-confirmation',
+  healthy: 'ok',
+  // The profile is written; a failed mail or group is logged and left for the next invocation.
+  whenDown: 'ok',
+  async prepare(id) {
+    const { event, user } = triggerEvent('PostConfirmation_ConfirmSignUp', id);
+    return {
+      invoke: () => postConfirmation(event),
+      secrets: [],
+      async recover() {
+        await postConfirmation(event);
+        await postConfirmation(event);
+        const mails = await mailsTo(user.email);
+        if (mails !== 1) throw new Error(`${mails} welcome mails`);
+        const missing = GROUPS.filter((group) => !cognito.members.get(group)?.has(user.userName));
+        if (missing.length) throw new Error(`not in ${missing.join(', ')}`);
+      },
+    };
+  },
+};
+
+/** A custom sender's event delivered again by Lambda: the message goes out exactly once. */
+function senderScenario(fn: 'custom-email-sender' | 'custom-sms-sender', source: string): Scenario {
+  return {
+    fn: source === 'CustomEmailSender_AccountTakeOverNotification' ? `${fn} (account takeover)` : fn,
+    healthy: 'ok',
+    // Thrown: Lambda's asynchronous retry delivers the event again.
+    whenDown: 'error',
+    async prepare(id) {
+      const { event, user } = triggerEvent(source, id);
+      const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+      if (fn === 'custom-sms-sender') event.request.userAttributes.phone_number = phone;
+      if (source === 'CustomEmailSender_AccountTakeOverNotification') {
+        event.request.userAttributes.USER_NAME = user.userName;
+        cognito.users.set(user.userName, { email: user.email, given_name: 'Ann' });
+      }
+      const delivered = () =>
+        fn === 'custom-sms-sender'
+          ? Promise.resolve(sns.texts().filter((text) => text.phoneNumber === phone).length)
+          : mailsTo(user.email);
+      return {
+        invoke: () => invoke(fn, event),
+        // The code the samples' encrypted codes hold (the takeover notification has none).
+        secrets: source.endsWith('AccountTakeOverNotification') ? [] : [SAMPLE_CODE],
+        async recover() {
+          await invoke(fn, event);
+          await invoke(fn, event);
+          const count = await delivered();
+          if (count !== 1) throw new Error(`delivered ${count} times`);
+        },
+      };
+    },
+  };
+}
+
+/** The authorizer of a container whose cold-start JWKS fetch failed: it fetches on first use. */
+const authorizerScenario: Scenario = {
+  fn: 'authorizer',
+  healthy: 'Allow',
+  whenDown: '500',
+  async prepare(id) {
+    const [{ authorizerHandler, createAuthorizer }, { loadAuthorizerSettings }] = await Promise.all([
+      import('../../shared/authorizer/handler.js'),
+      import('../../shared/authorizer/settings.js'),
+    ]);
+    const handler = authorizerHandler(await createAuthorizer(loadAuthorizerSettings()));
+    const event = sampleEvent<any>('http-v2');
+    const [, payload] = String(event.headers.authorization).split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'));
+    const token = signSampleToken({
+      ...claims,
+      iss: `${proxies.JWKS!.endpoint}/${SAMPLE_POOL_ID}`,
+      jti: `jti-${id}`,
+    });
+    event.headers.authorization = `Bearer ${token}`;
+    event.identitySource = [`Bearer ${token}`];
+    return {
+      invoke: () => handler(event, localContext('authorizer') as never),
+      secrets: [token],
+    };
+  },
+};
+
+const migrateUserScenario: Scenario = {
+  fn: 'migrate-user',
+  healthy: 'ok',
+  whenDown: 'error',
+  async prepare(id) {
+    const { event, user } = triggerEvent('UserMigration_Authentication', id);
+    const password = `Legacy-${id}-pw!`;
+    event.request.password = password;
+    event.request.userAttributes = {};
+    legacy.users.set(user.userName, { password, attributes: { email: user.email } });
+    return {
+      invoke: () => invoke('migrate-user', event),
+      secrets: [password],
+      // A user migrated by the first call is Cognito's now (the endpoint was told); one who was not
+      // migrates on the next sign-in.
+      async recover(first) {
+        if (first === 'ok') return;
+        const again = await invoke('migrate-user', event).then(
+          () => 'ok',
+          (error: Error) => error.message,
+        );
+        if (again !== 'ok') throw new Error(`the next sign-in: ${again}`);
+      },
+    };
+  },
+};
+
+const preSignUpScenario: Scenario = {
+  fn: 'pre-sign-up',
+  healthy: 'ok',
+  // Fails closed: a sign-up the legacy store cannot vouch for is not let in (it could squat a legacy user).
+  whenDown: 'error',
+  async prepare(id) {
+    const { event } = triggerEvent('PreSignUp_SignUp', id);
+    return { invoke: () => invoke('pre-sign-up', event), secrets: [] };
+  },
+};
+
+/** The emailed sign-in code: not delivered, the challenge fails and the user asks for a new one. */
+const createAuthChallengeScenario: Scenario = {
+  fn: 'create-auth-challenge',
+  healthy: 'ok',
+  whenDown: 'error',
+  async prepare(id) {
+    const { event, user } = triggerEvent('CreateAuthChallenge_Authentication', id);
+    return {
+      invoke: () => invoke('create-auth-challenge', event),
+      secrets: [],
+      async recover(first) {
+        const before = await mailsTo(user.email);
+        if (first === 'ok' && before !== 1) throw new Error(`${before} code mails`);
+        if (first !== 'ok' && before !== 0) throw new Error('a failed challenge mailed a code');
+      },
+    };
+  },
+};
+
+/** Per dependency: its functions, and how slow it may be before one attempt fails. */
+const dependencies: { name: string; attemptMs: number; scenarios: Scenario[] }[] = [
+  {
+    name: 'SES',
+    attemptMs: 3_000,
+    scenarios: [
+      postConfirmationScenario,
+      createAuthChallengeScenario,
+      senderScenario('custom-email-sender', 'CustomEmailSender_SignUp'),
+    ],
+  },
+  {
+    name: 'SNS',
+    attemptMs: 3_000,
+    scenarios: [senderScenario('custom-sms-sender', 'CustomSMSSender_SignUp')],
+  },
+  {
+    name: 'Cognito',
+    attemptMs: 3_000,
+    scenarios: [
+      postConfirmationScenario,
+      senderScenario('custom-email-sender', 'CustomEmailSender_AccountTakeOverNotification'),
+    ],
+  },
+  { name: 'JWKS', attemptMs: 1_500, scenarios: [authorizerScenario] },
+  { name: 'legacy endpoint', attemptMs: 2_500, scenarios: [migrateUserScenario, preSignUpScenario] },
+];
+
+const faults: Fault[] = [
+  { kind: 'none' },
+  { kind: 'latency', ms: 100 },
+  { kind: 'latency', ms: 2_000 },
+  { kind: 'latency', ms: 10_000 },
+  { kind: 'reset' },
+  { kind: 'status', status: 503 },
+];
+
+const rounds = dependencies.flatMap((dependency) =>
+  faults.map((fault) => [`${dependency.name}: ${faultLabel(fault)}`, dependency, fault] as const),
+);
+
+describe('fault matrix: SES, SNS, Cognito, the JWKS and the legacy endpoint slow, resetting, failing', () => {
+  it.each(rounds)(
+    '%s: every function answers within 5 s with its documented outcome, logs no secret and loses nothing',
+    async (_, dependency, fault) => {
+      const { cells, problems } = await runRound(
+        proxies[dependency.name]!,
+        fault,
+        dependency.scenarios,
+        (s) => (fault.kind === 'none' || isBenign(fault, dependency.attemptMs) ? [s.healthy] : [s.whenDown]),
+      );
+      matrix.record(dependency.name, fault, cells);
+      expect(problems).toEqual([]);
+    },
+    30_000,
+  );
+});

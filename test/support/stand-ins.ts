@@ -1,0 +1,130 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Small local stand-ins for what no emulator in the tests provides, each answering only the calls
+ * Gatehouse makes, the way the real service answers them, and recording every call:
+ * - Cognito (JSON protocol): AdminAddUserToGroup (idempotent, as in Cognito) and AdminGetUser;
+ * - a JWKS server (`/<pool>/.well-known/jwks.json`);
+ * - a legacy user endpoint (the `MIGRATION_SOURCE=http` contract of the README).
+ */
+export interface StandIn {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+async function listen(handler: (request: IncomingMessage, body: string, response: ServerResponse) => void) {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => handler(request, Buffer.concat(chunks).toString('utf8'), response));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function stop(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((done) => server.close(() => done()));
+}
+
+function json(response: ServerResponse, status: number, body: unknown, type = 'application/json') {
+  response.writeHead(status, { 'content-type': type });
+  response.end(JSON.stringify(body));
+}
+
+export interface CognitoStandIn extends StandIn {
+  /** Group name → members (usernames). */
+  members: Map<string, Set<string>>;
+  /** AdminAddUserToGroup calls per `group/username`. */
+  groupCalls: Map<string, number>;
+  /** Users AdminGetUser knows: username → attributes. */
+  users: Map<string, Record<string, string>>;
+}
+
+export async function startCognitoStandIn(): Promise<CognitoStandIn> {
+  const members = new Map<string, Set<string>>();
+  const groupCalls = new Map<string, number>();
+  const users = new Map<string, Record<string, string>>();
+  const type = 'application/x-amz-json-1.1';
+  const { server, endpoint } = await listen((request, body, response) => {
+    const action = String(request.headers['x-amz-target'] ?? '').split('.')[1];
+    const input = JSON.parse(body || '{}') as Record<string, string>;
+    if (action === 'AdminAddUserToGroup') {
+      const key = `${input.GroupName}/${input.Username}`;
+      groupCalls.set(key, (groupCalls.get(key) ?? 0) + 1);
+      if (!members.has(input.GroupName!)) members.set(input.GroupName!, new Set());
+      members.get(input.GroupName!)!.add(input.Username!);
+      return json(response, 200, {}, type);
+    }
+    if (action === 'AdminGetUser') {
+      const attributes = users.get(input.Username!);
+      if (!attributes) {
+        return json(
+          response,
+          400,
+          { __type: 'UserNotFoundException', message: 'User does not exist.' },
+          type,
+        );
+      }
+      return json(
+        response,
+        200,
+        {
+          Username: input.Username,
+          UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+          Enabled: true,
+          UserStatus: 'CONFIRMED',
+        },
+        type,
+      );
+    }
+    json(response, 400, { __type: 'InvalidParameterException', message: `stand-in has no ${action}` }, type);
+  });
+  return { endpoint, members, groupCalls, users, stop: () => stop(server) };
+}
+
+export interface JwksStandIn extends StandIn {
+  /** Requests for the key set. */
+  fetches(): number;
+}
+
+export async function startJwksStandIn(jwks: unknown): Promise<JwksStandIn> {
+  let fetches = 0;
+  const { server, endpoint } = await listen((request, _body, response) => {
+    if (!request.url?.endsWith('/.well-known/jwks.json'))
+      return json(response, 404, { message: 'not found' });
+    fetches++;
+    json(response, 200, jwks);
+  });
+  return { endpoint, fetches: () => fetches, stop: () => stop(server) };
+}
+
+export interface LegacyStandIn extends StandIn {
+  /** Legacy users: username → password and attributes. */
+  users: Map<string, { password: string; attributes: Record<string, string> }>;
+  /** Usernames told they migrated. */
+  migrated: Set<string>;
+}
+
+export async function startLegacyStandIn(): Promise<LegacyStandIn> {
+  const users = new Map<string, { password: string; attributes: Record<string, string> }>();
+  const migrated = new Set<string>();
+  const { server, endpoint } = await listen((_request, body, response) => {
+    const { action, username = '', password } = JSON.parse(body || '{}') as Record<string, string>;
+    const user = migrated.has(username) ? undefined : users.get(username);
+    if (action === 'migrated') {
+      migrated.add(username);
+      return json(response, 200, {});
+    }
+    if (action === 'lookup')
+      return user ? json(response, 200, { attributes: user.attributes }) : json(response, 404, {});
+    if (action === 'authenticate') {
+      return user && user.password === password
+        ? json(response, 200, { attributes: user.attributes })
+        : json(response, 401, {});
+    }
+    json(response, 400, { message: 'unknown action' });
+  });
+  return { endpoint, users, migrated, stop: () => stop(server) };
+}
