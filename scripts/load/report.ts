@@ -8,7 +8,9 @@ export function formatReport(report: LoadReport): string {
     `\nload run: ${report.usersFinished}/${options.users} users finished (${report.usersStarted} started), ` +
       `concurrency ${options.concurrency}, ${(report.durationMs / 1000).toFixed(1)} s`,
   );
-  lines.push('\nhandler time per function (in-process, dynalite and the SES emulator on loopback)');
+  lines.push(
+    '\nhandler time per function (handlers in this process; dynalite in its own, SES emulator on loopback)',
+  );
   lines.push(
     `${'function'.padEnd(22)} ${'calls'.padStart(6)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`,
   );
@@ -26,7 +28,9 @@ export function formatReport(report: LoadReport): string {
       `${row.flow.padEnd(30)} ${String(row.runs).padStart(6)} ${row.dynamoPerRun.toFixed(2).padStart(13)} ${row.sesPerRun.toFixed(2).padStart(8)}  ${row.operations}`,
     );
   }
-  lines.push('\neffects (expected = what the run did; found = counted in the table and the mailbox)');
+  lines.push(
+    '\neffects of the users who finished (expected = what the run did; found = counted in the table and the mailbox)',
+  );
   for (const check of report.effects) {
     lines.push(
       `${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: expected ${check.expected}, found ${check.found}`,

@@ -175,6 +175,7 @@ class Run {
   /** Calls failed (not a deliberate answer) and tried again, per function; and per user. */
   readonly retries = new Map<string, number>();
   private readonly failedCalls = new Map<string, number>();
+  private readonly unfinished = new Set<string>();
   private readonly runId = Date.now().toString(36);
 
   constructor(
@@ -190,10 +191,13 @@ class Run {
       while (next < this.options.users && performance.now() - this.startedAt < this.options.timeLimitMs) {
         const index = next++;
         this.started++;
+        const user = poolUser(index, this.runId);
         try {
-          await this.playUser(poolUser(index, this.runId));
+          await this.playUser(user);
           this.finished++;
         } catch (error) {
+          // A user whose step failed (after retries) is a failure, not a count to compare effects with.
+          this.unfinished.add(user.sub);
           this.failures.push(`user ${index}: ${error instanceof Error ? error.message : String(error)}`);
         }
         if (this.finished % 50 === 0 && this.finished > 0)
@@ -364,20 +368,22 @@ class Run {
 
   /** What each finished user should have left behind. */
   expected(): Expected[] {
-    return this.users.map((user) => {
-      const tally = this.outcomes.get(user.sub)!;
-      const role = this.role(user);
-      return {
-        user,
-        role,
-        signIns: tally.signIns,
-        apiCalls: tally.apiCalls,
-        allowedAttempts: tally.allowedAttempts,
-        refusedAttempts: tally.refusedAttempts,
-        plannedSignIns: role === 'plain' ? this.options.signInsPerUser : 1,
-        failedAttemptCalls: this.failedCalls.get(user.sub) ?? 0,
-      };
-    });
+    return this.users
+      .filter((user) => !this.unfinished.has(user.sub))
+      .map((user) => {
+        const tally = this.outcomes.get(user.sub)!;
+        const role = this.role(user);
+        return {
+          user,
+          role,
+          signIns: tally.signIns,
+          apiCalls: tally.apiCalls,
+          allowedAttempts: tally.allowedAttempts,
+          refusedAttempts: tally.refusedAttempts,
+          plannedSignIns: role === 'plain' ? this.options.signInsPerUser : 1,
+          failedAttemptCalls: this.failedCalls.get(user.sub) ?? 0,
+        };
+      });
   }
 }
 
