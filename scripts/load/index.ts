@@ -33,7 +33,7 @@ try {
   const options = { ...defaultLoadOptions, ...parseArguments(process.argv.slice(2)) };
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(
-    `load: ${options.users} users, ${options.concurrency} at a time, on dynalite and the SES emulator (in-process)...`,
+    `load: ${options.users} users, ${options.concurrency} at a time, on dynalite (own process) and the SES emulator...`,
   );
   const report = await runLoad({ ...options, progress: log });
   process.stdout.write(formatReport(report));
