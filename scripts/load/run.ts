@@ -3,8 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { UserFacingError } from '../../shared/errors/index.js';
-import { createTable } from '../../shared/storage/table.js';
-import { type LocalDynamo, type LocalSes, localEnvironment, startLocalSes } from '../local/emulators.js';
+import {
+  createTable,
+  type LocalDynamo,
+  type LocalSes,
+  localEnvironment,
+  startLocalSes,
+} from '../local/emulators.js';
 import { functionLoaders, type LocalHandler, localContext } from '../local/registry.js';
 import { sampleKeySettings } from '../local/sample-keys.js';
 import { checkEffects, type EffectCheck, type Expected } from './effects.js';
