@@ -42,6 +42,20 @@ export async function createAuthChallenge(
   timings: DeliveryTimings = containerTimings,
 ): Promise<CreateAuthChallengeEvent> {
   if (event.request.challengeName !== 'CUSTOM_CHALLENGE') return event;
+  await respond(event, settings, now, timings);
+  // Which step of the conversation verify auth challenge judges (Cognito keeps it from the app):
+  // each step claims its own use of the sign-in context (see sign-in/context-use.ts).
+  const secret = event.response.privateChallengeParameters;
+  if (secret) secret.step = String(event.request.session.length);
+  return event;
+}
+
+async function respond(
+  event: CreateAuthChallengeEvent,
+  settings: CustomAuthSettings,
+  now: number,
+  timings: DeliveryTimings,
+): Promise<CreateAuthChallengeEvent> {
   const session = event.request.session;
   const afterPassword = session[0]?.challengeName === 'SRP_A';
   if (!afterPassword && session.length === 0) {

@@ -2,6 +2,7 @@ import type { DefineAuthChallengeEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { riskHooks } from '../risk/hooks.js';
 import { buildAttempt } from '../sign-in/context.js';
+import { useContextOnce } from '../sign-in/context-use.js';
 import { cognitoGroups, type GroupSource } from '../sign-in/groups.js';
 import { identityKey, type LockoutPolicy, readLockState } from '../sign-in/lockout.js';
 import { verifiedOrigin } from '../sign-in/origin.js';
@@ -31,7 +32,8 @@ export async function stepUpVerdict(
     const groups = [...stringList(profile?.groups), ...cognito];
     if (groups.some((group) => settings.stepUpGroups.includes(group))) return 'step-up';
   }
-  // The risk engine counts a sign-in once (pre authentication) and answers its decision here.
+  // The risk engine counts a sign-in once (pre authentication) and answers its decision here, once
+  // per context (a replayed one finds it taken: step-up).
   const decision = await riskHooks().assess({ ...attempt, phase: 'define-auth-challenge' });
   if (decision.action === 'block') return 'block';
   return decision.action === 'step-up' ? 'step-up' : 'none';
@@ -50,7 +52,8 @@ export async function defineAuthChallenge(
 ): Promise<DefineAuthChallengeEvent> {
   const userNotFound = event.request.userNotFound === true;
   const origin = verifiedOrigin(event, event.request.clientMetadata ?? {}, now);
-  const { locked } = await readLockState(identityKey(event), origin, lockout, now);
+  const firstUse = useContextOnce(origin, `define#${event.request.session.length}`, now);
+  const { locked } = await readLockState(identityKey(event), origin, lockout, now, firstUse);
   let decision: DefineDecision = locked
     ? { action: 'fail', reason: 'locked' }
     : nextStep(event.request.session, { userNotFound, maxAnswers: settings.maxAnswers });

@@ -8,18 +8,27 @@ import { documentClient, tableName } from '../storage/table.js';
  * user, or one without a verified address: nothing is sent) pauses as long as a real one would
  * and the answer time tells nobody which it was.
  *
- * Each container keeps the send times it measured. A fresh container has none: at its first
- * challenge (and at every 16th after, and right after its first delivery) it exchanges samples
- * with the other containers through one table item, `TIMING#delivery` / `ITEM`: it publishes its
- * newest measurement and reads theirs, in the same UpdateItem. The first delivery of a container (a cold SDK client, a new connection) is
- * kept apart from the others, so a fresh container's first decoy pauses like a first delivery.
- * Real and decoy challenges make this exchange alike: it depends on the container, never on the user.
+ * Each container keeps the send times it measured (its newest 16). A fresh container has none: at
+ * its first challenge (and at every 16th after, and right after its first delivery) it exchanges
+ * samples with the other containers through one table item, `TIMING#delivery` / `ITEM`: it
+ * publishes its newest measurement and reads theirs, in the same UpdateItem. The first delivery
+ * of a container (a cold SDK client, a new connection) is kept apart from the others, so a fresh
+ * container's first decoy pauses like a first delivery and later ones never do. Real and decoy
+ * challenges make this exchange alike: it depends on the container, never on the user.
+ *
+ * A decoy draws one of the samples, outliers left out (Tukey's fences: beyond 1.5 interquartile
+ * ranges of the quartiles; with fewer than four samples, beyond three times their median), so a
+ * stalled send is never imitated. The pause is scheduled early by the timer's own measured
+ * lateness (a timer fires after its delay, a reply when it arrives), so it ends when the drawn
+ * delivery would have.
  */
 const WARM_SLOTS = 16;
 const COLD_SLOTS = 8;
-const LOCAL_SAMPLES = 32;
+const LOCAL_SAMPLES = 16;
 const EXCHANGE_EVERY = 16;
-/** A send that took longer than this is an outlier, not a delivery time to imitate. */
+/** Timer lateness samples kept (each a decoy's pause: actual minus asked). */
+const LATENESS_SAMPLES = 16;
+/** A send that took longer than this is an outlier (a stalled connection, the SDK's retries), never a delivery time. */
 const MAX_SAMPLE_MS = 3000;
 /**
  * Before any delivery was ever measured (a new deployment's first challenges): SES SendEmail
@@ -31,6 +40,7 @@ type Kind = 'warm' | 'cold';
 
 export class DeliveryTimings {
   private readonly local: number[] = [];
+  private readonly lateness: number[] = [];
   private readonly pool: Record<Kind, number[]> = { warm: [], cold: [] };
   private pending?: { kind: Kind; ms: number };
   private challenges = 0;
@@ -60,9 +70,10 @@ export class DeliveryTimings {
     this.pool.cold = samplesIn(Attributes, 'c', COLD_SLOTS);
   }
 
-  /** A real delivery took `ms`. */
+  /** A real delivery took `ms` (an outlier beyond `MAX_SAMPLE_MS` is left out, not kept as a long one). */
   record(ms: number): void {
-    const sample = Math.min(Math.max(ms, 0), MAX_SAMPLE_MS);
+    if (!(ms >= 0 && ms <= MAX_SAMPLE_MS)) return;
+    const sample = ms;
     const kind: Kind = this.delivered++ === 0 ? 'cold' : 'warm';
     if (kind === 'warm') {
       this.local.push(sample);
@@ -77,9 +88,21 @@ export class DeliveryTimings {
    */
   draw(): number {
     const { kind, samples } = this.source();
-    if (samples.length > 0) return samples[randomInt(0, samples.length)] as number;
+    const typical = withoutOutliers(samples);
+    if (typical.length > 0) return typical[randomInt(0, typical.length)] as number;
     const [low, high] = PRIOR[kind];
     return randomInt(low, high + 1);
+  }
+
+  /** How much later than asked this container's timers fire (the median of the last pauses). */
+  timerLateness(): number {
+    return median(this.lateness) ?? 0;
+  }
+
+  /** A decoy's pause fired `ms` later than asked. */
+  recordLateness(ms: number): void {
+    this.lateness.push(Math.max(0, ms));
+    if (this.lateness.length > LATENESS_SAMPLES) this.lateness.shift();
   }
 
   /** The samples the next decoy draws from (the prior when empty). */
@@ -105,7 +128,42 @@ export async function timed(timings: DeliveryTimings, deliver: () => Promise<unk
   timings.record(performance.now() - started);
 }
 
-/** A decoy's pause. */
-export function pause(timings: DeliveryTimings): Promise<void> {
-  return new Promise((done) => setTimeout(done, timings.draw()));
+/** A decoy's pause: a drawn delivery time, asked early by the timer's usual lateness. */
+export async function pause(timings: DeliveryTimings): Promise<void> {
+  const asked = Math.max(0, timings.draw() - timings.timerLateness());
+  const started = performance.now();
+  await new Promise((done) => setTimeout(done, asked));
+  timings.recordLateness(performance.now() - started - asked);
+}
+
+/**
+ * The samples without outliers: within Tukey's fences (1.5 interquartile ranges beyond the
+ * quartiles); with fewer than four samples, those at most three times their median.
+ */
+export function withoutOutliers(samples: readonly number[]): number[] {
+  const sorted = [...samples].sort((a, b) => a - b);
+  if (sorted.length < 4) {
+    const middle = median(sorted) ?? 0;
+    return sorted.filter((ms) => ms <= 3 * middle);
+  }
+  const q1 = quantile(sorted, 0.25);
+  const q3 = quantile(sorted, 0.75);
+  const fence = 1.5 * (q3 - q1);
+  return sorted.filter((ms) => ms >= q1 - fence && ms <= q3 + fence);
+}
+
+/** The q-quantile of sorted values, linearly interpolated. */
+function quantile(sorted: readonly number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.ceil(at);
+  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (at - low);
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }

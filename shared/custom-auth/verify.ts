@@ -1,5 +1,6 @@
 import type { VerifyAuthChallengeEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
+import { useContextOnce } from '../sign-in/context-use.js';
 import { countFailure, identityKey, type LockoutPolicy, readLockState } from '../sign-in/lockout.js';
 import { verifiedOrigin } from '../sign-in/origin.js';
 import { nowSeconds } from '../storage/table.js';
@@ -32,7 +33,9 @@ export async function verifyAuthChallenge(
   }
   const identity = identityKey(event);
   const origin = verifiedOrigin(event, event.request.clientMetadata ?? {}, now);
-  const state = await readLockState(identity, origin, lockout, now);
+  // A replayed context (its use at this step of a conversation claimed before) counts as unfamiliar.
+  const firstUse = useContextOnce(origin, `verify#${Number(secret.step) || 0}`, now);
+  const state = await readLockState(identity, origin, lockout, now, firstUse);
   if (state.locked) {
     logger.info('answer refused: sign-in locked', { lockout: { side: state.side } });
     event.response.answerCorrect = false;

@@ -27,8 +27,12 @@ import { SIGNED_CONTEXT_FIELDS, type SignInContextFields } from './hooks.js';
 export const SIGNED_FIELDS = SIGNED_CONTEXT_FIELDS;
 export const CONTEXT_VERSION = 'gatehouse-context-v2';
 
-/** The signature check's verdict; only `valid` means the fields come from a signer we trust. */
-export type SignatureStatus = 'valid' | 'missing' | 'forged' | 'stale';
+/**
+ * The signature check's verdict; only `valid` means the fields come from a signer we trust.
+ * `replayed` is never this module's answer: it is a valid context whose nonce the sign-in
+ * triggers found used already at the same stage (`SignInAttempt.contextReplayed`).
+ */
+export type SignatureStatus = 'valid' | 'missing' | 'forged' | 'stale' | 'replayed';
 
 /** What a context must be bound to: the identities of the user signing in and the app client. */
 export interface ContextBinding {
@@ -36,6 +40,9 @@ export interface ContextBinding {
   identities: readonly string[];
   clientId: string;
 }
+
+/** A nonce is an opaque id: letters, digits, `-` and `_`, 8 to 64 of them. */
+export const NONCE_PATTERN = /^[\w-]{8,64}$/;
 
 /** Longest value of any field, in characters: a context is small, and ClientMetadata too. */
 export const MAX_FIELD_LENGTH = 512;

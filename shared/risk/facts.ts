@@ -1,4 +1,4 @@
-import { contextFields, identitiesOf, MAX_FIELD_LENGTH, verifyContext } from './context.js';
+import { contextFields, identitiesOf, MAX_FIELD_LENGTH, NONCE_PATTERN, verifyContext } from './context.js';
 import type { GeoLookup } from './geo.js';
 import { parseCoordinates } from './geo.js';
 import type { SignInAttempt, VerifiedContext } from './hooks.js';
@@ -6,24 +6,24 @@ import { canonicalIp, networkOf, parseIp } from './ip.js';
 import type { AttemptFacts, PastSignIn, RiskHistory } from './model.js';
 import type { RiskConfig } from './settings.js';
 
-/** A nonce is an opaque id: letters, digits, `-` and `_`, at most 64 of them. */
-const NONCE = /^[\w-]{8,64}$/;
+const NONCE = NONCE_PATTERN;
 
 /**
  * Whether the attempt's context can be believed: validly signed, or unsigned where unsigned
  * contexts are accepted by configuration (`RISK_CONTEXT_SIGNATURE=optional`, or the client is
- * listed in `risk.unsignedContextClients`). A forged, stale or (where signatures are required)
- * missing signature: nothing the context claims is used.
+ * listed in `risk.unsignedContextClients`). A forged, stale, replayed or (where signatures are
+ * required) missing signature: nothing the context claims is used.
  */
 export function contextTrust(attempt: SignInAttempt, config: RiskConfig) {
   const fields = contextFields(attempt.metadata);
-  const signature = verifyContext(
+  const checked = verifyContext(
     fields,
     { identities: identitiesOf(attempt.userName, attempt.userAttributes), clientId: attempt.clientId },
     config.contextSecret,
     config.contextMaxAgeSeconds,
     attempt.at,
   );
+  const signature = checked === 'valid' && attempt.contextReplayed === true ? 'replayed' : checked;
   const trusted =
     signature === 'valid' ||
     (signature === 'missing' &&

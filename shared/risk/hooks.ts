@@ -74,6 +74,14 @@ export interface VerifiedContext {
  */
 export const UNFAMILIAR_LOCKOUT_EVENT = 'unfamiliar-lockout';
 
+/**
+ * The signal pre sign-up leaves for each refused invitation code, in the partition of the
+ * sign-up's IP (`IP#<ipBucket>` / `SIGNAL#failed-invite#<windowStart>`, attribute `count`,
+ * expiring two windows later). The engine reads it for a sign-in from that IP (signal
+ * `ip-failed-invites`).
+ */
+export const FAILED_INVITE_SIGNAL = 'failed-invite';
+
 export interface SignInAttempt {
   userPoolId: string;
   clientId: string;
@@ -87,6 +95,12 @@ export interface SignInAttempt {
   metadata: Record<string, string>;
   /** Cognito's own device flag, from post authentication. */
   newDeviceUsed?: boolean;
+  /**
+   * The trigger found the nonce of this (validly signed) context used already at the same stage
+   * of a sign-in: someone replays a captured context. Nothing it claims is believed, as for a
+   * forged one (signal `context-replayed`).
+   */
+  contextReplayed?: boolean;
   /** Epoch milliseconds of the attempt. */
   at: number;
   /**

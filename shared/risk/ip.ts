@@ -98,3 +98,17 @@ export function canonicalIp(ip: ParsedIp): string {
     hextets.push(((ip.value >> shift) & 0xffffn).toString(16));
   return hextets.join(':');
 }
+
+/**
+ * The key an IP address is counted under outside the per-attempt counters (sign-up velocity, the
+ * failed-invite signal): trimmed, an IPv4-mapped IPv6 address read as its IPv4 address, IPv4
+ * whole (`198.51.100.77`) and IPv6 by its /64 (`2001:db8:0:1:0:0:0:0/64`: one subscriber usually
+ * holds a whole /64, so counting single IPv6 addresses counts nothing). Undefined when the text
+ * is no IP address.
+ */
+export function ipBucket(text: string | undefined): string | undefined {
+  const ip = parseIp(text);
+  if (!ip) return undefined;
+  if (ip.version === 4) return canonicalIp(ip);
+  return `${canonicalIp({ version: 6, value: (ip.value >> 64n) << 64n })}/64`;
+}

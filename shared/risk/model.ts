@@ -51,6 +51,11 @@ export interface IpActivity {
    * behind one address signs many accounts in successfully, a credential-stuffing run does not.
    */
   accounts: number;
+  /**
+   * Invitation codes refused at sign-up from this IP (its /64 for IPv6) in the sign-up velocity
+   * windows still live (the current and the previous one): someone guessing codes.
+   */
+  failedInvites?: number;
 }
 
 /**

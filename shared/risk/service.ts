@@ -13,7 +13,13 @@ import {
 } from './model.js';
 import type { RiskConfig } from './settings.js';
 import { NEVER_SEEN, newDevice } from './signals.js';
-import type { RiskStore, SignInAssessment, StoredAssessment, UserState } from './store.js';
+import type {
+  RiskStore,
+  SignInAssessment,
+  SignInAssessmentUse,
+  StoredAssessment,
+  UserState,
+} from './store.js';
 
 /**
  * The engine behind `riskHooks()`: reads the history (one Query, and the per-IP counter in
@@ -122,13 +128,18 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
       : { level: 'medium', score, action: 'allow', wouldTake: 'step-up', reasons, eventId };
   }
 
-  /** Pre authentication's assessment of this very sign-in, by the nonce of its believed context. */
+  /**
+   * Pre authentication's assessment of this very sign-in, by the nonce of its believed context,
+   * taken once per use: a context replayed at define auth challenge or post authentication
+   * finds nothing (step-up; no second pay-back of the IP).
+   */
   async function findOwnAssessment(
     attempt: SignInAttempt,
     facts: AttemptFacts,
+    use: SignInAssessmentUse,
   ): Promise<SignInAssessment | undefined> {
     if (!facts.nonce) return undefined;
-    const found = await deps.store.findSignInAssessment(facts.nonce, attempt.userId, attempt.at);
+    const found = await deps.store.takeSignInAssessment(facts.nonce, attempt.userId, use, attempt.at);
     const age = attempt.at - (found?.at ?? 0);
     return found &&
       found.clientId === attempt.clientId &&
@@ -142,7 +153,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
   async function decisionOfSignIn(attempt: SignInAttempt, facts: AttemptFacts): Promise<RiskDecision> {
     let found: SignInAssessment | undefined;
     try {
-      found = await findOwnAssessment(attempt, facts);
+      found = await findOwnAssessment(attempt, facts, 'decided');
     } catch (error) {
       logger.warn('risk assessment of the sign-in unavailable', { error: String(error) });
     }
@@ -170,7 +181,13 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
       [state, ipActivity] = await Promise.all([
         deps.store.loadUser(attempt.userId, attempt.at, windowStart),
         countedIp
-          ? deps.store.countIpAttempt(countedIp, attempt.userId, windowStart, counterExpiry(windowStart))
+          ? deps.store.countIpAttempt(
+              countedIp,
+              attempt.userId,
+              windowStart,
+              counterExpiry(windowStart),
+              attempt.at,
+            )
           : Promise.resolve(undefined),
       ]);
       await readMigrationFlag(attempt, state);
@@ -244,7 +261,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     try {
       [state, own] = await Promise.all([
         deps.store.loadUser(attempt.userId, attempt.at, windowStart),
-        findOwnAssessment(attempt, facts),
+        findOwnAssessment(attempt, facts, 'learned'),
       ]);
       if (await readMigrationFlag(attempt, state)) await deps.store.carryCompromisedFlag(attempt.userId);
     } catch (error) {

@@ -26,6 +26,7 @@ export const DEFAULT_WEIGHTS = {
   contextMissing: 35,
   contextForged: 50,
   contextStale: 35,
+  contextReplayed: 50,
   automatedUserAgent: 30,
   distrustedDevice: 40,
   distrustedNetwork: 40,
@@ -37,6 +38,7 @@ export const DEFAULT_WEIGHTS = {
   unfamiliarLockout: 20,
   ipFailedAttempts: 25,
   ipManyAccounts: 50,
+  ipFailedInvites: 30,
   unusualHour: 10,
 };
 export type SignalWeights = typeof DEFAULT_WEIGHTS;
@@ -187,6 +189,12 @@ export const riskSettingSpecs = {
     schema: positiveInt,
     default: 20,
     doc: 'Attempts without a success from one IP in a window from which the IP is suspicious.',
+  }),
+  ipFailedInvites: setting({
+    env: 'RISK_IP_FAILED_INVITES',
+    schema: positiveInt,
+    default: 3,
+    doc: 'Invitation codes refused at sign-up from one IP (IPv6 per /64) in the sign-up velocity windows still live, from which a sign-in from that IP is suspicious.',
   }),
   ipAccounts: setting({
     env: 'RISK_IP_ACCOUNTS',

@@ -34,13 +34,15 @@ export const compromisedCredentials: Signal = ({ history }, config) =>
     ? reason('compromised-credentials', config.weights.compromisedCredentials)
     : [];
 
-/** The context's signature: forged or stale always count; missing counts where signatures are required. */
+/** The context's signature: forged, stale or replayed always count; missing counts where signatures are required. */
 export const signedContext: Signal = ({ attempt }, config) => {
   switch (attempt.signature) {
     case 'forged':
       return reason('context-forged', config.weights.contextForged);
     case 'stale':
       return reason('context-stale', config.weights.contextStale);
+    case 'replayed':
+      return reason('context-replayed', config.weights.contextReplayed);
     case 'missing':
       return config.contextSignature === 'required' &&
         !config.unsignedContextClients.includes(attempt.clientId)
@@ -182,6 +184,12 @@ export const ipManyAccounts: Signal = ({ ipActivity }, config) =>
       )
     : [];
 
+/** Invitation codes refused at sign-up from this IP (someone guessing codes now signs in from it). */
+export const ipFailedInvites: Signal = ({ ipActivity }, config) =>
+  ipActivity?.failedInvites !== undefined && ipActivity.failedInvites >= config.ipFailedInvites
+    ? reason('ip-failed-invites', config.weights.ipFailedInvites, `${ipActivity.failedInvites} refused`)
+    : [];
+
 /** An hour of the day (UTC) with no earlier sign-in within one hour of it, once the user has enough history. */
 export const unusualHour: Signal = ({ attempt, history }, config) => {
   if (history.signIns.length < config.unusualHourMinHistory) return [];
@@ -208,5 +216,6 @@ export const SIGNALS: Signal[] = [
   unfamiliarLockout,
   ipFailedAttempts,
   ipManyAccounts,
+  ipFailedInvites,
   unusualHour,
 ];

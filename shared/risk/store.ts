@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys, userNameId } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
 import { logAssessment } from './assessment-log.js';
-import { type RiskDecision, UNFAMILIAR_LOCKOUT_EVENT } from './hooks.js';
-import { canonicalIp, networkOf, parseIp } from './ip.js';
+import { FAILED_INVITE_SIGNAL, type RiskDecision, UNFAMILIAR_LOCKOUT_EVENT } from './hooks.js';
+import { canonicalIp, ipBucket, networkOf, parseIp } from './ip.js';
 import { CURRENT_SIGN_IN_MARGIN_MS, emptyHistory, type IpActivity, type RiskHistory } from './model.js';
 
 /**
@@ -13,12 +14,22 @@ import { CURRENT_SIGN_IN_MARGIN_MS, emptyHistory, type IpActivity, type RiskHist
  * device registry that post authentication keeps, the profile's compromised-credential flag,
  * operator feedback and the latest assessment with the per-user attempt counter. Per-IP
  * counters live in their own partition (`IP#<ip>`, one item per window): they are counted with
- * one UpdateItem whose `ALL_NEW` answer is also the read, run in parallel with the Query.
+ * one UpdateItem whose `ALL_NEW` answer is also the read, run in parallel with the Query, as is
+ * the Query of the failed-invite signals pre sign-up left under the IP's bucket.
  */
 export interface RiskStore {
   loadUser(userId: string, now: number, windowStart: number): Promise<UserState>;
-  /** Counts an attempt from `ip` on `userId`; answers what the IP did in this window. */
-  countIpAttempt(ip: string, userId: string, windowStart: number, expiresAt: number): Promise<IpActivity>;
+  /**
+   * Counts an attempt from `ip` on `userId`; answers what the IP did in this window, and the
+   * invitation codes refused from it at sign-up (both in one round trip).
+   */
+  countIpAttempt(
+    ip: string,
+    userId: string,
+    windowStart: number,
+    expiresAt: number,
+    now: number,
+  ): Promise<IpActivity>;
   /**
    * Migration flags a breached password before the user has a `sub`, on the PROFILE under the
    * lower-cased userName: read at a first sign-in only, and carried over by `carryCompromisedFlag`.
@@ -35,9 +46,22 @@ export interface RiskStore {
   ): Promise<void>;
   /** Keeps pre authentication's assessment of one sign-in under its context's nonce. */
   saveSignInAssessment(nonce: string, userId: string, assessment: SignInAssessment): Promise<void>;
-  /** The assessment kept under `nonce` for this user, if any and not expired. */
-  findSignInAssessment(nonce: string, userId: string, now: number): Promise<SignInAssessment | undefined>;
+  /**
+   * The assessment kept under `nonce` for this user, taken once per `use` (a conditional write
+   * marks it): define auth challenge's step-up decision (`decided`) and post authentication's
+   * learning (`learned`) each get it once; a replayed context (or a retried trigger) then gets
+   * nothing, as when none was kept. Undefined when absent, expired or taken already.
+   */
+  takeSignInAssessment(
+    nonce: string,
+    userId: string,
+    use: SignInAssessmentUse,
+    now: number,
+  ): Promise<SignInAssessment | undefined>;
 }
+
+/** The stages that take pre authentication's assessment of a sign-in, each once. */
+export type SignInAssessmentUse = 'decided' | 'learned';
 
 /** Pre authentication's assessment of one sign-in, as define auth challenge and post authentication find it. */
 export interface SignInAssessment {
@@ -202,25 +226,28 @@ export function dynamoRiskStore(limit: number): RiskStore {
       };
     },
 
-    async countIpAttempt(ip, userId, windowStart, expiresAt) {
-      const result = await documentClient().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: { pk: keys.ip(ip), sk: keys.window(windowStart) },
-          UpdateExpression: 'ADD attempts :one, accounts :account SET expiresAt = :expiresAt',
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':account': new Set([accountDigest(userId)]),
-            ':expiresAt': expiresAt,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+    async countIpAttempt(ip, userId, windowStart, expiresAt, now) {
+      const [result, failedInvites] = await Promise.all([
+        documentClient().send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: { pk: keys.ip(ip), sk: keys.window(windowStart) },
+            UpdateExpression: 'ADD attempts :one, accounts :account SET expiresAt = :expiresAt',
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':account': new Set([accountDigest(userId)]),
+              ':expiresAt': expiresAt,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+        readFailedInvites(ip, now),
+      ]);
       const item = result.Attributes ?? {};
       const attempts = num(item.attempts) ?? 1;
       const successes = num(item.successes) ?? 0;
       const accounts = item.accounts instanceof Set ? item.accounts.size : 1;
-      return { failures: Math.max(0, attempts - 1 - successes), accounts };
+      return { failures: Math.max(0, attempts - 1 - successes), accounts, failedInvites };
     },
 
     async readNameProfileFlag(userName) {
@@ -269,13 +296,24 @@ export function dynamoRiskStore(limit: number): RiskStore {
       );
     },
 
-    async findSignInAssessment(nonce, userId, now) {
-      const { Item } = await documentClient().send(
-        new GetCommand({
-          TableName: tableName(),
-          Key: { pk: keys.signInContext(nonce), sk: keys.user(userId) },
-        }),
-      );
+    async takeSignInAssessment(nonce, userId, use, now) {
+      let Item: Item | undefined;
+      try {
+        ({ Attributes: Item } = await documentClient().send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: { pk: keys.signInContext(nonce), sk: keys.user(userId) },
+            UpdateExpression: 'SET #use = :now',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#use)',
+            ExpressionAttributeNames: { '#use': `${use}At` },
+            ExpressionAttributeValues: { ':now': now },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ));
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      }
       if (!Item || isExpired(Item, now)) return undefined;
       const { level, score, reasons, eventId, at, clientId, countedIp, expiresAt } = Item;
       const valid =
@@ -361,4 +399,28 @@ export function dynamoRiskStore(limit: number): RiskStore {
       ]);
     },
   };
+}
+
+/**
+ * Invitation codes refused from this IP's bucket (`ipBucket`: IPv6 by /64, as pre sign-up counts
+ * it), summed over the signal items still live: one Query of the newest two (pre sign-up keeps
+ * one per velocity window, each expiring a window after its own), so the engine needs no sign-up
+ * setting to find them.
+ */
+async function readFailedInvites(ip: string, now: number): Promise<number> {
+  const bucket = ipBucket(ip);
+  if (!bucket) return 0;
+  const { Items = [] } = await documentClient().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': keys.ip(bucket),
+        ':prefix': keys.signalPrefix(FAILED_INVITE_SIGNAL),
+      },
+      ScanIndexForward: false,
+      Limit: 2,
+    }),
+  );
+  return Items.filter((item) => !isExpired(item, now)).reduce((sum, item) => sum + (num(item.count) ?? 0), 0);
 }

@@ -82,13 +82,16 @@ function placeKeys(origin: VerifiedOrigin): string[] {
 
 /**
  * One read (BatchGetItem) tells the side of this attempt (is its verified device or network a
- * known place?), whether that side is locked, and the previous window's count.
+ * known place?), whether that side is locked, and the previous window's count. `originHolds`
+ * (the claim of the context's use at this stage, sent alongside: `useContextOnce`) false means
+ * the context is replayed: the attempt is unfamiliar, whatever places it names.
  */
 export async function readLockState(
   subject: string,
   origin: VerifiedOrigin,
   policy: LockoutPolicy,
   now = Date.now(),
+  originHolds: Promise<boolean> = Promise.resolve(true),
 ): Promise<LockState> {
   const previous = windowStart(now, policy) - windowSize(policy);
   const sortKeys = [
@@ -96,8 +99,8 @@ export async function readLockState(
     ...SIDES.map((side) => keys.failedAttempts(side, previous)),
     ...placeKeys(origin),
   ];
-  const items = await batchGet(subject, sortKeys, now);
-  const known = placeKeys(origin).some((sk) => items.has(sk));
+  const [items, holds] = await Promise.all([batchGet(subject, sortKeys, now), originHolds]);
+  const known = holds && placeKeys(origin).some((sk) => items.has(sk));
   const side: LockoutSide = known ? 'familiar' : 'unfamiliar';
   const lockedUntil = Number(items.get(keys.lockedSide(side))?.lockedUntil ?? 0);
   return {

@@ -1,18 +1,21 @@
 import { loadSettings, type Settings } from '../config/settings.js';
-import { contextFields, identitiesOf, verifyContext } from '../risk/context.js';
+import { contextFields, identitiesOf, NONCE_PATTERN, verifyContext } from '../risk/context.js';
 import { networkOf, parseIp } from '../risk/ip.js';
 import { riskSettingSpecs } from '../risk/settings.js';
 
 /**
  * Where an attempt comes from, as far as Gatehouse verified it: the device and the network of a
  * validly signed sign-in context, nothing else. An unsigned, forged or stale context gives an
- * empty origin, so a stranger cannot claim a victim's device or network to pass as familiar.
+ * empty origin, so a stranger cannot claim a victim's device or network to pass as familiar; so
+ * does a signed context without a nonce (it could not be claimed once: see `context-use.ts`).
  */
 export interface VerifiedOrigin {
   /** Cognito's device key, else the app's device id (the identity the device registry uses). */
   deviceId?: string;
   /** The IP's network (`networkOf`: /24 for IPv4, /48 for IPv6). */
   network?: string;
+  /** The context's nonce: what `useContextOnce` claims, so that a replayed context counts for nothing. */
+  nonce?: string;
 }
 
 /** The settings that check a context's signature (the risk engine's, read once per container). */
@@ -59,7 +62,13 @@ export function verifiedOrigin(
   };
   const status = verifyContext(fields, binding, settings.contextSecret, settings.contextMaxAgeSeconds, now);
   if (status !== 'valid') return {};
+  // Without a nonce a context cannot be claimed once, so it could be replayed: it counts for nothing.
+  if (!fields.nonce || !NONCE_PATTERN.test(fields.nonce)) return {};
   const ip = parseIp(fields.ip);
   const deviceId = (fields.deviceKey ?? fields.deviceId)?.slice(0, MAX_DEVICE_ID);
-  return { ...(deviceId ? { deviceId } : {}), ...(ip ? { network: networkOf(ip) } : {}) };
+  return {
+    ...(deviceId ? { deviceId } : {}),
+    ...(ip ? { network: networkOf(ip) } : {}),
+    nonce: fields.nonce,
+  };
 }

@@ -5,10 +5,11 @@ import { describeError } from '../middleware/index.js';
 import { riskHooks, type SignInAttempt, type VerifiedContext } from '../risk/hooks.js';
 import { refuseByAccountState } from './account-state.js';
 import { buildAttempt } from './context.js';
+import { RETRY_GRACE_MS, useContextOnce } from './context-use.js';
 import { cognitoGroups, type GroupSource } from './groups.js';
 import { markLastSignIn, recordSignIn, touchDevice, trimHistory } from './history.js';
 import { clearAttempts, identityKey } from './lockout.js';
-import { verifiedOrigin } from './origin.js';
+import { type VerifiedOrigin, verifiedOrigin } from './origin.js';
 import type { SignInSettings } from './settings.js';
 
 /**
@@ -21,7 +22,8 @@ import type { SignInSettings } from './settings.js';
  * Only facts verified for this sign-in are recorded: the context of its own ClientMetadata when
  * its signature holds (`riskHooks().verify`). Without one (USER_PASSWORD_AUTH and managed login
  * pass none here) the record keeps the time and the app client, and no device: nothing an
- * earlier attempt left (it needed only the username) is taken as this success's.
+ * earlier attempt left (it needed only the username) is taken as this success's, nor a context
+ * another sign-in used already (a replay: `context-use.ts`).
  */
 export async function postAuthentication(
   event: PostAuthenticationEvent,
@@ -29,11 +31,16 @@ export async function postAuthentication(
   now = Date.now(),
   groupsOf: GroupSource = cognitoGroups(),
 ): Promise<PostAuthenticationEvent> {
-  const attempt = buildAttempt(event, now);
-  await refuseByAccountState(event, attempt.userId, settings, groupsOf);
-  const context = await verifiedContextOf(attempt);
+  const asked = buildAttempt(event, now);
+  await refuseByAccountState(event, asked.userId, settings, groupsOf);
   // The lockout's familiar places come from this sign-in's own signed context only.
-  const origin = verifiedOrigin(event, attempt.metadata, now);
+  const signed = verifiedOrigin(event, asked.metadata, now);
+  const replayed = !(await firstUseOf(signed, now));
+  // A replayed context (another sign-in's, captured) is no context: the success is recorded as
+  // one without (time and client), never as a retry of the sign-in it was captured from.
+  const attempt = replayed ? { ...asked, metadata: {} } : asked;
+  const origin = replayed ? {} : signed;
+  const context = await verifiedContextOf(attempt);
   const firstTime = await recordSignIn(attempt, context, settings);
   await Promise.all([
     touchDevice(attempt, context, settings),
@@ -42,8 +49,21 @@ export async function postAuthentication(
     firstTime ? trimHistory(attempt.userId, settings) : Promise.resolve(0),
   ]);
   // Learning and notifying happen once per sign-in: a retry finds the record and stops here.
-  if (firstTime) await learnAndNotify(attempt, context);
+  if (firstTime) await learnAndNotify(replayed ? { ...asked, contextReplayed: true } : attempt, context);
   return event;
+}
+
+/**
+ * This sign-in's use of its context (Cognito's retries of the trigger are the same use). A store
+ * failure counts as a replay: the success is recorded without the context's facts, not refused.
+ */
+async function firstUseOf(origin: VerifiedOrigin, now: number): Promise<boolean> {
+  try {
+    return await useContextOnce(origin, 'post-authentication', now, RETRY_GRACE_MS);
+  } catch (error) {
+    logger.warn('sign-in context use not claimed', { error: describeError(error) });
+    return false;
+  }
 }
 
 /** A context that cannot be verified (engine failing included) gives no facts, not a failed sign-in. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logging/index.js';
+import { FAILED_INVITE_SIGNAL } from '../risk/hooks.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
 import { asciiDomainPattern } from './ascii-domain.js';
@@ -186,8 +187,9 @@ export async function consumeInvite(
 /**
  * The failed-invite signal: a log line (`signal: failed-invite`) and, when the IP is known, a
  * counter in that IP's risk partition (`IP#<bucket>` / `SIGNAL#failed-invite#<windowStart>`,
- * `count`, expiring with the window), where the risk engine keeps its per-IP state. A failure
- * to store it is logged and does not change the answer.
+ * `count`, expiring a window after its own), where the risk engine reads it for a sign-in from
+ * that IP (signal `ip-failed-invites`). A failure to store it is logged and does not change the
+ * answer.
  */
 export async function recordFailedInvite(
   ip: string | undefined,
@@ -195,13 +197,13 @@ export async function recordFailedInvite(
   windowStart: number,
   windowSeconds: number,
 ) {
-  logger.warn('invite code refused', { signal: 'failed-invite', reason, ...(ip ? { ip } : {}) });
+  logger.warn('invite code refused', { signal: FAILED_INVITE_SIGNAL, reason, ...(ip ? { ip } : {}) });
   if (!ip) return;
   await documentClient()
     .send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: { pk: keys.ip(ip), sk: keys.signal('failed-invite', windowStart) },
+        Key: { pk: keys.ip(ip), sk: keys.signal(FAILED_INVITE_SIGNAL, windowStart) },
         UpdateExpression: 'ADD #count :one SET expiresAt = :expiresAt',
         ExpressionAttributeNames: { '#count': 'count' },
         ExpressionAttributeValues: { ':one': 1, ':expiresAt': windowStart + 2 * windowSeconds },

@@ -1,22 +1,12 @@
 import type { PreSignUpEvent } from '../events/index.js';
 import { verifiedContext } from '../risk/facts.js';
 import type { SignInAttempt, VerifiedContext } from '../risk/hooks.js';
-import { canonicalIp, parseIp } from '../risk/ip.js';
+import { ipBucket } from '../risk/ip.js';
 import { loadRiskConfig, type RiskConfig } from '../risk/settings.js';
 import { userKey } from '../storage/keys.js';
 
-/**
- * The key an IP address is counted under: trimmed, an IPv4-mapped IPv6 address read as its IPv4
- * address, IPv4 whole (`198.51.100.77`) and IPv6 by its /64 (`2001:db8:0:1:0:0:0:0/64`: one
- * subscriber usually holds a whole /64, so counting single IPv6 addresses counts nothing).
- * Undefined when the text is no IP address.
- */
-export function ipBucket(text: string | undefined): string | undefined {
-  const ip = parseIp(text);
-  if (!ip) return undefined;
-  if (ip.version === 4) return canonicalIp(ip);
-  return `${canonicalIp({ version: 6, value: (ip.value >> 64n) << 64n })}/64`;
-}
+/** The key an IP address is counted under (see `ipBucket` in the risk engine's `ip.ts`). */
+export { ipBucket };
 
 /** A check of a context: which of its facts can be believed. */
 export type ContextVerifier = (attempt: SignInAttempt) => Promise<VerifiedContext>;

@@ -58,6 +58,7 @@ export const keys = {
   legacyEmail: (email: string) => `LEGACY_EMAIL#${email.toLowerCase()}`,
   /** A signal for the risk engine in an `IP#` partition (e.g. failed invitation codes), per window. */
   signal: (kind: string, windowStart: number) => `SIGNAL#${kind}#${windowStart}`,
+  signalPrefix: (kind: string) => `SIGNAL#${kind}#`,
   revokedToken: (jti: string) => `REVOKED#${jti}`,
   /** Custom-auth challenges and magic links, consumed once (in the `identity` partition). */
   challenge: (id: string) => `CHALLENGE#${id}`,
@@ -68,6 +69,8 @@ export const keys = {
    * of its own, so that a user's partition Query never reads them); sort key `user(userId)`.
    */
   signInContext: (nonce: string) => `CONTEXT#${nonce}`,
+  /** One stage's use of a signed context, in its `signInContext` partition (claimed once: replay). */
+  contextUse: (stage: string) => `USE#${stage}`,
   /** Per-IP state for the risk engine (attempts on many accounts). */
   ip: (ip: string) => `IP#${ip}`,
   /**

@@ -184,6 +184,44 @@ describe('attack 7: the decoy pause', () => {
     expect([...drawn].sort()).toEqual([7, 8]);
   });
 
+  it('attack 7: a slow or stalled send is never imitated: decoys draw within the fences of the measured deliveries', async () => {
+    const timings = new timingsModule.DeliveryTimings();
+    await timings.exchange();
+    timings.record(310); // the container's first delivery: cold, kept apart
+    for (const ms of [6, 7, 8, 7, 6, 9, 7, 240, 5000]) timings.record(ms); // 240: an outlier; 5000: beyond any delivery
+    expect(timings.source().samples).not.toContain(5000);
+    expect(timings.source().samples).not.toContain(310);
+    expect(timingsModule.withoutOutliers(timings.source().samples)).toEqual([6, 6, 7, 7, 7, 8, 9]);
+    const drawn = new Set(Array.from({ length: 200 }, () => timings.draw()));
+    expect([...drawn].sort((a, b) => a - b)).toEqual([6, 7, 8, 9]);
+  });
+
+  it('attack 7: with few samples, one beyond three times their median is left out', () => {
+    expect(timingsModule.withoutOutliers([40, 45, 400])).toEqual([40, 45]);
+    expect(timingsModule.withoutOutliers([40])).toEqual([40]);
+  });
+
+  it("attack 7: a decoy's pause is asked early by the timer's measured lateness, so it ends when the drawn delivery would", async () => {
+    const timings = new timingsModule.DeliveryTimings();
+    for (const ms of [99, 12, 12, 12, 12]) timings.record(ms); // 99: the cold first one
+    for (const late of [3, 2, 2]) timings.recordLateness(late);
+    expect(timings.timerLateness()).toBe(2);
+    const asked: number[] = [];
+    const real = globalThis.setTimeout;
+    // Only the pause's own timer is taken (others, such as the SDK's, run as they asked).
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((done: () => void, ms: number) => {
+      if (ms >= 1000) return real(done, ms);
+      asked.push(ms);
+      return real(done, 0);
+    }) as typeof setTimeout);
+    try {
+      await timingsModule.pause(timings);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(asked).toEqual([10]);
+  });
+
   it('attack 7: before any delivery was ever measured, the pause is drawn from a spread, not one constant', () => {
     const timings = new timingsModule.DeliveryTimings();
     const drawn = Array.from({ length: 40 }, () => timings.draw());

@@ -47,7 +47,7 @@ const storeDown: RiskStore = {
   recordIpSuccess: () => Promise.reject(new Error('down')),
   saveAssessment: () => Promise.reject(new Error('down')),
   saveSignInAssessment: () => Promise.reject(new Error('down')),
-  findSignInAssessment: () => Promise.reject(new Error('down')),
+  takeSignInAssessment: () => Promise.reject(new Error('down')),
 };
 
 const tokyoOneHourLater = homeHistory(10);

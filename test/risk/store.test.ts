@@ -158,14 +158,21 @@ describe('the engine on dynalite', () => {
   });
   const callsSince = () => sends.mock.calls.map((call: unknown[]) => (call[0] as object).constructor.name);
 
-  it('scores a returning user low from the stored history, in one Query plus the IP counter and one write', async () => {
+  it('scores a returning user low from the stored history, in one Query plus the IP counter (and its failed-invite Query) and one write', async () => {
     const userId = freshUser();
     for (let day = 1; day <= 6; day++) await recordSignIn(userId, NOW - day * DAY, 'home');
     sends.mockClear();
     const decision = await engineFor().assess(attemptOf(userId));
     expect(decision).toMatchObject({ level: 'low', score: 0, action: 'allow', reasons: [] });
-    // + the assessment log's PutItem, in the same round trip as the assessment.
-    expect(callsSince().sort()).toEqual(['PutCommand', 'QueryCommand', 'UpdateCommand', 'UpdateCommand']);
+    // + the assessment log's PutItem, in the same round trip as the assessment; the signed IP's
+    // failed-invite Query beside the history's.
+    expect(callsSince().sort()).toEqual([
+      'PutCommand',
+      'QueryCommand',
+      'QueryCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+    ]);
     const latest = (await dynamo.scan()).find(
       (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
     );
@@ -316,7 +323,7 @@ describe('the engine on dynalite', () => {
     expect(decision.reasons.map((r) => r.signal)).toEqual(['blocked-range', 'assessment-unavailable']);
   });
 
-  it('define auth challenge finds the assessment of the same sign-in by its nonce, in one GetItem, counting nothing', async () => {
+  it('define auth challenge takes the assessment of the same sign-in by its nonce, in one conditional UpdateItem, counting nothing', async () => {
     const userId = freshUser();
     await recordSignIn(userId, NOW - 2 * DAY, 'home');
     const engine = engineFor();
@@ -329,7 +336,7 @@ describe('the engine on dynalite', () => {
       phase: 'define-auth-challenge',
     });
     expect(again).toEqual(first);
-    expect(callsSince()).toEqual(['GetCommand']);
+    expect(callsSince()).toEqual(['UpdateCommand']);
     const latest = (await dynamo.scan()).find(
       (i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment(),
     );
@@ -391,11 +398,56 @@ describe('the engine on dynalite', () => {
       expect(await define(home.metadata)).toMatchObject({ action: 'step-up' });
     });
 
+    it("replay: the sign-in's own context replayed at define auth challenge after its own use gets the step-up", async () => {
+      const { pre, define } = await steppedUp();
+      const victim = engineFor();
+      // The victim's low-risk sign-in from home: its define auth challenge takes the verdict (no step-up).
+      const home = attemptOf(freshUser(), { place: 'home', nonce: 'victim-nonce-01' });
+      expect(await define(pre.metadata)).toMatchObject({ action: 'step-up' });
+      // The same context again (another client, or a retried trigger): taken already, step-up.
+      expect(await define(pre.metadata)).toMatchObject({
+        action: 'step-up',
+        reasons: [{ signal: 'assessment-not-found' }],
+      });
+      await victim.assess(home);
+      const defineHome = () => victim.assess({ ...home, at: NOW + 5_000, phase: 'define-auth-challenge' });
+      expect(await defineHome()).toMatchObject({ action: 'allow', level: 'low' });
+      expect(await defineHome()).toMatchObject({
+        action: 'step-up',
+        reasons: [{ signal: 'assessment-not-found' }],
+      });
+    });
+
+    it('replay: a context the trigger found used already scores context-replayed, with none of its facts', async () => {
+      const userId = freshUser();
+      await recordSignIn(userId, NOW - 2 * DAY, 'home');
+      const engine = engineFor();
+      const captured = attemptOf(userId, { place: 'home', nonce: 'captured-nonce-1' });
+      const replayed = await engine.assess({ ...captured, contextReplayed: true });
+      expect(replayed.reasons).toEqual([{ signal: 'context-replayed', points: 50 }]);
+      expect(replayed).toMatchObject({ level: 'medium', action: 'step-up' });
+      // Nothing kept under the nonce: define auth challenge with it steps up.
+      expect(
+        await engine.assess({ ...captured, at: NOW + 5_000, phase: 'define-auth-challenge' }),
+      ).toMatchObject({ action: 'step-up', reasons: [{ signal: 'assessment-not-found' }] });
+    });
+
     it('the store failing gets the step-up (fail closed)', async () => {
       const { pre, define } = await steppedUp();
       sends.mockRejectedValue(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
       expect(await define(pre.metadata)).toMatchObject({ action: 'step-up' });
     });
+  });
+
+  it('replay: post authentication pays back the IP pre authentication counted once, however often the context is replayed', async () => {
+    const engine = engineFor();
+    const ip = '100.64.90.1';
+    const userId = freshUser();
+    const sign = { ip, deviceId: null, nonce: 'pay-back-once-1' } as const;
+    await engine.assess(attemptOf(userId, sign));
+    for (let i = 1; i <= 3; i++) await engine.learn(attemptOf(userId, { ...sign, at: NOW + i * 1000 }));
+    const counter = (await dynamo.scan()).find((i) => i.pk === keys.ip(ip));
+    expect(counter).toMatchObject({ attempts: 1, successes: 1 });
   });
 
   it('learns: a device never seen before is notified once the user has history, in two calls without a context nonce', async () => {
@@ -436,12 +488,13 @@ describe('the engine on dynalite', () => {
     const learned = await engine.learn(
       attemptOf(userId, { place: 'tokyo', nonce: 'tokyo-nonce-1', at: NOW + 60_000 }),
     );
-    // The sign-in's own assessment (GetItem) beside the history (Query); then the success and the IP's pay-back.
-    // (+ the assessment log's PutItem and the pool's day count)
+    // The sign-in's own assessment (taken once: a conditional UpdateItem) beside the history
+    // (Query); then the success and the IP's pay-back (+ the assessment log's PutItem and the
+    // pool's day count).
     expect(callsSince().sort()).toEqual([
-      'GetCommand',
       'PutCommand',
       'QueryCommand',
+      'UpdateCommand',
       'UpdateCommand',
       'UpdateCommand',
       'UpdateCommand',
@@ -476,6 +529,7 @@ describe('the engine on dynalite', () => {
     expect(callsSince().sort()).toEqual([
       'GetCommand',
       'PutCommand',
+      'QueryCommand',
       'QueryCommand',
       'UpdateCommand',
       'UpdateCommand',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
@@ -47,6 +48,8 @@ function context(place: Place, userName: string, now: number): Record<string, st
     ip: place.ip,
     deviceId: place.deviceId,
     timestamp: String(Math.floor(now / 1000)),
+    // A fresh context per call, as the endpoint gives one per sign-in (a nonce is used once).
+    nonce: randomUUID(),
   };
   if (place.signed === 'unsigned') return fields;
   const signature = place.signed === 'valid' ? signContext(fields, SECRET) : 'ab'.repeat(32);

@@ -289,6 +289,54 @@ describe('invitation-only sign-up', () => {
       expect(item).toMatchObject({ count: 2, expiresAt: windowStart + 7200 });
     });
 
+    it('attack: many wrong invite codes from one IP, then a sign-in from that IP scores higher (ip-failed-invites)', async () => {
+      const { createRiskEngine } = await import('../../shared/risk/service.js');
+      const { dynamoRiskStore } = await import('../../shared/risk/store.js');
+      const { signInAttempt, testConfig } = await import('../risk/support/fixtures.js');
+      const config = testConfig();
+      const engine = createRiskEngine(config, { store: dynamoRiskStore(config.historyLimit) });
+      const deps = inviteOnly();
+      // IPv4 whole, IPv6 by its /64: the guesser's neighbour address in the same /64 is the same subscriber.
+      const guesses = { ipv4: '198.51.100.210', ipv6: '2001:db8:7:1::5' };
+      const signsInFrom = { ipv4: '198.51.100.210', ipv6: '2001:db8:7:1::99' };
+      for (const [family, ip] of Object.entries(guesses)) {
+        for (let i = 0; i < 4; i++) {
+          expect(
+            await codeOf(signUp.preSignUp(signUpEvent(`${family}${i}@gmail.com`, ip, `WRONG-${i}`), deps)),
+          ).toBe('SIGNUP_INVITE_INVALID');
+        }
+      }
+      const at = NOW + 60_000;
+      for (const family of ['ipv4', 'ipv6'] as const) {
+        const suspect = await engine.assess({
+          ...signInAttempt({ ip: signsInFrom[family], at }),
+          userId: `victim-${family}`,
+        });
+        const elsewhere = await engine.assess({
+          ...signInAttempt({ ip: '192.0.2.77', at }),
+          userId: `other-${family}`,
+        });
+        expect(suspect.reasons).toContainEqual({
+          signal: 'ip-failed-invites',
+          points: config.weights.ipFailedInvites,
+          detail: '4 refused',
+        });
+        expect(suspect.score).toBe(elsewhere.score + config.weights.ipFailedInvites);
+      }
+      // Below RISK_IP_FAILED_INVITES (3): a typo or two is no signal.
+      const typo = '198.51.100.211';
+      for (let i = 0; i < 2; i++)
+        await codeOf(signUp.preSignUp(signUpEvent(`typo${i}@gmail.com`, typo, `TYPO-${i}`), deps));
+      const typist = await engine.assess({ ...signInAttempt({ ip: typo, at }), userId: 'typist' });
+      expect(typist.reasons.map((r) => r.signal)).not.toContain('ip-failed-invites');
+      // Only a signed IP is read: claiming the guesser's IP unsigned neither scores nor counts it.
+      const unsigned = await engine.assess({
+        ...signInAttempt({ ip: guesses.ipv4, at, sign: 'none' }),
+        userId: 'claims-the-ip',
+      });
+      expect(unsigned.reasons.map((r) => r.signal)).toEqual(['context-missing']);
+    });
+
     it('a right code is still accepted while under the limits', async () => {
       const code = await invites.createInvite({ expiresAt: inAnHour }, strongEnough);
       const deps = depsWith({}, { SIGNUP_INVITE_ONLY: 'true' });
