@@ -1,5 +1,6 @@
 import { parsePostAuthenticationEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
+import { contextKeyRefresh } from '../shared/risk/context-key.js';
 import { postAuthentication } from '../shared/sign-in/post-authentication.js';
 import { signInSettings } from '../shared/sign-in/settings.js';
 
@@ -14,4 +15,6 @@ export const handler = triggerHandler({
   name: 'post-authentication',
   parse: parsePostAuthenticationEvent,
   core: (event) => postAuthentication(event, settings),
+  // The signed context's key, from Secrets Manager in a deployment (shared/risk/context-key.ts).
+  use: [contextKeyRefresh()],
 });

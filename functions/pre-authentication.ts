@@ -1,5 +1,6 @@
 import { parsePreAuthenticationEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
+import { contextKeyRefresh } from '../shared/risk/context-key.js';
 import { preAuthentication } from '../shared/sign-in/pre-authentication.js';
 import { signInSettings } from '../shared/sign-in/settings.js';
 
@@ -13,4 +14,6 @@ export const handler = triggerHandler({
   name: 'pre-authentication',
   parse: parsePreAuthenticationEvent,
   core: (event) => preAuthentication(event, settings),
+  // The signed context's key, from Secrets Manager in a deployment (shared/risk/context-key.ts).
+  use: [contextKeyRefresh()],
 });

@@ -1,5 +1,6 @@
 import { parsePreSignUpEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
+import { contextKeyRefresh } from '../shared/risk/context-key.js';
 import { preSignUp } from '../shared/sign-up/index.js';
 
 /**
@@ -11,4 +12,6 @@ export const handler = triggerHandler({
   name: 'pre-sign-up',
   parse: parsePreSignUpEvent,
   core: (event) => preSignUp(event),
+  // The signed context's key, from Secrets Manager in a deployment (shared/risk/context-key.ts).
+  use: [contextKeyRefresh()],
 });

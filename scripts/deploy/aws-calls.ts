@@ -54,6 +54,13 @@ const LIBRARY_CALLS: { module: string; identifier: string; action: string }[] = 
 /** Commands used only by local tooling (creating the emulator's table), never by a deployed function. */
 const LOCAL_ONLY = new Set(['dynamodb:CreateTable']);
 
+/**
+ * Cognito operations authorized by the user's own access token: "Amazon Cognito doesn't evaluate
+ * IAM policies in requests for this API operation ... you can't grant IAM permissions in
+ * policies" (API reference, e.g. GlobalSignOut). No role needs them.
+ */
+const TOKEN_AUTHORIZED = new Set(['cognito-idp:GlobalSignOut']);
+
 /** The project's modules in an unminified bundle, each with the code of it that survived. */
 export function projectSections(bundle: string): Map<string, string> {
   const sections = new Map<string, string>();
@@ -127,7 +134,45 @@ export async function awsActionsOf(repoRoot: string, name: string): Promise<stri
   const actions = new Set<string>();
   for (const [file, code] of projectSections(bundle)) {
     for (const action of actionsOfSection(repoRoot, file, code)) {
-      if (!LOCAL_ONLY.has(action)) actions.add(action);
+      if (!LOCAL_ONLY.has(action) && !TOKEN_AUTHORIZED.has(action)) actions.add(action);
+    }
+  }
+  return [...actions].sort();
+}
+
+/** The action Lambda itself sends, with the function's role, to deliver to each kind of destination. */
+const DESTINATION_ACTIONS: Record<string, string> = {
+  'AWS::SQS::Queue': 'sqs:SendMessage',
+  'AWS::SNS::Topic': 'sns:Publish',
+  'AWS::Lambda::Function': 'lambda:InvokeFunction',
+  'AWS::Events::EventBus': 'events:PutEvents',
+};
+
+interface TemplateResources {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}
+
+/**
+ * The AWS actions Lambda sends on a function's behalf, with its role, from the packaged template:
+ * an asynchronous invocation's on-success / on-failure destinations (AWS::Lambda::EventInvokeConfig).
+ * Together with `awsActionsOf` this is everything the role needs.
+ */
+export function lambdaSentActions(template: TemplateResources, functionLogicalId: string): string[] {
+  const actions = new Set<string>();
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::EventInvokeConfig') continue;
+    const props = resource.Properties ?? {};
+    if ((props.FunctionName as { Ref?: string } | undefined)?.Ref !== functionLogicalId) continue;
+    const destinations = (props.DestinationConfig ?? {}) as Record<string, { Destination?: unknown }>;
+    for (const { Destination } of Object.values(destinations)) {
+      const target = Destination as { 'Fn::GetAtt'?: [string, string] } | undefined;
+      const type = target?.['Fn::GetAtt'] ? template.Resources[target['Fn::GetAtt'][0]]?.Type : undefined;
+      const action = type ? DESTINATION_ACTIONS[type] : undefined;
+      if (!action)
+        throw new Error(
+          `${functionLogicalId}: cannot tell what its destination ${JSON.stringify(Destination)} needs`,
+        );
+      actions.add(action);
     }
   }
   return [...actions].sort();

@@ -28,6 +28,7 @@ const KMS_KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TABLE_NAME = /^[\w.-]{3,255}$/;
 const SECRET_NAME = /^[\w/+=.@-]{1,512}$/;
+const SNS_TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 
 /** Resolves each parameter the way the framework does (CLI, then the stage, then the default). */
 export function resolveParameters(params: ParamsBlock, stage: string, cli: string[] = []): Parameters {
@@ -112,6 +113,21 @@ const CHECKS: Check[] = [
   matches('legacyAuthorizationSecretName', SECRET_NAME, 'a Secrets Manager secret name (not its value)'),
   matches('magicLinkUrl', /^https?:\/\/\S+$/, 'a URL'),
   oneOf('identityPool', ['true', 'false']),
+  matches('alarmEmail', EMAIL, 'an email address, or empty'),
+  matches(
+    'alarmTopicArn',
+    SNS_TOPIC_ARN,
+    'an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), or empty',
+  ),
+  (p) =>
+    p.alarmEmail && p.alarmTopicArn
+      ? 'alarmEmail: subscribes to the topic this stack creates, and alarmTopicArn replaces it; subscribe the address to that topic instead'
+      : undefined,
+  integerIn('alarmSurgeThreshold', 1, 100000),
+  (p) =>
+    p.geoDatabasePath && !/\.mmdb$/i.test(p.geoDatabasePath)
+      ? `geoDatabasePath: must be a MaxMind database file (.mmdb), e.g. GeoLite2-City.mmdb (got "${p.geoDatabasePath}")`
+      : undefined,
   // A secret: its value is never echoed.
   (p) =>
     p.contextSecret && !/^[A-Za-z0-9]{32,}$/.test(p.contextSecret)

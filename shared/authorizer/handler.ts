@@ -4,6 +4,7 @@ import { UserFacingError } from '../errors/index.js';
 import type { AuthorizerResult } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { describeError, logContext } from '../middleware/index.js';
+import { countMetric, METRIC } from '../observability/metrics.js';
 import { Authorizer, type AuthorizerDependencies } from './authorize.js';
 import { AuthorizationFailure } from './request.js';
 import type { RevocationCheck } from './revocation.js';
@@ -40,6 +41,8 @@ export function authorizerHandler(authorizer: Authorizer) {
         cachedToken: decision.cached,
         sub: decision.sub,
       });
+      countMetric(decision.effect === 'Allow' ? METRIC.allowed : METRIC.denied);
+      if (decision.cached) countMetric(METRIC.tokenCacheHits);
       return decision.result;
     });
 }
@@ -50,6 +53,7 @@ function authorizerErrorPolicy(): middy.MiddlewareObj<unknown, unknown> {
       const error = request.error;
       if (error instanceof AuthorizationFailure) {
         logger.info('unauthorized', { reason: error.reason, detail: error.detail });
+        countMetric(METRIC.unauthorized, {}, { reason: error.reason });
         request.error = new Unauthorized();
         return;
       }

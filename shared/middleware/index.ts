@@ -4,6 +4,7 @@ import { withInvocationDeadline } from '../aws/deadline.js';
 import { runtimeSettings } from '../config/runtime.js';
 import { GENERIC_USER_MESSAGE, InvalidEventError, UserFacingError } from '../errors/index.js';
 import { eventSummary, logger } from '../logging/index.js';
+import { emitMetrics, METRIC, MetricUnit } from '../observability/metrics.js';
 
 /**
  * The one middy chain every user-pool trigger goes through:
@@ -21,6 +22,8 @@ export interface TriggerOptions<E, R> {
   parse: (input: unknown) => E;
   /** The trigger's logic; returns what Cognito receives (usually the event). */
   core: (event: E, context: Context) => Promise<R>;
+  /** Further middlewares, run after the log context and under the error policy (e.g. reading a key). */
+  use?: middy.MiddlewareObj<unknown, unknown>[];
 }
 
 export function triggerHandler<E, R>(options: TriggerOptions<E, R>) {
@@ -28,12 +31,17 @@ export function triggerHandler<E, R>(options: TriggerOptions<E, R>) {
   return middy<unknown, R>()
     .use(logContext(options.name))
     .use(triggerErrorPolicy())
+    .use(options.use ?? [])
     .handler((input, context) =>
       withInvocationDeadline(context, () => options.core(options.parse(input), context)),
     );
 }
 
-/** Adds the invocation's identity to every log line and logs one outcome line per invocation. */
+/**
+ * Adds the invocation's identity to every log line and logs one outcome line per invocation, the
+ * last one, after the same outcome as metrics (shared/observability): Succeeded, Refused (by code)
+ * or Failed, and the Duration, each by function.
+ */
 export function logContext(functionName: string): middy.MiddlewareObj<unknown, unknown> {
   let started = 0;
   return {
@@ -47,14 +55,30 @@ export function logContext(functionName: string): middy.MiddlewareObj<unknown, u
       });
     },
     after: () => {
-      logger.info('completed', { outcome: 'ok', durationMs: Math.round(performance.now() - started) });
+      const durationMs = Math.round(performance.now() - started);
+      outcomeMetrics(functionName, durationMs);
+      logger.info('completed', { outcome: 'ok', durationMs });
     },
     onError: (request) => {
       const error = request.error;
       const outcome = error instanceof UserFacingError ? 'rejected' : 'failed';
-      logger.info('completed', { outcome, durationMs: Math.round(performance.now() - started) });
+      const durationMs = Math.round(performance.now() - started);
+      outcomeMetrics(functionName, durationMs, error);
+      logger.info('completed', { outcome, durationMs });
     },
   };
+}
+
+/** Succeeded, Refused (by function, and by function and code: the alarm watches the first) or Failed; and Duration. */
+function outcomeMetrics(functionName: string, durationMs: number, error?: unknown): void {
+  const byFunction = { function: functionName };
+  const duration = { name: METRIC.duration, value: durationMs, unit: MetricUnit.Milliseconds };
+  if (error instanceof UserFacingError) {
+    emitMetrics([{ name: METRIC.refused }, duration], [byFunction]);
+    emitMetrics([{ name: METRIC.refused }], [{ ...byFunction, code: error.code }]);
+  } else {
+    emitMetrics([{ name: error === undefined ? METRIC.succeeded : METRIC.failed }, duration], [byFunction]);
+  }
 }
 
 /** Only deliberate messages reach the user; everything else is generic, and logged with its cause. */

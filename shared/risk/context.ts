@@ -93,17 +93,22 @@ export function signContext(fields: SignInContextFields, secret: string): string
 export function verifyContext(
   fields: SignInContextFields,
   binding: ContextBinding,
-  secret: string | undefined,
+  secret: string | readonly string[] | undefined,
   maxAgeSeconds: number,
   now: number,
 ): SignatureStatus {
   if (!fields.signature) return 'missing';
-  if (!secret || !wellFormed(fields)) return 'forged';
-  const expected = Buffer.from(signContext(fields, secret), 'hex');
+  // Several keys during a rotation (shared/risk/context-key.ts): the current one, then the previous.
+  const keys = (typeof secret === 'string' ? [secret] : (secret ?? [])).filter((key) => key !== '');
+  if (keys.length === 0 || !wellFormed(fields)) return 'forged';
   const given = /^[0-9a-f]{64}$/i.test(fields.signature)
     ? Buffer.from(fields.signature, 'hex')
     : Buffer.alloc(0);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'forged';
+  const signedBy = (key: string) => {
+    const expected = Buffer.from(signContext(fields, key), 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  if (!keys.some(signedBy)) return 'forged';
   if (!isBoundTo(fields, binding)) return 'forged';
   // Epoch seconds as documented; epoch milliseconds (13 digits) are read as such.
   if (!/^\d{1,13}$/.test(fields.timestamp ?? '')) return 'stale';

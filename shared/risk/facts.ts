@@ -1,4 +1,5 @@
 import { contextFields, identitiesOf, MAX_FIELD_LENGTH, NONCE_PATTERN, verifyContext } from './context.js';
+import { contextKeys } from './context-key.js';
 import type { GeoLookup } from './geo.js';
 import { parseCoordinates } from './geo.js';
 import type { SignInAttempt, VerifiedContext } from './hooks.js';
@@ -19,7 +20,7 @@ export function contextTrust(attempt: SignInAttempt, config: RiskConfig) {
   const checked = verifyContext(
     fields,
     { identities: identitiesOf(attempt.userName, attempt.userAttributes), clientId: attempt.clientId },
-    config.contextSecret,
+    contextKeys(config.contextSecret),
     config.contextMaxAgeSeconds,
     attempt.at,
   );

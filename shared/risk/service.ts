@@ -1,4 +1,5 @@
 import { logger } from '../logging/index.js';
+import { countMetric, METRIC } from '../observability/metrics.js';
 import { nowSeconds } from '../storage/table.js';
 import { evaluateRisk, unavailableDecision, withAction } from './engine.js';
 import { attemptFacts, locateHistory, verifiedContext } from './facts.js';
@@ -80,6 +81,14 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
   });
 
   function log(message: string, decision: RiskDecision, extra: Record<string, unknown> = {}) {
+    // One decision per sign-in: define auth challenge reusing pre authentication's is not another.
+    if (message === 'risk assessed' && extra.reused !== true) {
+      countMetric(
+        METRIC.riskDecision,
+        { level: decision.level, action: decision.action },
+        { action: decision.action },
+      );
+    }
     logger.info(message, {
       risk: {
         mode: config.mode,

@@ -140,7 +140,13 @@ export const riskSettingSpecs = {
     env: 'RISK_CONTEXT_SECRET',
     schema: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
     default: undefined,
-    doc: "Shared secret (32+ characters) of the HMAC-SHA256 that the context endpoint (and an app's own backend) signs the sign-in context with.",
+    doc: "Shared secret (32+ characters) of the HMAC-SHA256 that the context endpoint (and an app's own backend) signs the sign-in context with. Local runs; a deployment reads it from Secrets Manager (`RISK_CONTEXT_SECRET_ID`).",
+  }),
+  contextSecretId: setting({
+    env: 'RISK_CONTEXT_SECRET_ID',
+    schema: v.optional(v.pipe(v.string(), v.minLength(1))),
+    default: undefined,
+    doc: 'Secrets Manager secret (name or ARN) holding the context key in a deployment, read before each invocation (cached 5 minutes); its AWSPREVIOUS version still verifies during a rotation. Set by serverless.yml.',
   }),
   contextSignature: setting({
     env: 'RISK_CONTEXT_SIGNATURE',

@@ -4,6 +4,7 @@ import { logger } from '../logging/index.js';
 import type { MessageKind } from '../mail/kinds.js';
 import { codeLink } from '../mail/recipient.js';
 import type { MailSettings } from '../mail/settings.js';
+import { countMetric, METRIC } from '../observability/metrics.js';
 import type { CodeDecrypter } from './decrypt.js';
 import { eventDigest, type SentMarkers } from './sent-marker.js';
 
@@ -48,6 +49,7 @@ export const MARKER_RESERVE_MS = 400;
 export async function deliverOnce(
   event: unknown,
   markers: SentMarkers,
+  channel: 'email' | 'sms',
   send: () => Promise<string | undefined>,
 ): Promise<SendOutcome> {
   const digest = eventDigest(event);
@@ -64,14 +66,17 @@ export async function deliverOnce(
     });
     if (error instanceof UndeliverableError) {
       logger.warn('message not sent', { reason: error.reason, error: errorName(error.cause) });
+      countMetric(METRIC.deliveryFailed, { channel });
       return 'undeliverable';
     }
+    countMetric(METRIC.deliveryFailed, { channel });
     logger.error('delivery failed', {
       error: errorName(error instanceof DeliveryError ? error.cause : error),
     });
     throw error;
   }
   logger.info('message sent', { messageId });
+  countMetric(METRIC.delivered, { channel });
   // Sent: a marker left as a lease would only let a duplicate delivery send again after it lapses.
   await markers.sent(digest).catch((markError: unknown) => {
     logger.warn('sent-marker not made final', { error: errorName(markError) });

@@ -32,7 +32,7 @@ export async function sendCustomEmail(
   event: CustomEmailSenderEvent,
   deps: EmailSenderDependencies,
 ): Promise<SendOutcome> {
-  return deliverOnce(event, deps.markers, async () => {
+  return deliverOnce(event, deps.markers, 'email', async () => {
     const kind = senderKinds[event.triggerSource];
     const { request } = event;
     let attributes: StringMap;

@@ -25,7 +25,7 @@ export async function sendCustomSms(
   event: CustomSmsSenderEvent,
   deps: SmsSenderDependencies,
 ): Promise<SendOutcome> {
-  return deliverOnce(event, deps.markers, async () => {
+  return deliverOnce(event, deps.markers, 'sms', async () => {
     const kind = senderKinds[event.triggerSource];
     const { request } = event;
     const phoneNumber = request.userAttributes.phone_number;

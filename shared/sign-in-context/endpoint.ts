@@ -40,7 +40,8 @@ export const contextRequestSchema = v.strictObject({
 export type ContextRequest = v.InferOutput<typeof contextRequestSchema>;
 
 export interface ContextEndpointOptions {
-  secret: string | undefined;
+  /** The signing key, or where to get it at each request (a deployment's key is refreshed; shared/risk/context-key.ts). */
+  secret: string | undefined | (() => string | undefined);
   /** The context's lifetime: the triggers' `RISK_CONTEXT_MAX_AGE_SECONDS`. */
   maxAgeSeconds: number;
 }
@@ -96,8 +97,11 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
 
 /** The HTTP side: parse the body (400 naming the bad field), sign, answer 200. */
 export function contextEndpoint(options: ContextEndpointOptions) {
-  const secret = requireSecret(options.secret);
+  const key =
+    typeof options.secret === 'function' ? options.secret : () => requireSecret(options.secret as string);
+  if (typeof options.secret !== 'function') requireSecret(options.secret);
   return async (event: APIGatewayProxyEventV2, now = Date.now()): Promise<APIGatewayProxyResultV2> => {
+    const secret = requireSecret(key());
     const sourceIp = event.requestContext?.http?.sourceIp;
     if (!sourceIp) {
       // API Gateway always sends it: without it there is nothing to vouch for.

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logging/index.js';
+import { countMetric, METRIC } from '../observability/metrics.js';
 import { UNFAMILIAR_LOCKOUT_EVENT } from '../risk/hooks.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
@@ -196,6 +197,8 @@ async function signalLock(state: LockState, lockedUntil: number, now: number): P
   const sub = subOf(state.subject);
   const log = state.side === 'unfamiliar' ? logger.warn.bind(logger) : logger.info.bind(logger);
   log('sign-in locked', { lockout: { side: state.side, knownUser: sub !== undefined, lockedUntil } });
+  // Stage-wide (what the surge alarm watches) and by side (unfamiliar: what an attack looks like).
+  countMetric(METRIC.lockouts, {}, { side: state.side });
   if (state.side !== 'unfamiliar' || sub === undefined) return;
   await documentClient().send(
     new PutCommand({

@@ -1,5 +1,6 @@
 import { loadSettings, type Settings } from '../config/settings.js';
 import { contextFields, identitiesOf, NONCE_PATTERN, verifyContext } from '../risk/context.js';
+import { contextKeys } from '../risk/context-key.js';
 import { networkOf, parseIp } from '../risk/ip.js';
 import { riskSettingSpecs } from '../risk/settings.js';
 
@@ -60,7 +61,8 @@ export function verifiedOrigin(
     identities: identitiesOf(event.userName, event.request.userAttributes ?? {}),
     clientId: event.callerContext.clientId,
   };
-  const status = verifyContext(fields, binding, settings.contextSecret, settings.contextMaxAgeSeconds, now);
+  const keys = contextKeys(settings.contextSecret);
+  const status = verifyContext(fields, binding, keys, settings.contextMaxAgeSeconds, now);
   if (status !== 'valid') return {};
   // Without a nonce a context cannot be claimed once, so it could be replayed: it counts for nothing.
   if (!fields.nonce || !NONCE_PATTERN.test(fields.nonce)) return {};

@@ -7,6 +7,7 @@ import {
   type TestIssuer,
   type TestKey,
 } from '../../scripts/local/test-issuer.js';
+import { metricsNamed, seriesOf } from '../support/emf.js';
 import { lambdaContext, sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
 
@@ -59,5 +60,30 @@ describe('functions/authorizer.ts', () => {
     const guest = await call(['guests']);
     expect(guest.result).toMatchObject({ policyDocument: { Statement: [{ Effect: 'Deny' }] } });
     expect(logLines(guest.output)).toContainEqual(expect.objectContaining({ reason: 'MISSING_RIGHTS' }));
+    // Metrics (EMF): one Allowed, one Denied, each stage-wide; a Deny is an answer, not a refusal.
+    const service = [{ service: 'gatehouse' }];
+    expect(metricsNamed(reader.output, 'Allowed').map((m) => m.dimensionSets)).toEqual([service]);
+    expect(metricsNamed(guest.output, 'Denied').map((m) => m.dimensionSets)).toEqual([service]);
+    expect(metricsNamed(guest.output, 'Allowed')).toEqual([]);
+    expect(metricsNamed(guest.output, 'Refused')).toEqual([]);
+    expect(metricsNamed(guest.output, 'Succeeded').map((m) => m.dimensionSets)).toEqual([
+      [{ service: 'gatehouse', function: 'authorizer' }],
+    ]);
+  });
+
+  it('counts a missing token as Unauthorized (401) by reason, and as the function refusing it', async () => {
+    const { handler } = await import('../../functions/authorizer.js');
+    const event = sampleEvent<any>('http-v2');
+    delete event.headers.authorization;
+    const { error, output } = await captureOutput(() => handler(event, lambdaContext('authorizer')));
+    expect((error as Error).message).toBe('Unauthorized');
+    expect(seriesOf(output, 'Unauthorized')).toEqual([
+      { service: 'gatehouse' },
+      { service: 'gatehouse', reason: expect.any(String) },
+    ]);
+    expect(seriesOf(output, 'Refused')).toEqual([
+      { service: 'gatehouse', function: 'authorizer' },
+      { service: 'gatehouse', function: 'authorizer', code: 'UNAUTHORIZED' },
+    ]);
   });
 });

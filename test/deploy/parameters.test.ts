@@ -94,6 +94,27 @@ describe('deploy parameter check', () => {
       /^authorizerCacheTtl: must be a whole number from 0 to 3600/,
     ],
     [
+      'both an alarm address and a topic of ones own (the address would subscribe to no topic)',
+      { alarmEmail: 'ops@acme.io', alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops' },
+      /^alarmEmail: subscribes to the topic this stack creates, and alarmTopicArn replaces it/,
+    ],
+    [
+      'an alarm topic that is not an SNS topic ARN',
+      { alarmTopicArn: 'ops-alarms' },
+      /^alarmTopicArn: must be an SNS topic ARN/,
+    ],
+    ['a malformed alarm address', { alarmEmail: 'ops' }, /^alarmEmail: must be an email address/],
+    [
+      'a surge threshold of zero (every single block would alarm)',
+      { alarmSurgeThreshold: '0' },
+      /^alarmSurgeThreshold: must be a whole number from 1 to 100000/,
+    ],
+    [
+      'a geo database that is not a MaxMind file',
+      { geoDatabasePath: 'geoip/GeoLite2-City.tar.gz' },
+      /^geoDatabasePath: must be a MaxMind database file \(\.mmdb\)/,
+    ],
+    [
       'a misspelt parameter',
       { userPoolID: 'eu-west-1_AbC123' },
       /^userPoolID: not a parameter of this service/,

@@ -3,13 +3,22 @@
  * creates and for an existing pool, and checks the CloudFormation template CloudFormation would
  * create from each (conditions applied) and the zips `serverless deploy` would upload.
  */
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { awsActionsOf } from '../../scripts/deploy/aws-calls';
+import { awsActionsOf, lambdaSentActions } from '../../scripts/deploy/aws-calls';
 import { repoRoot } from '../../scripts/package';
 import { settingCatalog } from '../../shared/config/catalog.js';
-import { type PackagedStack, packageStack, referencedIds, statements, type Template } from './stack';
+import { METRIC } from '../../shared/observability/metrics.js';
+import { buildMmdb, cityRecord } from '../risk/support/mmdb.js';
+import {
+  type PackagedStack,
+  packageStack,
+  type Resource,
+  referencedIds,
+  statements,
+  type Template,
+} from './stack';
 
 /** The Cognito trigger of each function, as named in the user pool's LambdaConfig. */
 const TRIGGERS = {
@@ -52,11 +61,25 @@ const EXISTING_POOL = 'eu-west-1_Existing1';
 const RETAINED_TABLE = 'gatehouse-retained';
 const MAGIC_LINK_SECRET = 'gatehouse/prod/magic-link';
 const LEGACY_SECRET = 'gatehouse/prod/legacy-authorization';
+const ALARM_EMAIL = 'ops@acme.io';
+const ALARM_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
 /** Settings whose value is itself a secret (local runs only): never in a deployed environment. */
 const PLAIN_SECRET_SETTINGS = Object.values(settingCatalog)
   .flatMap((specs) => Object.values(specs).map((spec) => spec.env ?? ''))
   .filter((name) => /(SECRET|AUTHORIZATION)$/.test(name));
-/** Functions that read a secret, and which (the existing-pool variant configures none). */
+/** The functions that sign or verify the sign-in context: they read the context key (every variant). */
+const CONTEXT_KEY_READERS = [
+  'signInContext',
+  'preSignUp',
+  'preAuthentication',
+  'postAuthentication',
+  'defineAuthChallenge',
+  'verifyAuthChallenge',
+  'migrateUser',
+];
+/** The stack's own context secret, as a policy names it (Ref of a secret is its ARN). */
+const CONTEXT_SECRET = { Ref: 'ContextSecret' };
+/** Functions that read a named secret, and which (the existing-pool variant names none). */
 const SECRET_READERS: Record<string, string> = {
   createAuthChallenge: MAGIC_LINK_SECRET,
   verifyAuthChallenge: MAGIC_LINK_SECRET,
@@ -67,7 +90,17 @@ const SECRET_READERS: Record<string, string> = {
 let created: PackagedStack;
 let existing: PackagedStack;
 
+/** A tiny MaxMind database standing in for GeoLite2-City.mmdb (the layer holds whatever file it is given). */
+const GEO_DATABASE = '.serverless-test/GeoLite2-City.mmdb';
+/** The functions that run the risk engine, and so get the geo database layer. */
+const GEO_FUNCTIONS = ['preAuthentication', 'postAuthentication', 'defineAuthChallenge'];
+
 beforeAll(() => {
+  mkdirSync(join(repoRoot, '.serverless-test'), { recursive: true });
+  writeFileSync(
+    join(repoRoot, GEO_DATABASE),
+    buildMmdb({ '203.0.113.0/24': cityRecord('JP', 35.68, 139.69) }),
+  );
   // One after the other: serverless-esbuild bundles in the shared .esbuild folder.
   created = packageStack('created-pool', {
     messageDelivery: 'senders',
@@ -75,11 +108,15 @@ beforeAll(() => {
     magicLinkSecretName: MAGIC_LINK_SECRET,
     magicLinkUrl: 'https://app.example.org/sign-in/link',
     legacyAuthorizationSecretName: LEGACY_SECRET,
+    alarmEmail: ALARM_EMAIL,
+    geoDatabasePath: GEO_DATABASE,
   });
   existing = packageStack('existing-pool', {
     userPoolId: EXISTING_POOL,
     userPoolClientId: 'existingclient1',
     tableName: RETAINED_TABLE,
+    alarmTopicArn: ALARM_TOPIC,
+    alarmSurgeThreshold: '50',
   });
 }, 300_000);
 
@@ -241,7 +278,8 @@ describe.each(['created', 'existing'] as const)(
         const output = Object.values(outputs).find((o) => o.Description === `LambdaConfig.${trigger}`);
         expect(output?.Value, trigger).toEqual(getAttArn(fn));
       }
-      expect(JSON.stringify(outputs)).not.toContain('QualifiedArn');
+      // A function's version ARN would pin a pool to old code (a layer's version ARN is another matter).
+      expect(Object.keys(outputs).filter((key) => /LambdaFunctionQualifiedArn$/.test(key))).toEqual([]);
       expect(Object.values(stack().Resources).filter((r) => r.Type === 'AWS::Lambda::Version')).toEqual([]);
     });
   },
@@ -355,13 +393,13 @@ describe.each(['created', 'existing'] as const)('%s pool: IAM', (variant) => {
   });
 });
 
-/** The AWS actions a role allows, apart from writing its logs. */
+/** The AWS actions a role allows, apart from writing its logs (each once: resources are checked apart). */
 function allowedActions(template: Template, role: string): string[] {
-  return roleStatements(template, role)
+  const actions = roleStatements(template, role)
     .filter((s) => s.Effect === 'Allow')
     .flatMap((s) => asArray(s.Action).map(String))
-    .filter((a) => !a.startsWith('logs:'))
-    .sort();
+    .filter((a) => !a.startsWith('logs:'));
+  return [...new Set(actions)].sort();
 }
 
 describe('least privilege: each role allows exactly what its bundle sends', () => {
@@ -373,14 +411,19 @@ describe('least privilege: each role allows exactly what its bundle sends', () =
     }
   }, 180_000);
 
+  /** What the bundle sends, and what Lambda sends with the function's role (its destinations). */
+  const needed = (template: Template, fn: string) =>
+    [...sent.get(fn)!, ...lambdaSentActions(template, logicalId(fn))].sort();
+
   it.each(FUNCTIONS)('%s (custom senders delivering)', (fn) => {
-    expect(allowedActions(created.template, roleOf(created.template, fn))).toEqual(sent.get(fn));
+    expect(allowedActions(created.template, roleOf(created.template, fn))).toEqual(
+      needed(created.template, fn),
+    );
   });
 
   it.each(FUNCTIONS)('%s (existing pool, Cognito delivering: no key for the senders)', (fn) => {
-    const expected = sent
-      .get(fn)!
-      .filter((a) => a !== 'secretsmanager:GetSecretValue')
+    const expected = needed(existing.template, fn)
+      .filter((a) => a !== 'secretsmanager:GetSecretValue' || CONTEXT_KEY_READERS.includes(fn))
       .filter((a) => a !== 'kms:Decrypt' || (!fn.startsWith('customS') && !fn.startsWith('customE')));
     expect(allowedActions(existing.template, roleOf(existing.template, fn))).toEqual(expected);
   });
@@ -405,25 +448,28 @@ describe('secrets', () => {
               Variables?: Record<string, unknown>;
             }
           )?.Variables ?? {};
-        // Known gap: RISK_CONTEXT_SECRET (issue 11's context key) is still resolved into the
-        // environment at deploy time; here it may only be that dynamic reference, never a value.
-        const contextSecret = JSON.stringify(env.RISK_CONTEXT_SECRET ?? '{{resolve:secretsmanager:');
-        expect(contextSecret, fn).toContain('{{resolve:secretsmanager:');
-        const secretLike = Object.keys(env).filter(
-          (name) => PLAIN_SECRET_SETTINGS.includes(name) && name !== 'RISK_CONTEXT_SECRET',
+        // A plain-value setting may only be there empty (the local-only parameter, unset), and no
+        // value anywhere is a dynamic reference CloudFormation would resolve into the environment.
+        const secretLike = Object.entries(env).filter(
+          ([name, value]) => PLAIN_SECRET_SETTINGS.includes(name) && value !== '',
         );
         expect(secretLike, fn).toEqual([]);
+        expect(JSON.stringify(env), fn).not.toContain('{{resolve:');
       }
       expect(PLAIN_SECRET_SETTINGS).toEqual(
-        expect.arrayContaining(['GATEHOUSE_MAGIC_LINK_SECRET', 'MIGRATION_HTTP_AUTHORIZATION']),
+        expect.arrayContaining([
+          'GATEHOUSE_MAGIC_LINK_SECRET',
+          'MIGRATION_HTTP_AUTHORIZATION',
+          'RISK_CONTEXT_SECRET',
+        ]),
       );
     },
   );
 
   it.each(Object.entries(SECRET_READERS))('%s may read only its own secret (%s)', (fn, secret) => {
-    const reads = roleStatements(created.template, roleOf(created.template, fn)).filter((s) =>
-      asArray(s.Action).includes('secretsmanager:GetSecretValue'),
-    );
+    const reads = roleStatements(created.template, roleOf(created.template, fn))
+      .filter((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue'))
+      .filter((s) => JSON.stringify(s.Resource) !== JSON.stringify(CONTEXT_SECRET));
     expect(reads).toHaveLength(1);
     expect(JSON.stringify(reads[0]!.Resource)).toContain(`:secret:${secret}-??????`);
     const env = (
@@ -434,8 +480,23 @@ describe('secrets', () => {
     expect(Object.values(env)).toContain(secret);
   });
 
+  it.each(['created', 'existing'] as const)(
+    'the context key may be read by the functions that sign or verify contexts, and only that secret (%s pool)',
+    (variant) => {
+      const template = (variant === 'created' ? created : existing).template;
+      for (const fn of CONTEXT_KEY_READERS) {
+        const reads = roleStatements(template, roleOf(template, fn)).filter(
+          (s) => JSON.stringify(s.Resource) === JSON.stringify(CONTEXT_SECRET),
+        );
+        expect(reads, fn).toEqual([
+          { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: CONTEXT_SECRET },
+        ]);
+      }
+    },
+  );
+
   it('no other role may read a secret', () => {
-    for (const fn of FUNCTIONS.filter((f) => !(f in SECRET_READERS))) {
+    for (const fn of FUNCTIONS.filter((f) => !(f in SECRET_READERS) && !CONTEXT_KEY_READERS.includes(f))) {
       const reads = roleStatements(created.template, roleOf(created.template, fn)).filter((s) =>
         asArray(s.Action).some((a) => String(a).startsWith('secretsmanager:')),
       );
@@ -468,6 +529,26 @@ describe('functions', () => {
     expect(authorizer.AuthorizerPayloadFormatVersion).toBe('2.0');
     expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(logicalId('authorizer'));
   });
+
+  it.each(['created', 'existing'] as const)(
+    'serves POST /sign-out behind the authorizer; its role writes the table and nothing else (%s pool)',
+    (variant) => {
+      const template = (variant === 'created' ? created : existing).template;
+      const route = Object.values(template.Resources).find(
+        (r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === 'POST /sign-out',
+      );
+      expect(route).toBeDefined();
+      expect(route!.Properties.AuthorizationType).toBe('CUSTOM');
+      expect(route!.Properties.AuthorizerId).toEqual({ Ref: 'HttpApiAuthorizerGatehouse' });
+      const target = route!.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const integration = target['Fn::Join'][1][1].Ref;
+      expect(JSON.stringify(template.Resources[integration]?.Properties.IntegrationUri)).toContain(
+        logicalId('signOut'),
+      );
+      // GlobalSignOut is authorized by the caller's access token: no cognito-idp permission at all.
+      expect(allowedActions(template, roleOf(template, 'signOut'))).toEqual(['dynamodb:PutItem']);
+    },
+  );
 
   it('refers only to resources that exist once conditions are applied', () => {
     for (const stack of stacks()) {
@@ -521,29 +602,21 @@ describe('the signed sign-in context', () => {
     expect(route.AuthorizationType).toBeUndefined();
   });
 
-  it('gives the endpoint and the triggers that verify a generated Secrets Manager secret, never a value in the template', () => {
+  it('gives the endpoint and the triggers that verify a generated Secrets Manager secret by its ARN, never its value', () => {
     const secret = created.template.Resources.ContextSecret!;
     expect(secret.Type).toBe('AWS::SecretsManager::Secret');
     expect(created.raw.Resources.ContextSecret?.Condition).toBe('CreateContextSecret');
     expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
-    const resolved = {
-      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: 'ContextSecret' }, ':SecretString}}']],
-    };
-    for (const fn of [
-      'signInContext',
-      'preSignUp',
-      'preAuthentication',
-      'postAuthentication',
-      'defineAuthChallenge',
-      'verifyAuthChallenge',
-      'migrateUser',
-    ]) {
-      const env = (
-        created.template.Resources[logicalId(fn)]!.Properties.Environment as {
-          Variables: Record<string, unknown>;
-        }
-      ).Variables;
-      expect(env.RISK_CONTEXT_SECRET).toEqual(resolved);
+    for (const [, template] of stacks()) {
+      for (const fn of CONTEXT_KEY_READERS) {
+        const env = (
+          template.Resources[logicalId(fn)]!.Properties.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+        expect(env.RISK_CONTEXT_SECRET_ID, fn).toEqual(CONTEXT_SECRET);
+        expect(env.RISK_CONTEXT_SECRET, fn).toBe('');
+      }
     }
     expect(JSON.stringify(created.template.Resources.AuthorizerLambdaFunction)).not.toContain(
       'RISK_CONTEXT_SECRET',
@@ -552,8 +625,11 @@ describe('the signed sign-in context', () => {
 });
 
 describe('zips', () => {
-  it('has exactly one zip per function', () => {
-    expect(created.zips.map((z) => z.file).sort()).toEqual(FUNCTIONS.map((fn) => `${fn}.zip`).sort());
+  it('has exactly one zip per function (and the geo database layer when given)', () => {
+    expect(created.zips.map((z) => z.file).sort()).toEqual(
+      [...FUNCTIONS.map((fn) => `${fn}.zip`), 'geoip.zip'].sort(),
+    );
+    expect(existing.zips.map((z) => z.file).sort()).toEqual(FUNCTIONS.map((fn) => `${fn}.zip`).sort());
   });
 
   it.each(FUNCTIONS)('%s.zip holds its bundled handler and no node_modules', (fn) => {
@@ -585,6 +661,248 @@ describe('the local sample keys cannot reach a deployed function', () => {
       expect(names).not.toContain('SENDER_LOCAL_AES_KEY');
       expect(names).not.toContain('AUTHORIZER_LOCAL_JWKS');
       expect(names).not.toContain('AUTHORIZER_LOCAL_ISSUER');
+    }
+  });
+});
+
+describe.each(['created', 'existing'] as const)('%s pool: operations', (variant) => {
+  const stack = () => (variant === 'created' ? created : existing).template;
+  const resources = () => stack().Resources;
+  const topic = () => (variant === 'created' ? { Ref: 'AlarmTopic' } : ALARM_TOPIC);
+  const alarms = () =>
+    Object.entries(resources()).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm') as [
+      string,
+      Resource,
+    ][];
+  const environment = (fn: string) =>
+    (resources()[logicalId(fn)]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+  it('sends each custom sender event that fails after two retries to an encrypted SQS queue', () => {
+    const queue = resources().SenderFailureQueue!;
+    expect(queue.Type).toBe('AWS::SQS::Queue');
+    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    for (const fn of ['customEmailSender', 'customSmsSender']) {
+      const configs = Object.values(resources()).filter(
+        (r) =>
+          r.Type === 'AWS::Lambda::EventInvokeConfig' &&
+          JSON.stringify(r.Properties.FunctionName) === JSON.stringify({ Ref: logicalId(fn) }),
+      );
+      expect(configs, fn).toHaveLength(1);
+      expect(configs[0]!.Properties).toMatchObject({
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['SenderFailureQueue', 'Arn'] } } },
+      });
+    }
+  });
+
+  it('lets only the two senders send to that queue, and only to it', () => {
+    const senders = Object.entries(resources()).filter(([, r]) =>
+      statements(r).some((s) => asArray(s.Action).some((a) => String(a).startsWith('sqs:'))),
+    );
+    expect(senders.map(([id]) => id).sort()).toEqual(['CustomEmailSenderRole', 'CustomSmsSenderRole']);
+    for (const [, role] of senders) {
+      const sqs = statements(role).filter((s) => asArray(s.Action).some((a) => String(a).startsWith('sqs:')));
+      expect(sqs).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage'],
+          Resource: { 'Fn::GetAtt': ['SenderFailureQueue', 'Arn'] },
+        },
+      ]);
+    }
+  });
+
+  it('alarms as soon as a message waits in the on-failure queue', () => {
+    const alarm = resources().SenderFailureQueueAlarm!.Properties;
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['SenderFailureQueue', 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic()],
+    });
+  });
+
+  it('logs every HTTP API request as JSON to a log group with the stage retention, never a token', () => {
+    const stage = resources().HttpApiStage!.Properties;
+    const settings = stage.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+    // The stage's logRetentionInDays (7 on dev), as the functions' own log groups.
+    expect(resources().HttpApiLogGroup!.Properties.RetentionInDays).toBe(7);
+    expect(resources().PreSignUpLogGroup!.Properties.RetentionInDays).toBe(7);
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      authorizerError: '$context.authorizer.error',
+    });
+    // What could hold a credential: a header, a claim, the authorizer's context map.
+    for (const variable of Object.values(format)) {
+      expect(variable).toMatch(/^\$context\.[\w.]+$/);
+      expect(variable).not.toMatch(
+        /header|authorization|token|claims|cookie|authorizer\.(?!error$|principalId$)/i,
+      );
+    }
+  });
+
+  it('has an alarm on errors that are not deliberate refusals, and on throttles, for every function', () => {
+    for (const fn of FUNCTIONS) {
+      const name = `${fn[0]!.toUpperCase()}${fn.slice(1)}`;
+      const errors = resources()[`${name}ErrorsAlarm`]?.Properties;
+      expect(errors, fn).toBeDefined();
+      const [lambdaErrors, refused, expression] = errors!.Metrics as Record<
+        string,
+        Record<string, unknown>
+      >[];
+      expect(lambdaErrors!.MetricStat).toMatchObject({
+        Metric: {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }],
+        },
+        Stat: 'Sum',
+      });
+      // The function dimension is the name the function's middleware emits (its file name).
+      expect(refused!.MetricStat).toMatchObject({
+        Metric: {
+          Namespace: environment(fn).POWERTOOLS_METRICS_NAMESPACE,
+          MetricName: 'Refused',
+          Dimensions: [
+            { Name: 'service', Value: environment(fn).POWERTOOLS_SERVICE_NAME },
+            { Name: 'function', Value: fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) },
+          ],
+        },
+      });
+      expect(expression).toMatchObject({ Expression: 'errors - FILL(refused, 0)', ReturnData: true });
+      expect(errors).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      const throttles = resources()[`${name}ThrottlesAlarm`]?.Properties;
+      expect(throttles, fn).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Throttles',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }],
+        Threshold: 1,
+      });
+    }
+  });
+
+  it('alarms when the p99 duration of a trigger Cognito waits for nears its 5 seconds', () => {
+    const synchronous = Object.entries(TRIGGERS)
+      .filter(([trigger]) => !SENDER_TRIGGERS.includes(trigger))
+      .map(([, fn]) => fn);
+    const watched = alarms()
+      .filter(([, a]) => a.Properties.MetricName === 'Duration')
+      .map(([, a]) => {
+        expect(a.Properties).toMatchObject({
+          ExtendedStatistic: 'p99',
+          ComparisonOperator: 'GreaterThanThreshold',
+        });
+        expect(a.Properties.Threshold as number).toBeLessThan(5000);
+        expect(a.Properties.Threshold as number).toBeGreaterThanOrEqual(3000);
+        return (a.Properties.Dimensions as { Value: { Ref: string } }[])[0]!.Value.Ref;
+      });
+    expect(watched.sort()).toEqual(synchronous.map(logicalId).sort());
+  });
+
+  it('alarms on a surge of risk blocks and of lockouts, on the metrics the functions emit', () => {
+    const env = environment('preAuthentication');
+    const risk = resources().RiskBlockSurgeAlarm!.Properties;
+    expect(risk).toMatchObject({
+      Namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+      MetricName: 'RiskDecision',
+      Dimensions: [
+        { Name: 'service', Value: env.POWERTOOLS_SERVICE_NAME },
+        { Name: 'action', Value: 'block' },
+      ],
+      Statistic: 'Sum',
+    });
+    expect(Number(risk.Threshold)).toBe(variant === 'created' ? 20 : 50);
+    const lockouts = resources().LockoutSurgeAlarm!.Properties;
+    expect(lockouts).toMatchObject({
+      Namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+      MetricName: 'Lockouts',
+      Dimensions: [{ Name: 'service', Value: env.POWERTOOLS_SERVICE_NAME }],
+    });
+    expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('Gatehouse/dev');
+  });
+
+  it('notifies the alarm topic from every alarm: the one it creates (with the address subscribed) or the one given', () => {
+    expect(alarms().length).toBeGreaterThan(FUNCTIONS.length * 2);
+    for (const [id, alarm] of alarms()) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([topic()]);
+      expect(alarm.Properties.OKActions, id).toEqual([topic()]);
+    }
+    if (variant === 'created') {
+      expect(resources().AlarmTopic?.Type).toBe('AWS::SNS::Topic');
+      expect(resources().AlarmEmailSubscription?.Properties).toEqual({
+        TopicArn: { Ref: 'AlarmTopic' },
+        Protocol: 'email',
+        Endpoint: ALARM_EMAIL,
+      });
+    } else {
+      expect(resources().AlarmTopic).toBeUndefined();
+      expect(resources().AlarmEmailSubscription).toBeUndefined();
+    }
+  });
+
+  it('has one dashboard that shows every alarm and the metrics the README names', () => {
+    const dashboards = Object.values(resources()).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const body = (dashboards[0]!.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+    const parsed = JSON.parse(body) as { widgets: { type: string; properties: Record<string, unknown> }[] };
+    const alarmWidget = parsed.widgets.find((w) => w.type === 'alarm')!;
+    expect((alarmWidget.properties.alarms as string[]).length).toBe(alarms().length);
+    for (const [id] of alarms()) expect(body).toContain(`:alarm:\${${id}}`);
+    for (const name of Object.values(METRIC)) expect(body).toContain(name);
+    // Every ${...} CloudFormation fills in is a resource of this stack or a pseudo parameter.
+    for (const [, ref] of body.matchAll(/\$\{([\w:]+)(?:\.\w+)?\}/g)) {
+      expect(ref!.startsWith('AWS::') || ref! in resources(), ref).toBe(true);
+    }
+  });
+});
+
+describe('the MaxMind database as an optional layer', () => {
+  const environment = (template: Template, fn: string) =>
+    (template.Resources[logicalId(fn)]!.Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+
+  it('given geoDatabasePath: one layer holding only that file, on the functions that run the risk engine, found at /opt', () => {
+    const layer = created.template.Resources.GeoipLambdaLayer!;
+    expect(layer.Type).toBe('AWS::Lambda::LayerVersion');
+    expect(layer.Properties).toMatchObject({
+      CompatibleRuntimes: ['nodejs22.x'],
+      CompatibleArchitectures: ['arm64'],
+    });
+    const zip = created.zips.find((z) => z.file === 'geoip.zip')!;
+    expect(zip.entries).toEqual(['GeoLite2-City.mmdb']);
+    for (const fn of FUNCTIONS) {
+      const props = created.template.Resources[logicalId(fn)]!.Properties;
+      if (GEO_FUNCTIONS.includes(fn)) {
+        expect(props.Layers, fn).toEqual([{ Ref: 'GeoipLambdaLayer' }]);
+        expect(environment(created.template, fn).RISK_GEOIP_DATABASE, fn).toBe('/opt/GeoLite2-City.mmdb');
+      } else {
+        expect(props.Layers, fn).toBeUndefined();
+        expect(environment(created.template, fn)?.RISK_GEOIP_DATABASE, fn).toBeUndefined();
+      }
+      const bundle = created.zips.find((z) => z.file === `${fn}.zip`)!;
+      expect(
+        bundle.entries.some((e) => e.endsWith('.mmdb')),
+        fn,
+      ).toBe(false);
+    }
+  });
+
+  it('without it: no layer, and no function looks for a database (the geo lookup stays off)', () => {
+    expect(
+      Object.values(existing.template.Resources).filter((r) => r.Type === 'AWS::Lambda::LayerVersion'),
+    ).toEqual([]);
+    for (const fn of FUNCTIONS) {
+      expect(existing.template.Resources[logicalId(fn)]!.Properties.Layers, fn).toBeUndefined();
+      expect(JSON.stringify(existing.template.Resources[logicalId(fn)]), fn).not.toContain(
+        'RISK_GEOIP_DATABASE',
+      );
     }
   });
 });

@@ -16,6 +16,7 @@ import { buildEvent } from '../../shared/events/builders.js';
 import { signContext } from '../../shared/risk/context.js';
 import { useDefaultRiskEngine } from '../../shared/risk/hooks.js';
 import { keys } from '../../shared/storage/keys.js';
+import { seriesOf } from '../support/emf.js';
 import { captureOutput, logLines } from '../support/logs.js';
 import { PLACES, type Place, SECRET, testGeoDatabase } from './support/fixtures.js';
 
@@ -155,6 +156,16 @@ describe('the risk engine through the sign-in triggers', () => {
       }),
     );
     expect(await latestAssessment(ann.sub)).toMatchObject({ level: 'high', action: 'block' });
+    // Metrics (EMF): the decision by level and action, and by action alone (the surge alarm's),
+    // and the function's refusal by its code.
+    expect(seriesOf(output, 'RiskDecision')).toEqual([
+      { service: 'gatehouse', level: 'high', action: 'block' },
+      { service: 'gatehouse', action: 'block' },
+    ]);
+    expect(seriesOf(output, 'Refused')).toEqual([
+      { service: 'gatehouse', function: 'pre-authentication' },
+      { service: 'gatehouse', function: 'pre-authentication', code: 'SIGN_IN_RISK_BLOCKED' },
+    ]);
   });
 
   it('audit: the same sign-in is only recorded, with what enforcement would have done', async () => {

@@ -5,6 +5,7 @@ import { loadSettings } from '../../shared/config/settings.js';
 import type { CustomSmsSenderEvent } from '../../shared/events/messages.js';
 import { mailSettingSpecs } from '../../shared/mail/settings.js';
 import type { SmsSenderDependencies } from '../../shared/senders/sms-sender.js';
+import { metricsNamed } from '../support/emf.js';
 import { sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
 import {
@@ -121,8 +122,16 @@ describe('custom SMS sender', () => {
       expect.objectContaining({ message: 'delivery failed', error: 'Throttling' }),
     );
     expect(output).not.toContain(CODE);
+    expect(metricsNamed(output, 'DeliveryFailed').map((m) => m.dimensionSets)).toEqual([
+      [{ service: 'gatehouse', channel: 'sms' }],
+    ]);
+    expect(metricsNamed(output, 'Delivered')).toEqual([]);
     const healthy = fakeSns();
-    expect((await send(event, healthy.client)).result).toBe('sent');
+    const retried = await send(event, healthy.client);
+    expect(retried.result).toBe('sent');
+    expect(metricsNamed(retried.output, 'Delivered').map((m) => m.dimensionSets)).toEqual([
+      [{ service: 'gatehouse', channel: 'sms' }],
+    ]);
   });
 
   it('drops a message for a user with no phone number', async () => {

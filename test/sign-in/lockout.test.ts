@@ -6,6 +6,7 @@ import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shar
 import { signContext } from '../../shared/risk/context.js';
 import { noRiskEngine, useDefaultRiskEngine, useRiskHooks } from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
+import { metricsNamed, seriesOf } from '../support/emf.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
@@ -170,6 +171,16 @@ describe('attack 5: lockout as a weapon', () => {
       }),
     );
     expect(output).not.toContain(SECRET);
+    // One lockout begun (EMF): stage-wide, what the surge alarm watches, and by side.
+    expect(metricsNamed(output, 'Lockouts')[0]).toMatchObject({
+      namespace: 'Gatehouse',
+      unit: 'Count',
+      value: 1,
+    });
+    expect(seriesOf(output, 'Lockouts')).toEqual([
+      { service: 'gatehouse' },
+      { service: 'gatehouse', side: 'unfamiliar' },
+    ]);
     const events = (await local.dynamo.scan()).filter(
       (item) => item.pk === `USER#${user.sub}` && String(item.sk).startsWith('SECURITY#'),
     );
