@@ -1,20 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { serviceDir } from './offline.js';
 import type { FunctionLogLine, GatehouseStack, TriggerInvocation } from './stack.js';
 
 /**
  * The machinery of the demo's story: steps that act, list the triggers each action ran with what
  * they decided, and check outcomes. The demo prints the steps; the e2e tests assert on the same
- * checks. A check may be `pending` on a feature that has not landed yet: it is shown, not
- * counted as a failure; once the feature lands (see `landed`) the same check is strict.
+ * checks. Every check is strict: a failed one fails the step.
  */
 export interface Check {
   label: string;
   ok: boolean;
   detail?: string;
-  /** Why a failed check does not count yet (the feature it waits for). */
-  pending?: string;
 }
 
 export interface StepResult {
@@ -36,20 +30,9 @@ export interface StepRecorder {
   note(line: string): void;
   /** Runs an action, then lists the triggers it ran and what their logs said. Never throws. */
   action<T>(label: string, run: () => Promise<T>): Promise<Outcome<T>>;
-  check(label: string, ok: boolean, detail?: string, pending?: string): boolean;
+  check(label: string, ok: boolean, detail?: string): boolean;
   /** Trigger invocations recorded since the step began. */
   invocations(): readonly TriggerInvocation[];
-}
-
-/** Is a function's policy in the code base yet? The foundation's placeholders say "No policy yet". */
-export function landed(functionName: string): boolean {
-  const source = readFileSync(join(serviceDir, 'functions', `${functionName}.ts`), 'utf8');
-  return !/No policy yet|No token verification yet/.test(source);
-}
-
-/** Is a module of `shared/` in the code base yet (e.g. `risk/engine.ts`)? */
-export function hasModule(path: string): boolean {
-  return existsSync(join(serviceDir, 'shared', path));
 }
 
 /** Runs one step against the stack and returns its transcript and checks. */
@@ -96,16 +79,11 @@ export async function runStep(
         return { error };
       }
     },
-    check(label, ok, detail, pending) {
-      const check: Check = {
-        label,
-        ok,
-        ...(detail ? { detail } : {}),
-        ...(pending && !ok ? { pending } : {}),
-      };
+    check(label, ok, detail) {
+      const check: Check = { label, ok, ...(detail ? { detail } : {}) };
       checks.push(check);
-      const mark = ok ? '✓' : pending ? '…' : '✗';
-      const suffix = ok ? '' : pending ? ` (pending: ${pending})` : detail ? `: ${detail}` : '';
+      const mark = ok ? '✓' : '✗';
+      const suffix = ok || !detail ? '' : `: ${detail}`;
       emit(`  ${mark} ${label}${suffix}`);
       return ok;
     },
@@ -122,7 +100,7 @@ export async function runStep(
     title,
     lines,
     checks,
-    failed: checks.filter((check) => !check.ok && !check.pending),
+    failed: checks.filter((check) => !check.ok),
     durationMs: performance.now() - started,
   };
 }

@@ -77,6 +77,13 @@ function equal(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * The shortest stored key (derived-key bytes) accepted for scrypt and PBKDF2. The verifier derives
+ * as many bytes as the stored key has, so a truncated key would match on its prefix alone: one of
+ * a single byte would let 1 password in 256 through. Real hashes carry 32 (passlib, Django) or 64.
+ */
+const MIN_KEY_BYTES = 16;
+
 /** Standard or adapted (passlib: `.` for `+`) base64, padding optional. */
 function base64(text: string): Buffer {
   return Buffer.from(text.replace(/\./g, '+'), 'base64');
@@ -88,10 +95,16 @@ function parseScrypt(hash: string) {
   if (!match) return undefined;
   const [ln, r, p] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (ln < 1 || ln > 20 || r < 1 || p < 1) return undefined;
-  return { ln, r, p, salt: base64(match[4]!), key: base64(match[5]!) };
+  const key = base64(match[5]!);
+  return key.length < MIN_KEY_BYTES ? undefined : { ln, r, p, salt: base64(match[4]!), key };
 }
 
 function parsePbkdf2(hash: string) {
+  const parsed = parsePbkdf2Format(hash);
+  return parsed && parsed.key.length >= MIN_KEY_BYTES ? parsed : undefined;
+}
+
+function parsePbkdf2Format(hash: string) {
   const passlib = /^\$pbkdf2-sha256\$(\d+)\$([A-Za-z0-9+/.]+=*)\$([A-Za-z0-9+/.]+=*)$/.exec(hash);
   if (passlib) {
     return { iterations: Number(passlib[1]), salt: base64(passlib[2]!), key: base64(passlib[3]!) };

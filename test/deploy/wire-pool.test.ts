@@ -159,6 +159,8 @@ describe('wire-pool', () => {
         cwd: repoRoot,
         encoding: 'utf8',
         env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+        // spawnSync blocks the event loop, so the test's own timeout (60 s) could never fire.
+        timeout: 50_000,
       },
     );
     expect(run.stderr).toBe('');

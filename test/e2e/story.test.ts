@@ -1,7 +1,8 @@
 /**
  * End to end: the demo's story against the whole local stack (cognito-local, serverless-offline,
  * dynalite, the SES emulator), one test per step, then a check that nothing is left running.
- * Checks pending on a feature that has not landed are reported by the step, not failed.
+ * Every check of a step is strict (exact messages, subjects and statuses); a trigger that crashes
+ * fails the check that expected its deliberate refusal.
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -32,9 +32,18 @@ describe('hash formats', () => {
       '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2g',
       { algorithm: 'argon2id', cost: 'm=19456,t=2,p=1' },
     ],
-    ['$scrypt$ln=15,r=8,p=1$c29tZXNhbHQ$aGFzaGhhc2g', { algorithm: 'scrypt', cost: 'ln=15,r=8,p=1' }],
-    ['$pbkdf2-sha256$29000$N2bMOWZ.x3eA$aGFzaGhhc2g', { algorithm: 'pbkdf2-sha256', cost: 'i=29000' }],
-    ['pbkdf2_sha256$600000$salt$aGFzaGhhc2g=', { algorithm: 'pbkdf2-sha256', cost: 'i=600000' }],
+    [
+      '$scrypt$ln=15,r=8,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g',
+      { algorithm: 'scrypt', cost: 'ln=15,r=8,p=1' },
+    ],
+    [
+      '$pbkdf2-sha256$29000$N2bMOWZ.x3eA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g',
+      { algorithm: 'pbkdf2-sha256', cost: 'i=29000' },
+    ],
+    [
+      'pbkdf2_sha256$600000$salt$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=',
+      { algorithm: 'pbkdf2-sha256', cost: 'i=600000' },
+    ],
     ['$argon2i$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2g', undefined],
     ['$1$saltsalt$md5cryptishash', undefined],
     ['5f4dcc3b5aa765d61d8327deb882cf99', undefined],

@@ -182,7 +182,10 @@ describe('common and breached passwords', () => {
     ['reset', { finalUserStatus: 'RESET_REQUIRED' }],
     ['refuse', { code: 'MIGRATION_PASSWORD_BREACHED' }],
   ])('action %s', async (action, expected) => {
-    const userName = `common-bcrypt@example.com`;
+    // A user of its own per row: the flag checked below can only come from this row's sign-in.
+    const userName = `common-${action}@example.com`;
+    await stores.putLegacyUser(userName, await legacyHash('bcrypt', 'password1'), fields);
+    expect(await itemOf(`USER#NAME#${userName}`, 'PROFILE')).toBeUndefined();
     const result = await run(
       migrationEvent('UserMigration_Authentication', userName, 'password1'),
       dynamoStore(),
@@ -403,28 +406,53 @@ describe('the legacy HTTP endpoint', () => {
 });
 
 describe('the migrate-user handler', () => {
-  it.each(['UserMigration_Authentication', 'UserMigration_ForgotPassword'])(
-    '%s never logs the password, on success or refusal',
-    async (source) => {
-      const { handler } = await import('../../functions/migrate-user.js');
-      for (const [userName, password] of [
-        ['bcrypt@example.com', PASSWORD],
-        ['nobody@example.com', 'Wr0ng-Secret-Value!'],
-        ['common-pbkdf2-sha256@example.com', 'password1'],
-      ] as const) {
-        const event = migrationEvent(
-          source,
-          userName,
-          source.endsWith('Authentication') ? password : undefined,
-        );
-        const { output } = await captureOutput(() => handler(event, lambdaContext()));
-        expect(output).not.toContain(password);
-        expect(output).toContain('"message":"completed"');
-      }
-      const stored = JSON.stringify(await dynamo.scan());
-      for (const secret of [PASSWORD, 'Wr0ng-Secret-Value!']) expect(stored).not.toContain(secret);
-    },
-  );
+  it('UserMigration_Authentication never logs or stores the password, on success or refusal', async () => {
+    const { handler } = await import('../../functions/migrate-user.js');
+    for (const [userName, password, outcome] of [
+      ['bcrypt@example.com', PASSWORD, 'ok'],
+      // A name no other test tried: the handler's lockout (5 attempts) counts per name.
+      ['nobody-handler@example.com', 'Wr0ng-Secret-Value!', 'Incorrect username or password.'],
+      ['common-pbkdf2-sha256@example.com', 'password1', 'ok'],
+    ] as const) {
+      const event = migrationEvent('UserMigration_Authentication', userName, password);
+      const { output, error, result } = await captureOutput(() => handler(event, lambdaContext()));
+      if (outcome === 'ok') {
+        expect(error).toBeUndefined();
+        expect((result as MigrateUserEvent).response.userAttributes).toMatchObject({
+          email: 'jane.doe@example.com',
+        });
+      } else expect((error as Error).message).toBe(outcome);
+      expect(output).toContain('"message":"completed"');
+      expect(output).not.toContain(password);
+    }
+    const stored = JSON.stringify(await dynamo.scan());
+    for (const secret of [PASSWORD, 'Wr0ng-Secret-Value!']) expect(stored).not.toContain(secret);
+  });
+
+  it('UserMigration_ForgotPassword answers without a password and logs no legacy hash nor attribute', async () => {
+    const { handler } = await import('../../functions/migrate-user.js');
+    const storedHash = (await itemOf('LEGACY#bcrypt@example.com', 'ITEM'))?.passwordHash as string;
+    expect(storedHash).toMatch(/^\$2[aby]\$/);
+    const known = await captureOutput(() =>
+      handler(migrationEvent('UserMigration_ForgotPassword', 'bcrypt@example.com'), lambdaContext()),
+    );
+    expect(known.error).toBeUndefined();
+    expect((known.result as MigrateUserEvent).response).toMatchObject({
+      finalUserStatus: 'RESET_REQUIRED',
+      messageAction: 'SUPPRESS',
+    });
+    const unknown = await captureOutput(() =>
+      handler(migrationEvent('UserMigration_ForgotPassword', 'nobody-forgot@example.com'), lambdaContext()),
+    );
+    expect((unknown.error as Error).message).toBe('Incorrect username or password.');
+    for (const output of [known.output, unknown.output]) {
+      expect(output).toContain('"message":"completed"');
+      expect(output).not.toContain(storedHash);
+      expect(output).not.toContain(storedHash.slice(-31)); // the bcrypt digest alone
+      expect(output).not.toContain('+14155550100');
+      expect(output.toLowerCase()).not.toContain('jane.doe@example.com');
+    }
+  });
 });
 
 describe('attack 8: guessing legacy passwords through migration', () => {

@@ -5,7 +5,10 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scripts/local/emulators.js';
 import { functionLoaders, localContext } from '../../scripts/local/registry.js';
+import { loadSettings } from '../../shared/config/settings.js';
 import { GENERIC_USER_MESSAGE } from '../../shared/errors/index.js';
+import type { PreAuthenticationEvent } from '../../shared/events/index.js';
+import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { keys } from '../../shared/storage/keys.js';
 import { sampleEvent } from '../support/events.js';
 import { captureOutput, logLines } from '../support/logs.js';
@@ -66,16 +69,40 @@ describe('riskHooks() by default', () => {
     expect(latest).toMatchObject({ level: 'high', eventId: decision.eventId });
   });
 
-  it('can be replaced for tests and restored', async () => {
-    hooks.useRiskHooks(hooks.noRiskEngine);
-    expect(await hooks.riskHooks().assess(signInAttempt({ place: 'tokyo' }))).toEqual({
-      level: 'low',
-      score: 0,
-      action: 'allow',
-      reasons: [],
+  it('can be replaced, and the sign-in triggers then ask the replacement; restored, they ask the engine again', async () => {
+    const { preAuthentication } = await import('../../shared/sign-in/pre-authentication.js');
+    const settings = loadSettings(signInSettingSpecs, { env: {}, file: {} });
+    const event = sampleEvent<PreAuthenticationEvent>('PreAuthentication_Authentication');
+    event.userName = 'hooks-user-2';
+    event.request.userAttributes = { ...event.request.userAttributes, sub: 'hooks-user-2' };
+    const outcome = () =>
+      preAuthentication(structuredClone(event), settings, NOW).then(
+        () => 'allowed',
+        (error: { code?: string }) => error.code,
+      );
+    const asked: string[] = [];
+    hooks.useRiskHooks({
+      ...hooks.noRiskEngine,
+      assess: async (attempt) => {
+        asked.push(attempt.userId);
+        return { level: 'high', score: 100, action: 'block', reasons: [{ signal: 'test', points: 100 }] };
+      },
     });
-    hooks.useDefaultRiskEngine();
-    expect((await hooks.riskHooks().assess(signInAttempt())).eventId).toBeDefined();
+    try {
+      expect(await outcome()).toBe('SIGN_IN_RISK_BLOCKED');
+      expect(asked).toEqual(['hooks-user-2']);
+      hooks.useRiskHooks(hooks.noRiskEngine);
+      expect(await outcome()).toBe('allowed');
+    } finally {
+      hooks.useDefaultRiskEngine();
+    }
+    // The configured engine again: it scores the attempt and records its assessment.
+    expect(await outcome()).toBe('allowed');
+    expect(asked).toHaveLength(1);
+    const recorded = (await dynamo.scan()).find(
+      (i) => i.pk === keys.user('hooks-user-2') && i.sk === keys.riskAssessment(),
+    );
+    expect(recorded).toMatchObject({ level: expect.any(String), eventId: expect.any(String) });
   });
 
   it('fails naming the setting when the geolocation database cannot be read', async () => {

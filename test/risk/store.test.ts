@@ -609,14 +609,25 @@ describe('the engine on dynalite', () => {
     sends.mockRestore();
     const client = table.documentClient();
     const realSend = client.send.bind(client) as (command: unknown) => Promise<unknown>;
-    sends = vi
-      .spyOn(client, 'send')
-      .mockImplementation(((command: unknown) =>
-        (command as { input: { Key?: { sk?: string } } }).input.Key?.sk === keys.riskAssessment()
-          ? Promise.reject(new Error('throttled'))
-          : realSend(command)) as never);
+    let faults = 0;
+    const inFlight: Promise<unknown>[] = [];
+    sends = vi.spyOn(client, 'send').mockImplementation(((command: unknown) => {
+      if ((command as { input: { Key?: { sk?: string } } }).input.Key?.sk !== keys.riskAssessment()) {
+        const sent = realSend(command);
+        inFlight.push(sent);
+        return sent;
+      }
+      faults++;
+      return Promise.reject(new Error('throttled'));
+    }) as never);
     const decision = await engineFor().assess(attemptOf(userId));
     expect(decision.reasons).toEqual([]);
     expect(decision.level).toBe('low');
+    // The fault did fire: the assessment's write was attempted, refused, and nothing was written
+    // (the writes sent beside it, such as the assessment log, are let finish first).
+    expect(faults).toBe(1);
+    await Promise.allSettled(inFlight);
+    const items = (await dynamo.scan()).filter((item) => item.pk === keys.user(userId));
+    expect(items.some((item) => item.sk === keys.riskAssessment())).toBe(false);
   });
 });

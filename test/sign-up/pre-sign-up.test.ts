@@ -95,7 +95,7 @@ const inAnHour = Math.floor(NOW / 1000) + 3600;
 const strongEnough = { inviteMinEntropyBits: 64 };
 
 describe('invitation-only sign-up', () => {
-  const inviteOnly = (env: Record<string, string> = {}) =>
+  const inviteOnly = (env: Record<string, string> = {}, now = NOW) =>
     depsWith(
       {},
       {
@@ -108,6 +108,7 @@ describe('invitation-only sign-up', () => {
         SIGNUP_CHECK_LEGACY_USERS: 'false',
         ...env,
       },
+      now,
     );
 
   it.each([
@@ -234,7 +235,8 @@ describe('invitation-only sign-up', () => {
     });
 
     it('rotating addresses without an IP: throttled by the global limit, racing or not', async () => {
-      const deps = inviteOnly({ SIGNUP_INVITE_MAX_ATTEMPTS: '20' });
+      // A window of its own: the global counter is shared by every sign-up of a window.
+      const deps = inviteOnly({ SIGNUP_INVITE_MAX_ATTEMPTS: '20' }, NOW + 24 * 3600_000);
       const outcomes = await Promise.all(
         Array.from({ length: 60 }, (_, i) =>
           codeOf(signUp.preSignUp(signUpEvent(`g${i}@gmail.com`, undefined, `rotate-${i}`), deps)),
@@ -492,14 +494,27 @@ describe('sign-up velocity', () => {
   });
 
   it('keeps counters that expire one window after theirs ends', async () => {
-    const counters = (await local.dynamo.scan()).filter((item) =>
-      String(item.pk).startsWith('RATE#signup-ip#192.0.2.10'),
+    const deps = depsWith({}, { SIGNUP_MAX_PER_IP: '3', SIGNUP_MAX_PER_DOMAIN: '3' });
+    expect(await codeOf(signUp.preSignUp(signUpEvent('keep@counters.example', '192.0.2.61'), deps))).toBe(
+      'ok',
     );
-    expect(counters.length).toBeGreaterThan(0);
-    for (const counter of counters) {
-      const windowStart = Number(String(counter.sk).slice('WINDOW#'.length));
-      expect(counter.expiresAt).toBe(windowStart + 7200);
-    }
+    const windowStart = Math.floor(NOW / 1000) - (Math.floor(NOW / 1000) % 3600);
+    const counters = (await local.dynamo.scan()).filter((item) =>
+      ['RATE#signup-ip#192.0.2.61', 'RATE#signup-domain#counters.example'].includes(String(item.pk)),
+    );
+    expect(counters).toHaveLength(2);
+    expect(counters).toEqual(
+      expect.arrayContaining(
+        ['RATE#signup-ip#192.0.2.61', 'RATE#signup-domain#counters.example'].map((pk) =>
+          expect.objectContaining({
+            pk,
+            sk: `WINDOW#${windowStart}`,
+            attempts: 1,
+            expiresAt: windowStart + 7200,
+          }),
+        ),
+      ),
+    );
   });
 
   it('counts only self sign-ups', async () => {
