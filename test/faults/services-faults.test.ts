@@ -75,6 +75,7 @@ beforeAll(async () => {
     COGNITO_ENDPOINT: proxies.Cognito!.endpoint,
     MIGRATION_SOURCE: 'http',
     MIGRATION_HTTP_URL: proxies['legacy endpoint']!.endpoint,
+    CONSOLE_USER_POOL_ID: SAMPLE_POOL_ID,
   });
   for (const fn of [
     'custom-email-sender',
@@ -82,6 +83,7 @@ beforeAll(async () => {
     'migrate-user',
     'pre-sign-up',
     'create-auth-challenge',
+    'console',
   ]) {
     await functionLoaders[fn]!();
   }
@@ -284,6 +286,17 @@ const createAuthChallengeScenario: Scenario = {
   },
 };
 
+/** The console's user search (ListUsers): its own 500 when Cognito fails. */
+const consoleScenario: Scenario = {
+  fn: 'console',
+  healthy: 'HTTP 200',
+  whenDown: 'HTTP 500',
+  async prepare() {
+    const event = sampleEvent<any>('search');
+    return { invoke: () => invoke('console', event), secrets: [] };
+  },
+};
+
 /** Per dependency: its functions, and how slow it may be before one attempt fails. */
 const dependencies: { name: string; attemptMs: number; scenarios: Scenario[] }[] = [
   {
@@ -306,6 +319,7 @@ const dependencies: { name: string; attemptMs: number; scenarios: Scenario[] }[]
     scenarios: [
       postConfirmationScenario,
       senderScenario('custom-email-sender', 'CustomEmailSender_AccountTakeOverNotification'),
+      consoleScenario,
     ],
   },
   { name: 'JWKS', attemptMs: 1_500, scenarios: [authorizerScenario] },

@@ -226,6 +226,21 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    fn: 'console',
+    healthy: 'HTTP 200',
+    // The console answers its own 500 (`CONSOLE_FAILURE`), never a partial view.
+    whenDown: 'HTTP 500',
+    async prepare() {
+      const event = sampleEvent<any>('unlock');
+      event.rawPath = '/console/api/pool/chart';
+      event.requestContext.http.method = 'GET';
+      event.requestContext.http.path = event.rawPath;
+      event.pathParameters = { proxy: 'pool/chart' };
+      delete event.body;
+      return { invoke: () => invoke('console', event), secrets: [] };
+    },
+  },
+  {
     fn: 'risk-feedback',
     healthy: 'ok',
     whenDown: 'error',

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * Small local stand-ins for what no emulator in the tests provides, each answering only the calls
  * Gatehouse makes, the way the real service answers them, and recording every call:
- * - Cognito (JSON protocol): AdminAddUserToGroup (idempotent, as in Cognito) and AdminGetUser;
+ * - Cognito (JSON protocol): AdminAddUserToGroup (idempotent, as in Cognito), AdminGetUser and
+ *   ListUsers (the users AdminGetUser knows, unfiltered: enough for the console's search);
  * - a JWKS server (`/<pool>/.well-known/jwks.json`);
  * - a legacy user endpoint (the `MIGRATION_SOURCE=http` contract of the README).
  */
@@ -78,6 +79,15 @@ export async function startCognitoStandIn(): Promise<CognitoStandIn> {
         },
         type,
       );
+    }
+    if (action === 'ListUsers') {
+      const listed = [...users].map(([Username, attributes]) => ({
+        Username,
+        Attributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+        Enabled: true,
+        UserStatus: 'CONFIRMED',
+      }));
+      return json(response, 200, { Users: listed }, type);
     }
     json(response, 400, { __type: 'InvalidParameterException', message: `stand-in has no ${action}` }, type);
   });
