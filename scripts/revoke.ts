@@ -13,11 +13,11 @@
  * a local dynalite). `--dry-run` prints the item and the table and writes nothing.
  */
 import { parseArgs } from 'node:util';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { recordSignOut, revokeTokenId } from '../shared/authorizer/revoke.js';
 import { keys } from '../shared/storage/keys.js';
+import { stageTable } from './deploy/stage-table.js';
 
 const USAGE =
   'usage: npm run revoke -- (--jti <id> [--until <epoch seconds|ISO date>] | --user <sub>) (--stage <stage> [--region <region>] | --table <name> [--endpoint <url>]) [--dry-run]';
@@ -124,17 +124,6 @@ export function revocationItem(revocation: Revocation): Record<string, unknown> 
   return revocation.kind === 'token'
     ? { pk: keys.revokedToken(revocation.jti), sk: keys.item(), expiresAt: revocation.expiresAt }
     : { pk: keys.user(revocation.sub), sk: keys.signedOutAt(), signedOutAt: revocation.signedOutAt };
-}
-
-/** The stage's table: the `TableName` output of its stack (the name CloudFormation generated). */
-async function stageTable(stage: string, region: string | undefined): Promise<string> {
-  const cloudFormation = new CloudFormationClient(region ? { region } : {});
-  const { Stacks } = await cloudFormation.send(
-    new DescribeStacksCommand({ StackName: `gatehouse-${stage}` }),
-  );
-  const table = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'TableName')?.OutputValue;
-  if (!table) throw new Error(`stack gatehouse-${stage} has no TableName output`);
-  return table;
 }
 
 /** Resolves the table, then writes the item (or, dry, prints it). Answers the table and the item. */

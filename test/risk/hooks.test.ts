@@ -154,14 +154,15 @@ describe('the risk-feedback CLI', () => {
     });
   });
 
-  it("writes to the stage's table, as serverless.yml names it, or to TABLE_NAME; never to a default", () => {
+  it("writes to the stage's table (its stack names it: the name is generated) or to TABLE_NAME; never to a default", () => {
+    // Not `gatehouse-<stage>`: the deployed table's name is CloudFormation's, read from the stack.
     expect(tableFromArgs(['u-1', 'valid', '--stage', 'prod', '--ip', '192.0.2.1'], {})).toEqual({
-      table: 'gatehouse-prod',
+      choice: { stage: 'prod' },
       rest: ['u-1', 'valid', '--ip', '192.0.2.1'],
     });
-    expect(tableFromArgs(['u-1', 'valid'], { TABLE_NAME: 'mine' }).table).toBe('mine');
+    expect(tableFromArgs(['u-1', 'valid'], { TABLE_NAME: 'mine' }).choice).toEqual({ table: 'mine' });
     expect(() => tableFromArgs(['u-1', 'valid'], {})).toThrow(
-      'which table? give --stage <stage> (table gatehouse-<stage>) or set TABLE_NAME',
+      "which table? give --stage <stage> (its stack's TableName) or set TABLE_NAME",
     );
   });
 
