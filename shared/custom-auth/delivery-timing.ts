@@ -132,7 +132,12 @@ export async function timed(timings: DeliveryTimings, deliver: () => Promise<unk
 export async function pause(timings: DeliveryTimings): Promise<void> {
   const asked = Math.max(0, timings.draw() - timings.timerLateness());
   const started = performance.now();
-  await new Promise((done) => setTimeout(done, asked));
+  // Node's timers count whole milliseconds (and may fire up to 1 ms early), so a fractional pause
+  // would end early: on fast deliveries (a few ms) that is a measurable tell. The timer waits the
+  // whole milliseconds; what is left (under 2 ms) is waited out here.
+  await new Promise((done) => setTimeout(done, Math.floor(asked)));
+  const left = asked - (performance.now() - started);
+  if (left > 0 && left < 2) while (performance.now() - started < asked);
   timings.recordLateness(performance.now() - started - asked);
 }
 

@@ -223,6 +223,26 @@ describe('attack 7: the decoy pause', () => {
     expect(asked).toEqual([10]);
   });
 
+  it("attack 7: a decoy's pause never ends before the drawn delivery time (the timer's whole milliseconds, then the fraction)", async () => {
+    const timings = new timingsModule.DeliveryTimings();
+    for (let i = 0; i < 8; i++) timings.record(3.7);
+    const asked: number[] = [];
+    const real = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((done: () => void, ms: number) => {
+      if (ms >= 1000) return real(done, ms);
+      asked.push(ms);
+      return real(done, ms);
+    }) as typeof setTimeout);
+    const started = performance.now();
+    try {
+      await timingsModule.pause(timings);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(asked).toEqual([3]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(3.7);
+  });
+
   it('attack 7: before any delivery was ever measured, the pause is drawn from a spread, not one constant', () => {
     const timings = new timingsModule.DeliveryTimings();
     const drawn = Array.from({ length: 40 }, () => timings.draw());
