@@ -3,67 +3,15 @@
  * plain values locally; during a rotation the previous value still verifies. Played against a
  * local stand-in that speaks Secrets Manager's GetSecretValue (JSON protocol) on a random port.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalSecretsManager, startLocalSecretsManager } from '../support/secrets-manager.js';
 
-interface Versions {
-  AWSCURRENT: string;
-  AWSPREVIOUS?: string;
-}
-
-const store = new Map<string, Versions>();
-const requests: { secretId: string; stage: string }[] = [];
-let server: Server;
-
-function startSecretsManager(): Promise<string> {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      const { SecretId, VersionStage = 'AWSCURRENT' } = JSON.parse(body) as {
-        SecretId: string;
-        VersionStage?: string;
-      };
-      requests.push({ secretId: SecretId, stage: VersionStage });
-      const value = store.get(SecretId)?.[VersionStage as keyof Versions];
-      res.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue' || value === undefined) {
-        res.statusCode = 400;
-        res.setHeader('x-amzn-errortype', 'ResourceNotFoundException');
-        res.end(
-          JSON.stringify({
-            __type: 'ResourceNotFoundException',
-            message: 'Secrets Manager can\u2019t find the specified secret value.',
-          }),
-        );
-        return;
-      }
-      res.end(
-        JSON.stringify({
-          ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${SecretId}-AbCdEf`,
-          Name: SecretId,
-          SecretString: value,
-          VersionId: `${VersionStage}-1`,
-          VersionStages: [VersionStage],
-        }),
-      );
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    ),
-  );
-}
-
+let local: LocalSecretsManager;
 let secrets: typeof import('../../shared/config/secrets.js');
 
 beforeAll(async () => {
-  const endpoint = await startSecretsManager();
-  process.env.SECRETS_MANAGER_ENDPOINT = endpoint;
+  local = await startLocalSecretsManager();
+  process.env.SECRETS_MANAGER_ENDPOINT = local.endpoint;
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   secrets = await import('../../shared/config/secrets.js');
@@ -71,7 +19,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   delete process.env.SECRETS_MANAGER_ENDPOINT;
-  await new Promise((resolve) => server.close(resolve));
+  await local.stop();
 });
 
 describe('secrets', () => {
@@ -81,17 +29,20 @@ describe('secrets', () => {
   });
 
   it('a deployment reads the secret from Secrets Manager, once per cache period', async () => {
-    store.set('gatehouse/test/one', { AWSCURRENT: 'c'.repeat(32) });
-    requests.length = 0;
+    local.store.set('gatehouse/test/one', { AWSCURRENT: 'c'.repeat(32) });
+    local.requests.length = 0;
     expect(await secrets.readSecret({ secretId: 'gatehouse/test/one', plain: 'ignored' })).toEqual({
       current: 'c'.repeat(32),
     });
     expect(await secrets.readSecret({ secretId: 'gatehouse/test/one' })).toEqual({ current: 'c'.repeat(32) });
-    expect(requests.filter((r) => r.stage === 'AWSCURRENT')).toHaveLength(1);
+    expect(local.requests.filter((r) => r.stage === 'AWSCURRENT')).toHaveLength(1);
   });
 
   it('during a rotation the previous value is accepted too, the current one first', async () => {
-    store.set('gatehouse/test/rotating', { AWSCURRENT: 'new'.repeat(11), AWSPREVIOUS: 'old'.repeat(11) });
+    local.store.set('gatehouse/test/rotating', {
+      AWSCURRENT: 'new'.repeat(11),
+      AWSPREVIOUS: 'old'.repeat(11),
+    });
     const value = await secrets.readSecret({ secretId: 'gatehouse/test/rotating' });
     expect(value).toEqual({ current: 'new'.repeat(11), previous: 'old'.repeat(11) });
     expect(secrets.acceptedValues(value!)).toEqual(['new'.repeat(11), 'old'.repeat(11)]);
