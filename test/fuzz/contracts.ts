@@ -324,6 +324,7 @@ export function contractOf(functionName: string): ContractCheck {
     authorizer,
     'sign-in-context': httpAnswer,
     'sample-api': httpAnswer,
+    'sign-out': httpAnswer,
     console: httpAnswer,
   };
   const check = checks[functionName];
