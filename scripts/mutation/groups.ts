@@ -31,6 +31,7 @@ export const mutationGroups: MutationGroup[] = [
       'test/authorizer/hardening.test.ts',
       'test/authorizer/security.test.ts',
       'test/authorizer/local-jwks.test.ts',
+      'test/authorizer/verify.test.ts',
     ],
   },
   {

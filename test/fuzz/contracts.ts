@@ -339,6 +339,7 @@ export function contractOf(functionName: string): ContractCheck {
     authorizer,
     'sign-in-context': httpAnswer,
     'sample-api': httpAnswer,
+    'sign-out': httpAnswer,
     console: httpAnswer,
   };
   const check = checks[functionName];

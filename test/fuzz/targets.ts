@@ -127,6 +127,74 @@ function signInContextEvents(): fc.Arbitrary<Record<string, unknown>> {
   return fc.oneof(asEvent(fromSchema(signInContextSchema)), realistic);
 }
 
+/**
+ * `POST /sign-out` behind the authorizer: an HTTP API 2.0 event whose request context carries the
+ * authorizer's flat context (`requestContext.authorizer.lambda`). API Gateway always sends the
+ * request context; the authorizer context is missing only on a route wired without the authorizer,
+ * which the function must refuse, never crash on.
+ */
+const authorizerContextValue = v.union([v.string(), v.number(), v.boolean()]);
+const signOutSchema = v.looseObject({
+  version: v.literal('2.0'),
+  routeKey: v.string(),
+  rawPath: v.string(),
+  headers: v.optional(v.record(v.string(), v.string())),
+  requestContext: v.looseObject({
+    http: v.looseObject({
+      method: v.string(),
+      path: v.string(),
+      sourceIp: v.string(),
+      userAgent: v.string(),
+    }),
+    authorizer: v.optional(
+      v.looseObject({ lambda: v.optional(v.record(v.string(), authorizerContextValue)) }),
+    ),
+  }),
+  body: v.optional(v.string()),
+  isBase64Encoded: v.boolean(),
+});
+
+function signOutEvents(): fc.Arbitrary<Record<string, unknown>> {
+  // What the authorizer puts in the context (shared/authorizer/principal.ts), with hostile values mixed in.
+  const context = fc.record(
+    {
+      sub: fc.oneof({ weight: 3, arbitrary: fc.uuid() }, { weight: 1, arbitrary: hostileString }),
+      username: hostileString,
+      groups: hostileString,
+      scopes: fc.constantFrom('aws.cognito.signin.user.admin', ''),
+      clientId: hostileString,
+      tokenUse: fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom('access', 'id') },
+        { weight: 1, arbitrary: hostileString },
+      ),
+    },
+    { requiredKeys: ['tokenUse'] },
+  );
+  const authorization = fc.oneof(
+    { weight: 3, arbitrary: fc.constant(undefined) }, // the sample's own (valid) token is kept
+    { weight: 1, arbitrary: hostileString },
+  );
+  const realistic = fc
+    .tuple(fc.option(context, { nil: undefined }), authorization, fc.boolean())
+    .map(([lambda, header, upper]) => {
+      const event = httpV2Sample();
+      event.routeKey = 'POST /sign-out';
+      event.rawPath = '/sign-out';
+      event.requestContext.http.method = 'POST';
+      event.requestContext.http.path = '/sign-out';
+      event.requestContext.routeKey = 'POST /sign-out';
+      event.isBase64Encoded = false;
+      if (lambda) event.requestContext.authorizer = { lambda };
+      if (header !== undefined) event.headers.authorization = header;
+      if (upper) {
+        event.headers.Authorization = event.headers.authorization;
+        delete event.headers.authorization;
+      }
+      return event;
+    });
+  return fc.oneof(asEvent(fromSchema(signOutSchema)), realistic);
+}
+
 /** The console's API events: the sample requests, and any path under /console with any body. */
 function consoleEvents(): fc.Arbitrary<Record<string, unknown>> {
   const samples = samplesOf('console');
@@ -219,6 +287,15 @@ export const fuzzTargets: FuzzTarget[] = [
     accepted: consoleEvents(),
     response: () => undefined,
     load: async () => (await functionLoaders.console!()).handler,
+    storage: true,
+    kind: 'http',
+  },
+  {
+    name: 'sign-out',
+    schema: signOutSchema,
+    accepted: signOutEvents(),
+    response: () => undefined,
+    load: async () => (await import('../../functions/sign-out.js')).handler as unknown as LocalHandler,
     storage: true,
     kind: 'http',
   },
