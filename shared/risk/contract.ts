@@ -100,6 +100,12 @@ export interface SignInAttempt {
    * forged one (signal `context-replayed`).
    */
   contextReplayed?: boolean;
+  /**
+   * Cognito's retry of a pre authentication that ran out of time before it decided (the same
+   * event, its context's use found unanswered: see `shared/sign-in/context-use.ts`). Scored as
+   * usual, counted nothing more: the first call counted the attempt (or never reached it).
+   */
+  retried?: boolean;
   /** Epoch milliseconds of the attempt. */
   at: number;
   /**

@@ -24,7 +24,8 @@ import type { RiskStore, SignInAssessment, SignInAssessmentUse, UserState } from
  * public contract.
  *
  * - `assess` in pre authentication (`phase` absent or `pre-authentication`) counts the attempt
- *   per user, and per IP when the IP is signed; it keeps the assessment under the context's nonce.
+ *   per user, and per IP when the IP is signed (Cognito's retry, `retried`, counts neither again);
+ *   it keeps the assessment under the context's nonce.
  *   In define auth challenge (`phase: 'define-auth-challenge'`) it counts nothing and answers the
  *   assessment kept under the nonce of the context it is given; none found: step-up (fail closed).
  * - `learn` in post authentication clears the user's attempt counter, pays back the one attempt
@@ -176,9 +177,12 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
   async function assess(attempt: SignInAttempt): Promise<RiskDecision> {
     const facts = attemptFacts(attempt, config, deps.geo);
     if (attempt.phase === 'define-auth-challenge') return decisionOfSignIn(attempt, facts);
-    const counting = attempt.phase === undefined || attempt.phase === 'pre-authentication';
+    const starting = attempt.phase === undefined || attempt.phase === 'pre-authentication';
+    // Cognito's retry of pre authentication is the same attempt: its first call counted it.
+    const counting = starting && attempt.retried !== true;
     // Per-IP counters count only an IP a signer saw: a claimed one could be omitted or rotated.
-    const countedIp = counting && facts.signature === 'valid' ? facts.ipText : undefined;
+    // A retry names it as counted too, so that the success pays back the first call's count.
+    const countedIp = starting && facts.signature === 'valid' ? facts.ipText : undefined;
     const windowStart = windowOf(attempt.at);
     const eventId = newEventId();
     let state: UserState;
@@ -186,7 +190,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     try {
       [state, ipActivity] = await Promise.all([
         deps.store.loadUser(attempt.userId, attempt.at, windowStart),
-        countedIp
+        countedIp && counting
           ? deps.store.countIpAttempt(
               countedIp,
               attempt.userId,
@@ -220,7 +224,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
         stateExpiry(attempt.at),
       ),
     ];
-    if (counting && facts.nonce) {
+    if (starting && facts.nonce) {
       writes.push(
         deps.store.saveSignInAssessment(facts.nonce, attempt.userId, {
           eventId,

@@ -34,11 +34,20 @@ export interface SignInRecord {
 
 /**
  * The identity of one sign-in, the same for every retry of the trigger: a hash of userName,
- * clientId and the first of, from the app's metadata, `requestId`, or `timestamp` (when within
- * five minutes of now); else the minute the sign-in happened in. `keyTime` (the app's timestamp,
- * else now) orders the record; retries reuse the key the first call chose (see recordSignIn).
+ * clientId and the first of: the nonce of the sign-in's own signed context (`contextNonce`, claimed
+ * once per stage, so no other sign-in can present it: see `context-use.ts`); else, from the app's
+ * unsigned metadata, `requestId`, or `timestamp` (when within five minutes of now); else the minute
+ * the sign-in happened in. `keyTime` (the app's timestamp, else now) orders the record; retries
+ * reuse the key the first call chose (see recordSignIn).
+ *
+ * Without a signed context the app's fields are claims: a client that sends another sign-in's
+ * `requestId` merges its success into that record. Nothing else tells two sign-ins apart there
+ * (Cognito's event carries no id of its own); with a context, the claim is never read.
  */
-export function signInIdentity(attempt: SignInAttempt): { id: string; keyTime: number } {
+export function signInIdentity(
+  attempt: SignInAttempt,
+  contextNonce?: string,
+): { id: string; keyTime: number } {
   const { requestId, timestamp } = attempt.metadata;
   const clientTime = parseTimestamp(timestamp);
   const trustedTime =
@@ -46,11 +55,13 @@ export function signInIdentity(attempt: SignInAttempt): { id: string; keyTime: n
       ? clientTime
       : undefined;
   const bucket = Math.floor(attempt.at / FALLBACK_BUCKET_MS) * FALLBACK_BUCKET_MS;
-  const discriminator = requestId
-    ? `request:${requestId}`
-    : trustedTime !== undefined
-      ? `time:${trustedTime}`
-      : `minute:${bucket}`;
+  const discriminator = contextNonce
+    ? `context:${contextNonce}`
+    : requestId
+      ? `request:${requestId}`
+      : trustedTime !== undefined
+        ? `time:${trustedTime}`
+        : `minute:${bucket}`;
   const id = createHash('sha256')
     .update(`${attempt.userName}\n${attempt.clientId}\n${discriminator}`)
     .digest('base64url')
@@ -82,7 +93,8 @@ export interface HistoryPolicy {
 
 /**
  * Writes the sign-in record once: a retry of the same sign-in finds it and writes nothing.
- * Returns true when this call wrote it (the caller then learns and notifies, once). The record
+ * Returns true when this call wrote it (the caller then learns and notifies, once). `contextNonce`
+ * is the nonce of the sign-in's own signed context, if any (see `signInIdentity`). The record
  * holds only facts verified for this sign-in (`context`, from its own signed context): what an
  * earlier, unauthenticated attempt claimed never becomes a success.
  *
@@ -94,8 +106,9 @@ export async function recordSignIn(
   attempt: SignInAttempt,
   context: VerifiedContext,
   policy: HistoryPolicy,
+  contextNonce?: string,
 ): Promise<boolean> {
-  const { id, keyTime } = signInIdentity(attempt);
+  const { id, keyTime } = signInIdentity(attempt, contextNonce);
   const expiresAt = nowSeconds(attempt.at + policy.historyRetentionDays * DAY_MS);
   // The marker only has to outlive Cognito's retries: a day is plenty.
   const markerExpiresAt = nowSeconds(attempt.at + DAY_MS);

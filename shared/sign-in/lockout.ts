@@ -2,7 +2,7 @@ import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-
 import { logger } from '../logging/index.js';
 import { countMetric, METRIC } from '../observability/metrics.js';
 import { UNFAMILIAR_LOCKOUT_EVENT } from '../risk/contract.js';
-import { conditionalWrite } from '../storage/items.js';
+import { conditionalWrite, isConditionalFailure } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
 import type { VerifiedOrigin } from './origin.js';
@@ -135,28 +135,43 @@ async function batchGet(
 /**
  * Counts one failed (or not yet proven) attempt on its side and locks that side when the sliding
  * count passes the limit. Returns true when this attempt is over the limit (the caller refuses it).
+ *
+ * `attemptId` (the nonce of the attempt's own signed context, never a replayed one) makes the
+ * count once per attempt: it joins the window's `attemptIds` set in the same atomic write, which
+ * is refused when the set holds it already, so Cognito's retry of an invocation that counted
+ * before it ran out of time counts nothing more. Such a retry is not over the limit by its own
+ * count: the lock, if the first call set one, is what `readLockState` found.
  */
 export async function countFailure(
   state: LockState,
   policy: LockoutPolicy,
   now = Date.now(),
+  attemptId?: string,
 ): Promise<boolean> {
   const start = windowStart(now, policy);
   const size = windowSize(policy);
-  const { Attributes } = await documentClient().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: { pk: state.subject, sk: keys.failedAttempts(state.side, start) },
-      // The item outlives its window by one more: it is the next window's sliding tail.
-      UpdateExpression: 'ADD attempts :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
-      ExpressionAttributeValues: {
-        ':one': 1,
-        ':expiresAt': nowSeconds(start + 2 * size) + 60,
-      },
-      ReturnValues: 'UPDATED_NEW',
-    }),
-  );
-  const attempts = Number(Attributes?.attempts ?? 0);
+  let attempts: number;
+  try {
+    const { Attributes } = await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: { pk: state.subject, sk: keys.failedAttempts(state.side, start) },
+        // The item outlives its window by one more: it is the next window's sliding tail.
+        UpdateExpression: `ADD attempts :one${attemptId ? ', attemptIds :ids' : ''} SET expiresAt = if_not_exists(expiresAt, :expiresAt)`,
+        ...(attemptId ? { ConditionExpression: 'NOT contains(attemptIds, :id)' } : {}),
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':expiresAt': nowSeconds(start + 2 * size) + 60,
+          ...(attemptId ? { ':ids': new Set([attemptId]), ':id': attemptId } : {}),
+        },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    attempts = Number(Attributes?.attempts ?? 0);
+  } catch (error) {
+    if (attemptId && isConditionalFailure(error)) return false;
+    throw error;
+  }
   const tail = state.previousAttempts * (1 - (now - start) / size);
   if (attempts + tail <= policy.lockoutMaxAttempts) return false;
   // The lock lasts until this window has left the sliding count, so stale counts cannot re-lock at once.

@@ -8,7 +8,7 @@ import { riskHooks } from '../risk/hooks.js';
 import { cognitoGroups, type GroupSource } from '../users/groups.js';
 import { refuseByAccountState } from './account-state.js';
 import { buildAttempt } from './context.js';
-import { RETRY_GRACE_MS, useContextOnce } from './context-use.js';
+import { type ContextUse, claimContextUse, recordAnswer } from './context-use.js';
 import { markLastSignIn, recordSignIn, touchDevice, trimHistory } from './history.js';
 import { clearAttempts, identityKey } from './lockout.js';
 import { type VerifiedOrigin, verifiedOrigin } from './origin.js';
@@ -37,13 +37,15 @@ export async function postAuthentication(
   await refuseByAccountState(event, asked.userId, settings, groupsOf);
   // The lockout's familiar places come from this sign-in's own signed context only.
   const signed = verifiedOrigin(event, asked.metadata, now);
-  const replayed = !(await firstUseOf(signed, now));
+  const use = await useOf(signed, now);
+  const replayed = use.kind === 'replay';
   // A replayed context (another sign-in's, captured) is no context: the success is recorded as
   // one without (time and client), never as a retry of the sign-in it was captured from.
   const attempt = replayed ? { ...asked, metadata: {} } : asked;
   const origin = replayed ? {} : signed;
   const context = await verifiedContextOf(attempt);
-  const firstTime = await recordSignIn(attempt, context, settings);
+  // Keyed on the context's nonce when there is one (claimed once: a client cannot steer it).
+  const firstTime = await recordSignIn(attempt, context, settings, origin.nonce);
   await Promise.all([
     touchDevice(attempt, context, settings),
     markLastSignIn(attempt.userId, now),
@@ -52,19 +54,22 @@ export async function postAuthentication(
   ]);
   // Learning and notifying happen once per sign-in: a retry finds the record and stops here.
   if (firstTime) await learnAndNotify(replayed ? { ...asked, contextReplayed: true } : attempt, context);
+  // Answered in time: a later use of the context here is a replay, not Cognito's retry.
+  await recordAnswer(use, 'recorded');
   return event;
 }
 
 /**
- * This sign-in's use of its context (Cognito's retries of the trigger are the same use). A store
- * failure counts as a replay: the success is recorded without the context's facts, not refused.
+ * This sign-in's use of its context (Cognito's retry of an invocation that did not answer in time
+ * is the same use). A store failure counts as a replay: the success is recorded without the
+ * context's facts, not refused.
  */
-async function firstUseOf(origin: VerifiedOrigin, now: number): Promise<boolean> {
+async function useOf(origin: VerifiedOrigin, now: number): Promise<ContextUse> {
   try {
-    return await useContextOnce(origin, 'post-authentication', now, RETRY_GRACE_MS);
+    return await claimContextUse(origin, 'post-authentication', now, true);
   } catch (error) {
     logger.warn('sign-in context use not claimed', { error: describeError(error) });
-    return false;
+    return { kind: 'replay' };
   }
 }
 

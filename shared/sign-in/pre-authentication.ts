@@ -2,14 +2,20 @@ import type { PreAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import type { SignInAttempt } from '../risk/contract.js';
 import { riskHooks } from '../risk/hooks.js';
-import { deny } from './account-state.js';
+import { type DenialCode, deny } from './account-state.js';
 import { buildAttempt } from './context.js';
-import { useContextOnce } from './context-use.js';
-import { countFailure, identityKey, readLockState } from './lockout.js';
+import { type ContextUse, claimContextUse, holds, recordAnswer } from './context-use.js';
+import { countFailure, identityKey, type LockState, readLockState } from './lockout.js';
 import { verifiedOrigin } from './origin.js';
 import type { SignInSettings } from './settings.js';
 
 export { SIGN_IN_DENIED_MESSAGE, SIGN_IN_LOCKED_MESSAGE } from './account-state.js';
+
+/** What pre authentication decided for an attempt (kept on the context's claim for Cognito's retries). */
+type PreAuthenticationOutcome = 'allowed' | Extract<DenialCode, 'SIGN_IN_LOCKED' | 'SIGN_IN_RISK_BLOCKED'>;
+const OUTCOMES: readonly string[] = ['allowed', 'SIGN_IN_LOCKED', 'SIGN_IN_RISK_BLOCKED'];
+const isOutcome = (value: string | undefined): value is PreAuthenticationOutcome =>
+  value !== undefined && OUTCOMES.includes(value);
 
 /**
  * Pre authentication: the lockout (every attempt counts, known user or not, on the familiar or
@@ -17,7 +23,8 @@ export { SIGN_IN_DENIED_MESSAGE, SIGN_IN_LOCKED_MESSAGE } from './account-state.
  * password is checked, so it does exactly the same work for a known and an unknown user and
  * refuses nothing that depends on the account: suspension and the app client's rules wait for
  * post authentication (see `account-state.ts`). A signed context serves one InitiateAuth: used
- * again, it is a replay (`context-use.ts`).
+ * again, it is a replay; Cognito's retry of an invocation that did not answer in time is the same
+ * attempt, given the same decision and counted once (`context-use.ts`).
  */
 export async function preAuthentication(
   event: PreAuthenticationEvent,
@@ -26,25 +33,42 @@ export async function preAuthentication(
 ): Promise<PreAuthenticationEvent> {
   const attempt = buildAttempt(event, now);
   const origin = verifiedOrigin(event, attempt.metadata, now);
-  // The context's one use at this stage, claimed beside the lockout read (no round trip more).
-  const firstUse = useContextOnce(origin, 'pre-authentication', now);
-  const state = await readLockState(identityKey(event), origin, settings, now, firstUse);
-  if (state.locked) deny('SIGN_IN_LOCKED');
-  if (await countFailure(state, settings, now)) deny('SIGN_IN_LOCKED');
-  // Unknown users too: credential stuffing tries names that do not exist, and only then does the
-  // per-IP count see them. A replayed context is believed no more than a forged one.
-  return refuseOnRiskBlock(event, (await firstUse) ? attempt : { ...attempt, contextReplayed: true });
+  // The context's use at this stage, claimed beside the lockout read (no round trip more).
+  const claim = claimContextUse(origin, 'pre-authentication', now, true);
+  const state = await readLockState(identityKey(event), origin, settings, now, claim.then(holds));
+  const use = await claim;
+  // A retry whose first call decided (too late for Cognito) gets that decision again.
+  const earlier = use.kind === 'retry' ? use.outcome : undefined;
+  const outcome = isOutcome(earlier) ? earlier : await decide(attempt, state, use, settings, now);
+  await recordAnswer(use, outcome);
+  if (outcome !== 'allowed') deny(outcome);
+  return event;
 }
 
-/** The risk engine's verdict, last: a block gets the same message as every other refusal. */
-async function refuseOnRiskBlock(
-  event: PreAuthenticationEvent,
+/**
+ * The lockout, then the risk engine's verdict. Unknown users too: credential stuffing tries names
+ * that do not exist, and only then does the per-IP count see them. A replayed context is believed
+ * no more than a forged one, and counted each time; a retry (its first call ran out of time before
+ * deciding) counts only what its first call did not.
+ */
+async function decide(
   attempt: SignInAttempt,
-): Promise<PreAuthenticationEvent> {
-  const decision = await riskHooks().assess(attempt);
-  if (decision.action === 'block') {
-    logger.info('risk engine blocked the sign-in', { riskLevel: decision.level, riskScore: decision.score });
-    deny('SIGN_IN_RISK_BLOCKED');
-  }
-  return event;
+  state: LockState,
+  use: ContextUse,
+  settings: SignInSettings,
+  now: number,
+): Promise<PreAuthenticationOutcome> {
+  if (state.locked) return 'SIGN_IN_LOCKED';
+  const attemptId = use.kind === 'first' || use.kind === 'retry' ? use.nonce : undefined;
+  if (await countFailure(state, settings, now, attemptId)) return 'SIGN_IN_LOCKED';
+  const asked =
+    use.kind === 'replay'
+      ? { ...attempt, contextReplayed: true }
+      : use.kind === 'retry'
+        ? { ...attempt, retried: true }
+        : attempt;
+  const decision = await riskHooks().assess(asked);
+  if (decision.action !== 'block') return 'allowed';
+  logger.info('risk engine blocked the sign-in', { riskLevel: decision.level, riskScore: decision.score });
+  return 'SIGN_IN_RISK_BLOCKED';
 }

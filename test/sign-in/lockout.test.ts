@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shared/events/index.js';
@@ -250,5 +250,62 @@ describe('attack 5: lockout as a weapon', () => {
     for (let i = 0; i < 5; i++) outcomes.push(await attempt(user, STRANGER, windowEnd - 5000 + i));
     for (let i = 0; i < 5; i++) outcomes.push(await attempt(user, STRANGER, windowEnd + 1000 + i));
     expect(outcomes).toEqual([...Array(5).fill('allowed'), ...Array(5).fill('SIGN_IN_LOCKED')]);
+  });
+});
+
+/**
+ * Cognito's retry of a pre authentication that ran out of time (issue 13): the attempt's id (its
+ * context's nonce) makes `countFailure` count it once. Called directly, on dynalite.
+ */
+describe('retried attempts count once (countFailure with an attempt id)', () => {
+  let lockout: typeof import('../../shared/sign-in/lockout.js');
+  beforeAll(async () => {
+    lockout = await import('../../shared/sign-in/lockout.js');
+  });
+  const familiarState = (subject: string) =>
+    ({ subject, side: 'familiar', locked: false, previousAttempts: 0 }) as const;
+  const subjectOf = (user: { sub: string }) => `IDENTITY#sub#${user.sub}`;
+
+  it('the same attempt id counts once, and its repeat is not over the limit by its own count', async () => {
+    const user = newUser();
+    const state = familiarState(subjectOf(user));
+    expect(await lockout.countFailure(state, settings, T0, 'nonce-a')).toBe(false);
+    expect(await lockout.countFailure(state, settings, T0 + 5000, 'nonce-a')).toBe(false);
+    expect(await lockout.attemptsInWindow(state.subject, 'familiar', settings, T0 + 5000)).toBe(1);
+  });
+
+  it('other ids, and attempts without one (a replay), each count', async () => {
+    const user = newUser();
+    const state = familiarState(subjectOf(user));
+    for (const id of ['nonce-a', 'nonce-b', undefined, undefined])
+      await lockout.countFailure(state, settings, T0, id);
+    expect(await lockout.attemptsInWindow(state.subject, 'familiar', settings, T0)).toBe(4);
+  });
+
+  it('the attempt that went over the limit locks; its retry is not refused by a second count, the lock refuses it', async () => {
+    const user = newUser();
+    const state = familiarState(subjectOf(user));
+    const over = [];
+    for (let i = 1; i <= 6; i++) over.push(await lockout.countFailure(state, settings, T0 + i, `nonce-${i}`));
+    expect(over).toEqual([false, false, false, false, false, true]);
+    expect(await lockout.countFailure(state, settings, T0 + 5000, 'nonce-6')).toBe(false);
+    expect(await lockout.attemptsInWindow(state.subject, 'familiar', settings, T0 + 5000)).toBe(6);
+    const read = await lockout.readLockState(state.subject, {}, settings, T0 + 5000);
+    expect(read).toMatchObject({ side: 'unfamiliar', locked: false });
+    const familiar = await lockout.lockoutState(user.sub, settings, T0 + 5000);
+    expect(familiar.sides.familiar.lockedUntil).toBeGreaterThan(T0 + 5000);
+  });
+
+  it('a store failure with an attempt id is raised, not taken for a counted retry', async () => {
+    const { documentClient } = await import('../../shared/storage/table.js');
+    const client = documentClient();
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const spy = vi.spyOn(client, 'send').mockRejectedValue(throttled as never);
+    try {
+      const state = familiarState(subjectOf(newUser()));
+      await expect(lockout.countFailure(state, settings, T0, 'nonce-a')).rejects.toThrow('Rate exceeded');
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

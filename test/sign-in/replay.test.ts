@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { withInvocationDeadline } from '../../shared/aws/deadline.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { customAuthSettingSpecs } from '../../shared/custom-auth/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
@@ -200,7 +202,11 @@ describe('replay of a signed context', () => {
   it('replay: a success replaying a context another sign-in used is recorded as its own sign-in, without the captured facts; a retried trigger is not a replay', async () => {
     const user = newUser();
     const context = signed(user.userName, T0);
-    await succeed(user, context, T0);
+    // The first call runs out of time (a slow engine past a 1 s deadline): Cognito retries it.
+    const verify = async (attempt: SignInAttempt) => verifiedContext(attempt, loadRiskConfig());
+    useRiskHooks({ ...noRiskEngine, verify, learn: () => sleep(1_100).then(() => ({})) });
+    await withInvocationDeadline({ getRemainingTimeInMillis: () => 1_500 }, () => succeed(user, context, T0));
+    useRiskHooks({ ...noRiskEngine, verify });
     await succeed(user, context, T0 + 5_000); // Cognito retrying the trigger: the same sign-in
     await succeed(user, context, T0 + 2 * MINUTE); // someone else's success, replaying it
     const signIns = (await local.dynamo.scan())
@@ -212,7 +218,7 @@ describe('replay of a signed context', () => {
     expect(signIns[1]).not.toHaveProperty('deviceId');
   });
 
-  it('replay: each claim costs no round trip of its own (sent beside the lockout read)', async () => {
+  it('replay: each claim costs no round trip of its own (sent beside the lockout read); its answer one', async () => {
     const { documentClient } = await import('../../shared/storage/table.js');
     const client = documentClient();
     const original = client.send.bind(client);
@@ -229,10 +235,12 @@ describe('replay of a signed context', () => {
     try {
       const user = newUser();
       await initiate(user, signed(user.userName, T0), T0);
-      // The lockout read beside the claim, then the count (the risk engine is stubbed here).
-      expect(roundTrips).toBe(2);
+      // The lockout read beside the claim, the count (the risk engine is stubbed here), then the
+      // answer on the claim (issue 13: what tells Cognito's retry from a replay).
+      expect(roundTrips).toBe(3);
       expect(spy.mock.calls.map(([command]) => command.constructor.name).sort()).toEqual([
         'BatchGetCommand',
+        'UpdateCommand',
         'UpdateCommand',
         'UpdateCommand',
       ]);
