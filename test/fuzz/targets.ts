@@ -237,6 +237,7 @@ function sweepEvents(): fc.Arbitrary<Record<string, unknown>> {
 const authorizerSchema = v.union([
   authorizerSchemas.restTokenSchema,
   authorizerSchemas.restRequestSchema,
+  authorizerSchemas.httpV1Schema,
   authorizerSchemas.httpV2Schema,
 ]);
 
