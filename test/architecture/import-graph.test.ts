@@ -134,7 +134,9 @@ describe('the README layout', () => {
 
 describe('what the code cites', () => {
   it('lives in the repository: every Markdown page a source comment names exists', () => {
-    const sources = ['shared', 'functions', 'demo', 'scripts', 'test'].flatMap((folder) => sourceFiles(folder));
+    const sources = ['shared', 'functions', 'demo', 'scripts', 'test'].flatMap((folder) =>
+      sourceFiles(folder),
+    );
     const missing = sources.flatMap((file) =>
       [...readFileSync(join(projectRoot, file), 'utf8').matchAll(/\b((?:docs\/)?[\w-]+\.md)\b/g)]
         .map((match) => match[1]!)
