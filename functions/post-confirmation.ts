@@ -6,7 +6,8 @@ import { onboardingSettings } from '../shared/onboarding/settings.js';
 /**
  * Post confirmation trigger (PostConfirmation_ConfirmSignUp, _ConfirmForgotPassword): profile,
  * default groups and welcome mail, each step once (see `shared/onboarding/`); a security event
- * and an optional notification on a password reset.
+ * and an optional notification on a password reset. What it cannot finish within Cognito's 5 s
+ * stays in the onboarding outbox for `onboarding-sweeper`.
  */
 const settings = onboardingSettings(); // checked at cold start
 

@@ -48,8 +48,9 @@ async function main(): Promise<void> {
     seen = invocations.length;
     const functionLogs = stack?.functionLogs() ?? [];
     for (const log of functionLogs.slice(logs)) {
-      const line = log.function === 'authorizer' ? describeLog(log) : undefined;
-      if (line) console.log(`🔒 ${line}`);
+      const line = describeLog(log);
+      if (line && log.function === 'authorizer') console.log(`🔒 ${line}`);
+      if (line && log.function === 'onboarding-sweeper') console.log(`📬 ${line}`);
     }
     logs = functionLogs.length;
     const deliveries = stack?.cognito.deliveredCodes() ?? [];
@@ -99,6 +100,7 @@ Ready in ${(stack.startupMs / 1000).toFixed(1)} s. Ctrl-C (or SIGTERM, SIGHUP to
   Operator console         ${offline.httpEndpoint}/console   (${LOCAL_OPERATOR.email} / ${LOCAL_OPERATOR.password})
   Sign-in context          POST ${offline.httpEndpoint}/sign-in-context   (no authorizer; signatures are required)
   Lambda invoke endpoint   ${offline.lambdaEndpoint}   (functions: ${offline.lambdaName('<name>')})
+  Onboarding sweeper       every minute, as deployed: a group or welcome mail post confirmation left arrives then
   DynamoDB (dynalite)      ${dynamo.endpoint}   (table ${dynamo.tableName})
   SES (emulator)           ${ses.endpoint}   (mails: ${ses.endpoint}/store, web view: ${ses.endpoint}/)
 
@@ -132,7 +134,7 @@ Browser app (Amplify v6 or amazon-cognito-identity-js):
   with the access token in the Authorization header (from another origin, the HTTP API needs
   \`provider.httpApi.cors\` in serverless.yml). Confirmation codes are printed below.
 
-Triggers (⚡), authorizer decisions (🔒) and codes (✉) as they happen:`;
+Triggers (⚡), authorizer decisions (🔒), codes (✉) and what the onboarding sweeper completed (📬) as they happen:`;
 }
 
 main().catch(async (error: unknown) => {

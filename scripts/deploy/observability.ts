@@ -257,6 +257,12 @@ function dashboardBody(input: ObservabilityInput, alarmIds: string[]) {
         { stat: 'Maximum', label: 'on-failure queue depth' },
       ],
     ]),
+    metricWidget('Onboarding effects: left to the sweeper, swept, outcome unknown, abandoned', [
+      emfCount(input, 'OnboardingEffectDeferred'),
+      emfCount(input, 'OnboardingEffectSwept'),
+      emfCount(input, 'OnboardingEffectOutcomeUnknown'),
+      emfCount(input, 'OnboardingEffectAbandoned'),
+    ]),
     metricWidget('Authorizer: allowed, denied (403), unauthorized (401), token cache hits', [
       emfCount(input, 'Allowed'),
       emfCount(input, 'Denied'),

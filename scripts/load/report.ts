@@ -45,6 +45,15 @@ export function formatReport(report: LoadReport): string {
           .join(', ')}`
       : '\nno call failed without an answer (no retry)',
   );
+  lines.push(
+    `\nfinal sweep of the onboarding outbox: ${report.sweep.entries} entries (${report.sweep.settled} settled) in ${report.sweep.passes} pass(es), ${report.sweep.ms.toFixed(0)} ms`,
+  );
+  if (report.options.overload) {
+    const { stalled, throttled, slowGroups } = report.injected;
+    lines.push(
+      `overload faults injected: ${stalled} welcome mails accepted by SES and answered after 5 s, ${throttled} throttled, ${slowGroups} group calls past the deadline`,
+    );
+  }
   const levels = Object.entries(report.logs.byLevel)
     .map(([level, n]) => `${level} ${n}`)
     .join(', ');

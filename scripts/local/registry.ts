@@ -23,6 +23,7 @@ export const functionLoaders: Record<string, () => Promise<{ handler: LocalHandl
   'inbound-federation': () => import('../../functions/inbound-federation.js'),
   authorizer: () => import('../../functions/authorizer.js'),
   'risk-feedback': () => import('../../functions/risk-feedback.js'),
+  'onboarding-sweeper': () => import('../../functions/onboarding-sweeper.js'),
   console: () => import('../../functions/console.js'),
   // Behind an Application Load Balancer, not Cognito: served its sample key locally first.
   'alb-sample': () => import('./alb-sample.js').then((sample) => sample.loadLocalAlbSample()),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LocalCognito, startCognitoLocal } from './cognito.js';
@@ -70,6 +70,8 @@ export interface StackOptions {
   ports?: { cognito?: number; http?: number; lambda?: number };
   /** Progress lines while starting (default: silent). */
   progress?: (line: string) => void;
+  /** How often the onboarding sweeper runs (default: every minute, as deployed). */
+  sweepEveryMs?: number;
 }
 
 /** The cognito-local triggers and the serverless.yml function each one calls. */
@@ -175,6 +177,7 @@ export async function startGatehouseStack(options: StackOptions = {}): Promise<G
     });
     stoppers.push(offline.stop);
     progress(`serverless-offline ${offline.httpEndpoint} (HTTP API), ${offline.lambdaEndpoint} (Lambda)`);
+    stoppers.push(scheduleSweeper(offline.lambdaEndpoint, options.sweepEveryMs ?? 60_000));
 
     const startupMs = performance.now() - started;
     return {
@@ -232,6 +235,36 @@ export function deepMerge(base: Record<string, unknown>, overrides: Record<strin
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The onboarding sweeper's schedule (serverless.yml: `rate(1 minute)`), which serverless-offline
+ * does not run: the sweeper is invoked through the Lambda endpoint with EventBridge's scheduled
+ * event every `everyMs`, so that a group or mail post confirmation left pending is completed
+ * locally too (its function log shows each sweep that found something). Returns the stopper.
+ */
+function scheduleSweeper(endpoint: string, everyMs: number): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    const event = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [`arn:aws:events:us-east-1:000000000000:rule/${lambdaName('onboardingSweeper')}`],
+      detail: {},
+    };
+    // A sweep that fails (the stack stopping) is the next one's to make up.
+    running = invokeThrough(endpoint, lambdaName('onboardingSweeper'), event).catch(() => undefined);
+  }, everyMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 async function invokeThrough(endpoint: string, name: string, event: unknown): Promise<FunctionResult> {

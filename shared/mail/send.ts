@@ -18,6 +18,8 @@ export interface TemplatedEmail {
   values: Record<string, string>;
   /** The caller's deadline: aborts the SES request when it fires. */
   signal?: AbortSignal;
+  /** One attempt, no SDK retry: a send that must not be repeated when its outcome is unknown. */
+  singleAttempt?: boolean;
 }
 
 /** Renders `mail` with the branded, localized templates and sends it through SES; returns the SES message id. */
@@ -33,5 +35,6 @@ export async function sendTemplatedEmail(mail: TemplatedEmail): Promise<string |
       html: message.html,
     },
     mail.signal,
+    mail.singleAttempt,
   );
 }

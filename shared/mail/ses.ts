@@ -14,9 +14,14 @@ export interface OutgoingEmail {
 /**
  * Sends one email through SES v2 and returns its message id. `signal`, when given, replaces the
  * invocation's deadline (a claim's shorter lease): the request is aborted when it fires.
+ * `singleAttempt`: no SDK retry (an at-most-once send, see `sesClient`).
  */
-export async function sendEmail(mail: OutgoingEmail, signal?: AbortSignal): Promise<string | undefined> {
-  const result = await sesClient().send(
+export async function sendEmail(
+  mail: OutgoingEmail,
+  signal?: AbortSignal,
+  singleAttempt = false,
+): Promise<string | undefined> {
+  const result = await sesClient({ singleAttempt }).send(
     new SendEmailCommand({
       FromEmailAddress: mail.from,
       Destination: { ToAddresses: [mail.to] },

@@ -32,6 +32,14 @@ export const METRIC = {
   denied: 'Denied',
   unauthorized: 'Unauthorized',
   tokenCacheHits: 'TokenCacheHits',
+  /** Onboarding effects post confirmation left to the sweeper: too little time, or a failure (effect). */
+  onboardingEffectDeferred: 'OnboardingEffectDeferred',
+  /** Onboarding effects whose outcome is unknown (a send aborted or timed out after it left; effect). */
+  onboardingEffectUnknown: 'OnboardingEffectOutcomeUnknown',
+  /** Onboarding effects the sweeper completed (effect). */
+  onboardingEffectSwept: 'OnboardingEffectSwept',
+  /** Onboarding effects given up after every attempt failed: alarmed (effect). */
+  onboardingEffectAbandoned: 'OnboardingEffectAbandoned',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -13,9 +13,12 @@ import { onboard } from './sign-up.js';
 export type { OnboardingDependencies } from './dependencies.js';
 export { onboardingSettingSpecs } from './settings.js';
 export { stepMarker } from './sign-up.js';
+export { parseSweepEvent, type SweepReport, sweepOutbox } from './sweeper.js';
 
 /** Cognito waits this long for a trigger: the deadline outside an invocation (tests, scripts). */
 const COGNITO_BUDGET_MS = 5_000;
+/** The onboarding sweeper's own budget outside an invocation (serverless.yml gives it 60 s). */
+const SWEEPER_BUDGET_MS = 50_000;
 
 /**
  * The production dependencies; `overrides` for tests. The deadline is the invocation's
@@ -31,6 +34,14 @@ export function onboardingDependencies(
     deadline: invocationDeadline() ?? Date.now() + COGNITO_BUDGET_MS,
     ...overrides,
   };
+}
+
+/** The sweeper's dependencies: as post confirmation's, with its own (longer) deadline. */
+export function sweeperDependencies(overrides: Partial<OnboardingDependencies> = {}): OnboardingDependencies {
+  return onboardingDependencies({
+    deadline: invocationDeadline() ?? Date.now() + SWEEPER_BUDGET_MS,
+    ...overrides,
+  });
 }
 
 /**

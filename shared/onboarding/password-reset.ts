@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PostConfirmationEvent } from '../events/index.js';
-import { sendTemplatedEmail } from '../mail/send.js';
-import { eventDigest } from '../storage/claims.js';
+import { eventDigest, isSettled } from '../storage/claims.js';
 import { type ItemKey, isConditionalFailure, putOnce, readItem } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, nowSeconds, TTL_ATTRIBUTE, tableName } from '../storage/table.js';
 import type { OnboardingDependencies } from './dependencies.js';
 import { runEffects } from './effects.js';
+import { type EffectSpec, openEntry } from './outbox.js';
 
 /** One password reset as the table knows it: its id and when its first invocation ran. */
 interface PasswordReset {
@@ -35,27 +35,21 @@ export async function recordPasswordReset(
     pk: keys.user(userId),
     sk: keys.securityEvent(isoTime(reset.openedAt), 'password-changed', reset.resetId),
   };
-  await writeRecord(record, reset, event.request.clientMetadata?.ip);
+  const firstRecord = await writeRecord(record, reset, event.request.clientMetadata?.ip);
   const { email, locale, given_name } = event.request.userAttributes;
   if (!deps.settings.notifyPasswordChanged || !email) return;
-  const values = { name: given_name ?? '', time: isoTime(reset.openedAt) };
-  await runEffects(
-    record,
-    [
-      [
-        'notifiedAt',
-        (signal) =>
-          sendTemplatedEmail({
-            kind: 'password-changed',
-            to: email,
-            ...(locale ? { locale } : {}),
-            values,
-            signal,
-          }),
-      ],
-    ],
-    deps,
-  );
+  // A retry of the reset reads whether the notice is settled; the invocation that wrote the record knows.
+  if (!firstRecord && isSettled(await readItem(record), 'notifiedAt')) return;
+  const notice: EffectSpec = {
+    step: 'notifiedAt',
+    type: 'mail',
+    kind: 'password-changed',
+    to: email,
+    ...(locale ? { locale } : {}),
+    values: { name: given_name ?? '', time: isoTime(reset.openedAt) },
+  };
+  const recorded = await openEntry(record, [notice], deps.now());
+  if (recorded.length > 0) await runEffects(record, recorded, deps);
 }
 
 /**
@@ -95,10 +89,10 @@ async function openReset(
   }
 }
 
-/** The record of one reset: a put conditional on its absence, so each reset has exactly one. */
+/** The record of one reset: a put conditional on its absence, so each reset has exactly one. True when this call wrote it. */
 async function writeRecord(record: ItemKey, reset: PasswordReset, ip: string | undefined) {
   const at = isoTime(reset.openedAt);
-  await putOnce({ ...record, kind: 'password-changed', at, resetId: reset.resetId, ...(ip ? { ip } : {}) });
+  return putOnce({ ...record, kind: 'password-changed', at, resetId: reset.resetId, ...(ip ? { ip } : {}) });
 }
 
 const isoTime = (epochMs: number) => new Date(epochMs).toISOString();

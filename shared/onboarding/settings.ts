@@ -32,11 +32,17 @@ export const onboardingSettingSpecs = {
     default: 30,
     doc: 'How long after a password reset an identical post-confirmation event counts as a retry of it (Cognito retries a call 3 times, 5 s each); a later one is a new reset, recorded and mailed again.',
   }),
+  maxAttempts: setting({
+    env: 'ONBOARDING_EFFECT_MAX_ATTEMPTS',
+    schema: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(20)),
+    default: 6,
+    doc: 'Attempts at each onboarding effect (a group, a mail), post confirmation and the onboarding sweeper together; then the effect is given up, logged and counted (`OnboardingEffectAbandoned`, alarmed).',
+  }),
   blockOnFailure: setting({
     env: 'ONBOARDING_BLOCK_ON_FAILURE',
     schema: flag,
     default: false,
-    doc: 'Fail the confirmation when a group or mail step fails (Cognito then reports an error and the retry resumes); by default such a step is logged and retried on the next invocation.',
+    doc: 'Fail the confirmation when a group or mail step fails (Cognito then reports an error to the user); by default such a step is logged and completed by the onboarding sweeper.',
   }),
 };
 

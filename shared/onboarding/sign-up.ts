@@ -1,13 +1,11 @@
-import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
-import type { CognitoSender } from '../aws/cognito.js';
 import type { PostConfirmationEvent, StringMap } from '../events/index.js';
 import { recipientName } from '../mail/recipient.js';
-import { sendTemplatedEmail } from '../mail/send.js';
-import { isDone } from '../storage/claims.js';
+import { isSettled } from '../storage/claims.js';
 import { putOnce, readItem } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import type { OnboardingDependencies } from './dependencies.js';
-import { type Effect, runEffects } from './effects.js';
+import { runEffects } from './effects.js';
+import { type EffectSpec, openEntry } from './outbox.js';
 
 /** The steps of the user's `ONBOARDING` item: each attribute holds the time its effect was done. */
 export const stepMarker = {
@@ -16,27 +14,42 @@ export const stepMarker = {
 };
 
 /**
- * ConfirmSignUp. The profile is one conditional put (exactly one item, its own claim); it comes
- * first and its failure fails the invocation, since without it the user has no records at all.
- * Then each default group and the welcome mail, each claimed on the `ONBOARDING` item before it
- * runs: one membership call per group and one mail, whatever the number of invocations.
+ * ConfirmSignUp. The profile is one conditional put (exactly one item, its own claim); its failure
+ * fails the invocation. Beside it, the outbox entry of the effects not settled yet (each default
+ * group, the welcome mail: `./outbox.ts`), written once, so that what this invocation cannot finish
+ * the sweeper does. Then each effect, claimed on the `ONBOARDING` item before it runs: one
+ * membership call per group and at most one mail, whatever the number of invocations.
  */
 export async function onboard(event: PostConfirmationEvent, userId: string, deps: OnboardingDependencies) {
   const item = { pk: keys.user(userId), sk: keys.onboarding() };
   const state = await readItem(item);
-  await createProfile(userId, event.userName, event.request.userAttributes, deps.now());
-  const effects = effectsOf(event, deps).filter(([step]) => !isDone(state, step));
-  if (effects.length > 0) await runEffects(item, effects, deps);
+  const pending = effectsOf(event, deps).filter((spec) => !isSettled(state, spec.step));
+  const [, recorded] = await Promise.all([
+    createProfile(userId, event.userName, event.request.userAttributes, deps.now()),
+    pending.length > 0 ? openEntry(item, pending, deps.now()) : [],
+  ]);
+  if (recorded.length > 0) await runEffects(item, recorded, deps);
 }
 
-function effectsOf(event: PostConfirmationEvent, deps: OnboardingDependencies): Effect[] {
+/** The effects of a sign-up, from what Cognito sent (the user's attributes, never client metadata). */
+function effectsOf(event: PostConfirmationEvent, deps: OnboardingDependencies): EffectSpec[] {
   const attributes = event.request.userAttributes;
-  const effects: Effect[] = deps.settings.defaultGroups.map((group) => [
-    stepMarker.group(group),
-    (signal) => addToGroup(event, group, deps.cognito, signal),
-  ]);
+  const effects: EffectSpec[] = deps.settings.defaultGroups.map((group) => ({
+    step: stepMarker.group(group) as `group:${string}`,
+    type: 'group' as const,
+    userPoolId: event.userPoolId,
+    userName: event.userName,
+    group,
+  }));
   if (deps.settings.sendWelcomeMail && attributes.email) {
-    effects.push([stepMarker.welcome, (signal) => sendWelcome(attributes, signal)]);
+    effects.push({
+      step: 'welcomeSentAt',
+      type: 'mail',
+      kind: 'welcome',
+      to: attributes.email,
+      ...(attributes.locale ? { locale: attributes.locale } : {}),
+      values: { name: recipientName(attributes) ?? '' },
+    });
   }
   return effects;
 }
@@ -55,31 +68,5 @@ async function createProfile(userId: string, userName: string, attributes: Strin
     userName,
     ...profile,
     createdAt: new Date(now).toISOString(),
-  });
-}
-
-async function addToGroup(
-  event: PostConfirmationEvent,
-  group: string,
-  cognito: () => CognitoSender,
-  signal: AbortSignal,
-) {
-  await cognito().send(
-    new AdminAddUserToGroupCommand({
-      UserPoolId: event.userPoolId,
-      Username: event.userName,
-      GroupName: group,
-    }),
-    { abortSignal: signal },
-  );
-}
-
-async function sendWelcome(attributes: StringMap, signal: AbortSignal) {
-  await sendTemplatedEmail({
-    kind: 'welcome',
-    to: attributes.email!,
-    ...(attributes.locale ? { locale: attributes.locale } : {}),
-    values: { name: recipientName(attributes) ?? '' },
-    signal,
   });
 }

@@ -32,6 +32,13 @@ export const keys = {
   deliveryTimings: () => 'TIMING#delivery',
   /** Post-confirmation progress: which onboarding steps are done (retry safety). */
   onboarding: () => 'ONBOARDING',
+  /**
+   * The onboarding outbox: one entry per item whose effects (groups, mails) are not all settled,
+   * spread over a few shard partitions that the sweeper Queries; sk `outboxEntry(pk, sk)` of the
+   * item the effects are claimed on.
+   */
+  outbox: (shard: number) => `OUTBOX#${shard}`,
+  outboxEntry: (pk: string, sk: string) => `ENTRY#${pk}#${sk}`,
   /** A security event of a user; `id` tells apart two events of one kind at one time. */
   securityEvent: (isoTime: string, kind: string, id?: string) =>
     `SECURITY#${isoTime}#${kind}${id === undefined ? '' : `#${id}`}`,

@@ -6,6 +6,7 @@ import {
   parseCustomEmailSenderEvent,
   parseTriggerEvent,
 } from '../../shared/events/parse.js';
+import { parseSweepEvent } from '../../shared/onboarding/sweeper.js';
 import { parseRiskFeedbackEvent } from '../../shared/risk/feedback.js';
 import { listSampleEvents, sampleEvent } from '../support/events.js';
 
@@ -20,6 +21,8 @@ describe('sample events', () => {
       expect(parseConsoleEvent(event)).toMatchObject({ rawPath: expect.stringMatching(/^\/console/) });
     } else if (sample.functionName === 'risk-feedback') {
       expect(parseRiskFeedbackEvent(event)).toBe(event);
+    } else if (sample.functionName === 'onboarding-sweeper') {
+      expect(parseSweepEvent(event)).toBe(event);
     } else if (sample.functionName === 'alb-sample') {
       expect(parseAlbEvent(event)).toBe(event);
     } else {

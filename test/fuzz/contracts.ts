@@ -305,6 +305,20 @@ const httpAnswer: ContractCheck = (answer) =>
     'answer',
   );
 
+/** The onboarding sweeper answers how its sweep went: counts, nothing else. */
+const sweepReport: ContractCheck = (answer) =>
+  issue(
+    v.strictObject({
+      entries: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      settled: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      pending: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      unreadable: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      notReached: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    }),
+    answer,
+    'answer',
+  );
+
 /** The contract of each fuzzed function; checks get the answer and a copy of the event taken before the call. */
 export function contractOf(functionName: string): ContractCheck {
   const checks: Record<string, ContractCheck> = {
@@ -319,6 +333,7 @@ export function contractOf(functionName: string): ContractCheck {
     'pre-token-generation': tokenGeneration,
     'custom-message': customMessage,
     'inbound-federation': inboundFederation,
+    'onboarding-sweeper': sweepReport,
     'custom-email-sender': sender,
     'custom-sms-sender': sender,
     authorizer,

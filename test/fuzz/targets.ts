@@ -7,6 +7,7 @@ import * as messages from '../../shared/events/messages.js';
 import * as signIn from '../../shared/events/sign-in.js';
 import * as signUp from '../../shared/events/sign-up.js';
 import { tokenGenerationSchema } from '../../shared/events/token-generation.js';
+import { sweepEventSchema } from '../../shared/onboarding/sweeper.js';
 import { contextRequestSchema } from '../../shared/sign-in-context/endpoint.js';
 import { listSampleEvents, sampleEvent } from '../support/events.js';
 import { anyJson, fromSchema, hostileString } from './schema-arbitrary.js';
@@ -217,6 +218,22 @@ function consoleEvents(): fc.Arbitrary<Record<string, unknown>> {
   return fc.oneof(asEvent(fromSchema(consoleEventSchema)), realistic, hostileLeaves(samples));
 }
 
+/**
+ * The onboarding sweeper's scheduled events: the sample at any time, with any `detail` (the sweep
+ * takes nothing from the event), and the sample with hostile strings.
+ */
+function sweepEvents(): fc.Arbitrary<Record<string, unknown>> {
+  const samples = samplesOf('onboarding-sweeper');
+  const realistic = fc
+    .tuple(
+      fc.constantFrom(...samples),
+      fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }),
+      anyJson,
+    )
+    .map(([sample, time, detail]) => ({ ...structuredClone(sample), time: time.toISOString(), detail }));
+  return fc.oneof(realistic, hostileLeaves(samples));
+}
+
 const authorizerSchema = v.union([
   authorizerSchemas.restTokenSchema,
   authorizerSchemas.restRequestSchema,
@@ -237,6 +254,15 @@ export const fuzzTargets: FuzzTarget[] = [
   trigger('custom-email-sender', messages.customEmailSenderSchema, true),
   trigger('custom-sms-sender', messages.customSmsSenderSchema, true),
   trigger('inbound-federation', signUp.inboundFederationSchema, false),
+  {
+    name: 'onboarding-sweeper',
+    schema: sweepEventSchema,
+    accepted: sweepEvents(),
+    response: () => undefined,
+    load: async () => (await functionLoaders['onboarding-sweeper']!()).handler,
+    storage: true,
+    kind: 'trigger',
+  },
   {
     name: 'authorizer',
     schema: authorizerSchema,

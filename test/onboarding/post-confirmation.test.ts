@@ -73,6 +73,23 @@ const depsOf = (overrides: Partial<OnboardingDependencies> = {}) =>
     ...overrides,
   });
 
+/** A sweep as the schedule would run it once every entry is due (after the grace post confirmation gets). */
+const sweepLater = (groups = groupsStub()) =>
+  captureOutput(() =>
+    onboarding.sweepOutbox(
+      onboarding.sweeperDependencies({
+        settings: settings(),
+        cognito: () => groups.client,
+        now: () => Date.now() + 60_000,
+      }),
+    ),
+  );
+
+/** Every entry of the onboarding outbox. */
+async function outboxEntries() {
+  return (await local.dynamo.scan()).filter((item) => String(item.pk).startsWith('OUTBOX#'));
+}
+
 async function itemsOf(sub: string) {
   return (await local.dynamo.scan()).filter((item) => item.pk === `USER#${sub}`);
 }
@@ -86,11 +103,13 @@ async function mailsTo(address: string) {
  * a Lambda past its timeout: it never releases its claim); resolves once its lease stands.
  */
 async function freezeInWelcomeMail(event: PostConfirmationEvent, deps: OnboardingDependencies) {
-  vi.spyOn(mailClient.sesClient(), 'send').mockImplementationOnce(() => new Promise(() => {}));
+  vi.spyOn(mailClient.sesClient({ singleAttempt: true }), 'send').mockImplementationOnce(
+    () => new Promise(() => {}),
+  );
   void onboarding.postConfirmation(structuredClone(event), deps);
   await vi.waitFor(async () => {
     const item = (await itemsOf(event.request.userAttributes.sub!)).find((i) => i.sk === 'ONBOARDING');
-    expect(item).toHaveProperty(['lease:welcomeSentAt']);
+    expect(item, JSON.stringify(item)).toHaveProperty(['lease:welcomeSentAt']);
   });
 }
 
@@ -119,6 +138,7 @@ const faults = {
         return Promise.reject(
           Object.assign(new Error('Throughput exceeded'), {
             name: 'ProvisionedThroughputExceededException',
+            $metadata: { httpStatusCode: 400 },
           }),
         );
       }
@@ -127,12 +147,19 @@ const faults = {
   },
   group: (groups: ReturnType<typeof groupsStub>) => {
     vi.spyOn(groups.client, 'send').mockRejectedValueOnce(
-      Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }),
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'TooManyRequestsException',
+        $metadata: { httpStatusCode: 400 },
+      }),
     );
   },
-  mail: () => {
-    vi.spyOn(mailClient.sesClient(), 'send').mockRejectedValueOnce(
-      Object.assign(new Error('Maximum sending rate exceeded'), { name: 'TooManyRequestsException' }),
+  /** SES refuses the next mail of this kind (the welcome mail goes through the single-attempt client). */
+  mail: (kind: 'welcome' | 'password-changed' = 'welcome') => {
+    vi.spyOn(mailClient.sesClient({ singleAttempt: kind === 'welcome' }), 'send').mockRejectedValueOnce(
+      Object.assign(new Error('Maximum sending rate exceeded'), {
+        name: 'TooManyRequestsException',
+        $metadata: { httpStatusCode: 429 },
+      }),
     );
   },
 };
@@ -185,13 +212,18 @@ describe('post confirmation on ConfirmSignUp', () => {
     expect(items.filter((i) => i.sk === 'PROFILE')).toHaveLength(1);
     expect(await mailsTo(`${sub}@example.com`)).toHaveLength(1);
     expect(Object.fromEntries(groups.callsPerGroup)).toEqual({ members: 1, beta: 1 });
+    // One claim per effect succeeded: one attempt each, no lease left.
     expect(items.find((i) => i.sk === 'ONBOARDING')).toEqual({
       pk: `USER#${sub}`,
       sk: 'ONBOARDING',
       'group:members': expect.any(String),
       'group:beta': expect.any(String),
       welcomeSentAt: expect.any(String),
+      'attempts:group:members': 1,
+      'attempts:group:beta': 1,
+      'attempts:welcomeSentAt': 1,
     });
+    expect(await outboxEntries()).toEqual([]);
   });
 
   it('claims each effect before it runs: the store calls of one sign-up, and of a retry after it', async () => {
@@ -200,8 +232,9 @@ describe('post confirmation on ConfirmSignUp', () => {
     const deps = depsOf({ cognito: () => groups.client });
     const calls = countStoreCalls();
     await onboarding.postConfirmation(structuredClone(event), deps);
-    // One read of the steps, the profile put, then a claim and a done marker per effect (2 groups, mail).
-    expect(calls()).toEqual({ GetCommand: 1, PutCommand: 1, UpdateCommand: 6 });
+    // One read of the steps, the profile and outbox entry puts, then a claim and a done marker per
+    // effect (2 groups, mail), and the entry deleted once all are done.
+    expect(calls()).toEqual({ GetCommand: 1, PutCommand: 2, UpdateCommand: 6, DeleteCommand: 1 });
     vi.restoreAllMocks();
     const retry = countStoreCalls();
     await onboarding.postConfirmation(structuredClone(event), deps);
@@ -209,38 +242,46 @@ describe('post confirmation on ConfirmSignUp', () => {
     expect(retry()).toEqual({ GetCommand: 1, PutCommand: 1 });
   });
 
-  it('attack: a claim whose owner crashed is taken over once its lease ends, and the mail is sent once', async () => {
+  it('attack: an invocation that died holding the welcome mail: the retry neither resends it nor loses the groups', async () => {
     const groups = groupsStub();
     const event = confirmEvent();
     const sub = event.request.userAttributes.sub!;
-    await freezeInWelcomeMail(event, depsOf({ cognito: () => groups.client, deadline: Date.now() + 600 }));
-    // Cognito's retry arrives while the lease stands: it waits for the owner, then takes over.
+    // Enough time to start a mail (3 s), then frozen inside SES: it may or may not have sent it.
+    await freezeInWelcomeMail(event, depsOf({ cognito: () => groups.client, deadline: Date.now() + 4_000 }));
+    await vi.waitFor(
+      async () => {
+        const item = (await itemsOf(sub)).find((i) => i.sk === 'ONBOARDING');
+        expect(Number(item?.['lease:welcomeSentAt'])).toBeLessThan(Date.now());
+      },
+      { timeout: 5_000 },
+    );
+    // Cognito's retry finds the lapsed lease: an unknown outcome, and the welcome mail is at most once.
     const retry = await captureOutput(() =>
       onboarding.postConfirmation(structuredClone(event), depsOf({ cognito: () => groups.client })),
     );
     expect(retry.error).toBeUndefined();
-    expect(await mailsTo(`${sub}@example.com`)).toHaveLength(1);
+    expect(retry.output).toContain('"OnboardingEffectOutcomeUnknown":1');
+    expect(await mailsTo(`${sub}@example.com`)).toHaveLength(0);
     const item = (await itemsOf(sub)).find((i) => i.sk === 'ONBOARDING');
-    expect(item).toHaveProperty('welcomeSentAt');
+    expect(item).toMatchObject({ 'closed:welcomeSentAt': 'outcome-unknown' });
     expect(item).not.toHaveProperty(['lease:welcomeSentAt']);
     expect(Object.fromEntries(groups.callsPerGroup)).toEqual({ members: 1, beta: 1 });
-  });
+    expect(await outboxEntries()).toEqual([]);
+  }, 15_000);
 
   it('leaves an effect to a live claim that outlasts its own deadline, without running it', async () => {
     const groups = groupsStub();
     const event = confirmEvent();
     const sub = event.request.userAttributes.sub!;
     await freezeInWelcomeMail(event, depsOf({ cognito: () => groups.client, deadline: Date.now() + 60_000 }));
-    const second = await captureOutput(() =>
-      onboarding.postConfirmation(structuredClone(event), depsOf({ deadline: Date.now() + 800 })),
-    );
+    const second = await captureOutput(() => onboarding.postConfirmation(structuredClone(event), depsOf()));
     expect(second.error).toBeUndefined();
-    expect(second.output).toContain('onboarding step left to the invocation that holds it');
+    expect(second.output).toContain('onboarding effect left to the invocation that holds it');
     expect(await mailsTo(`${sub}@example.com`)).toHaveLength(0);
   });
 
   it.each(['profile', 'group', 'mail'] as const)(
-    'a failing %s step: the next invocation completes it; one profile, one mail, every group',
+    'a failing %s step: completed later (profile: by the retry; group, mail: by the sweeper); one profile, one mail, every group',
     async (step) => {
       const groups = groupsStub();
       const event = confirmEvent();
@@ -251,17 +292,19 @@ describe('post confirmation on ConfirmSignUp', () => {
       if (step === 'mail') faults.mail();
 
       const first = await captureOutput(() => onboarding.postConfirmation(structuredClone(event), deps));
-      // Only the profile blocks: without it nothing else ran; the others are logged and left.
+      // Only the profile blocks: without it nothing else ran; the others are logged and left to the
+      // sweeper (Cognito got its answer: no invocation follows).
       if (step === 'profile') {
         expect(first.error).toMatchObject({ name: 'ProvisionedThroughputExceededException' });
         expect(await itemsOf(sub)).toEqual([]);
+        await onboarding.postConfirmation(structuredClone(event), deps);
       } else {
         expect(first.error).toBeUndefined();
-        expect(first.output).toContain('onboarding step failed');
+        expect(first.output).toContain('onboarding effect failed; the sweeper runs it again');
+        expect(first.output).toContain('"OnboardingEffectDeferred":1');
       }
-
-      await onboarding.postConfirmation(structuredClone(event), deps);
-      await onboarding.postConfirmation(structuredClone(event), deps);
+      await sweepLater(groups);
+      await sweepLater(groups);
       const items = await itemsOf(sub);
       expect(items.filter((i) => i.sk === 'PROFILE')).toHaveLength(1);
       expect(items.find((i) => i.sk === 'ONBOARDING')).toMatchObject({
@@ -285,7 +328,7 @@ describe('post confirmation on ConfirmSignUp', () => {
     faults.mail();
     const first = await captureOutput(() => onboarding.postConfirmation(structuredClone(event), deps));
     expect(first.error).toMatchObject({ name: 'TooManyRequestsException' });
-    await onboarding.postConfirmation(structuredClone(event), deps);
+    await sweepLater(groups);
     expect(await mailsTo(`${event.request.userAttributes.sub}@example.com`)).toHaveLength(1);
   });
 
@@ -418,16 +461,17 @@ describe('post confirmation on ConfirmForgotPassword', () => {
     expect(await itemsOf(victimSub)).toHaveLength(1);
   });
 
-  it('sends the notification on the retry after a failed mail, and only once', async () => {
+  it('sends the notification after a failed mail through the sweeper, and only once', async () => {
     const event = confirmEvent('PostConfirmation_ConfirmForgotPassword');
     const sub = event.request.userAttributes.sub!;
     const deps = depsOf({ now: () => NOW });
-    faults.mail();
+    faults.mail('password-changed');
     const first = await captureOutput(() => onboarding.postConfirmation(structuredClone(event), deps));
-    expect(first.output).toContain('onboarding step failed');
+    expect(first.output).toContain('onboarding effect failed; the sweeper runs it again');
     expect(await mailsTo(`${sub}@example.com`)).toHaveLength(0);
-    await onboarding.postConfirmation(structuredClone(event), deps);
-    await onboarding.postConfirmation(structuredClone(event), deps);
+    // Cognito got its answer: the sweeper sends it, and a later sweep does not again.
+    await sweepLater();
+    await sweepLater();
     expect(await mailsTo(`${sub}@example.com`)).toHaveLength(1);
     expect(await securityEvents(sub)).toEqual([expect.objectContaining({ notifiedAt: expect.any(String) })]);
   });
