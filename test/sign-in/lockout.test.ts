@@ -297,27 +297,6 @@ describe('retried attempts count once (countFailure with an attempt id)', () => 
     expect(familiar.sides.familiar.lockedUntil).toBeGreaterThan(T0 + 5000);
   });
 
-  it('concurrent attempts over the limit lock once: the second locker, finding a live lock, signals nothing', async () => {
-    const user = newUser();
-    const state = {
-      subject: subjectOf(user),
-      side: 'unfamiliar',
-      locked: false,
-      previousAttempts: 0,
-    } as const;
-    for (let i = 1; i <= 5; i++) await lockout.countFailure(state, settings, T0 + i, `nonce-${i}`);
-    // Both read the side open before either locked it: each goes over the limit.
-    const { output } = await captureOutput(async () => {
-      expect(await lockout.countFailure(state, settings, T0 + 10, 'nonce-6')).toBe(true);
-      expect(await lockout.countFailure(state, settings, T0 + 11, 'nonce-7')).toBe(true);
-    });
-    expect(logLines(output).filter((line) => line.message === 'sign-in locked')).toHaveLength(1);
-    const events = (await local.dynamo.scan()).filter(
-      (item) => item.pk === `USER#${user.sub}` && String(item.sk).startsWith('SECURITY#'),
-    );
-    expect(events).toHaveLength(1);
-  });
-
   it('a store failure with an attempt id is raised, not taken for a counted retry', async () => {
     const { documentClient } = await import('../../shared/storage/table.js');
     const client = documentClient();
