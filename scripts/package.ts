@@ -90,6 +90,17 @@ export function packageEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Proces
   };
 }
 
+/**
+ * A `--package <dir>` run bundles in `<dir>.esbuild` instead of the shared `.esbuild`: the deploy
+ * tests package in parallel, and a shared folder let one run's zip pick up the other's chunks.
+ */
+function ownWorkFolder(args: string[]): NodeJS.ProcessEnv {
+  const at = args.indexOf('--package');
+  const dir = at >= 0 ? args[at + 1] : undefined;
+  if (!dir) return {};
+  return { GATEHOUSE_ESBUILD_WORK_FOLDER: relative(repoRoot, resolve(repoRoot, `${dir}.esbuild`)) };
+}
+
 /** Runs `serverless package`; returns its exit status, output and duration in milliseconds. */
 export function runServerlessPackage(args: string[] = []): { status: number; output: string; ms: number } {
   const bin = join(repoRoot, 'node_modules', '.bin', 'serverless');
@@ -97,7 +108,7 @@ export function runServerlessPackage(args: string[] = []): { status: number; out
   const started = performance.now();
   const result = spawnSync(bin, ['package', ...args], {
     cwd: repoRoot,
-    env: packageEnv(),
+    env: { ...packageEnv(), ...ownWorkFolder(args) },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });

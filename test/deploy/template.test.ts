@@ -129,7 +129,7 @@ beforeAll(() => {
     join(repoRoot, GEO_DATABASE),
     buildMmdb({ '203.0.113.0/24': cityRecord('JP', 35.68, 139.69) }),
   );
-  // One after the other: serverless-esbuild bundles in the shared .esbuild folder.
+  // Each packaging bundles in a work folder of its own (scripts/package.ts: ownWorkFolder).
   created = packageStack('created-pool', {
     messageDelivery: 'senders',
     threatProtection: 'enforced',
