@@ -232,14 +232,16 @@ describe('post confirmation on ConfirmSignUp', () => {
     const deps = depsOf({ cognito: () => groups.client });
     const calls = countStoreCalls();
     await onboarding.postConfirmation(structuredClone(event), deps);
-    // One read of the steps, the profile and outbox entry puts, then a claim and a done marker per
-    // effect (2 groups, mail), and the entry deleted once all are done.
-    expect(calls()).toEqual({ GetCommand: 1, PutCommand: 2, UpdateCommand: 6, DeleteCommand: 1 });
+    // The profile and outbox entry puts (the new profile says nothing is done yet: no read), then a
+    // claim and a done marker per effect (2 groups, mail), and the entry deleted once all are done.
+    expect(calls()).toEqual({ PutCommand: 2, UpdateCommand: 6, DeleteCommand: 1 });
     vi.restoreAllMocks();
     const retry = countStoreCalls();
     await onboarding.postConfirmation(structuredClone(event), deps);
-    // A retry reads the steps, finds every effect done and only repeats the (refused) profile put.
-    expect(retry()).toEqual({ GetCommand: 1, PutCommand: 1 });
+    // A retry repeats the (refused) profile put and the entry put, reads the steps, finds every
+    // effect done and deletes the entry its put wrote again.
+    expect(retry()).toEqual({ PutCommand: 2, GetCommand: 1, DeleteCommand: 1 });
+    expect(await outboxEntries()).toEqual([]);
   });
 
   it('attack: an invocation that died holding the welcome mail: the retry neither resends it nor loses the groups', async () => {
