@@ -7,7 +7,6 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import sesLocal from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
 
 /**
@@ -60,13 +59,20 @@ export interface LocalSes {
   stop(): Promise<void>;
 }
 
-/** The emulator is CommonJS with `exports.default`; loaders disagree on which one `import` gives. */
-type StartSes = typeof sesLocal;
-const startSesServer: StartSes =
-  typeof sesLocal === 'function' ? sesLocal : (sesLocal as unknown as { default: StartSes }).default;
+type StartSes = typeof import('aws-ses-v2-local').default;
+
+/**
+ * The SES emulator's start function, imported on first use: it is this module's slowest import
+ * (~0.3 s), and most callers only want dynalite (each mutation-test run imports the module again).
+ * It is CommonJS with `exports.default`; loaders disagree on which one `import` gives.
+ */
+async function sesServerStarter(): Promise<StartSes> {
+  const sesLocal = (await import('aws-ses-v2-local')).default;
+  return typeof sesLocal === 'function' ? sesLocal : (sesLocal as unknown as { default: StartSes }).default;
+}
 
 export async function startLocalSes(): Promise<LocalSes> {
-  const server = await startSesServer({ host: '127.0.0.1', port: 0 });
+  const server = await (await sesServerStarter())({ host: '127.0.0.1', port: 0 });
   if (!server.listening) await new Promise((done) => server.once('listening', done));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

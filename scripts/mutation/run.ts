@@ -12,11 +12,12 @@
  * Before mutating, the group's test files must exist and every one of them must appear with its
  * tests in Stryker's report, so a file vitest skipped cannot shrink the group unnoticed.
  *
- * The machine is small and shared: concurrency 1 by default (MUTATION_CONCURRENCY to change),
- * incremental mode (reports/mutation/<group>.incremental.json) so that a rerun only tests the
- * mutants whose code or tests changed.
+ * One mutant per core at a time (MUTATION_CONCURRENCY to change: 1 leaves a shared machine a
+ * core), incremental mode (reports/mutation/<group>.incremental.json) so that a rerun only tests
+ * the mutants whose code or tests changed; delete reports/mutation/ for a run from scratch.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { LogLevel } from '@stryker-mutator/api/core';
 import { Stryker } from '@stryker-mutator/core';
@@ -64,7 +65,7 @@ async function mutateGroup(group: MutationGroup): Promise<GroupScore> {
     vitest: { configFile: `scripts/mutation/vitest/${group.name}.config.ts`, related: false },
     mutate: group.mutate,
     coverageAnalysis: 'perTest',
-    concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 1),
+    concurrency: Number(process.env.MUTATION_CONCURRENCY ?? availableParallelism()),
     incremental: true,
     incrementalFile: join(reportDir, `${group.name}.incremental.json`),
     reporters: ['json', 'progress-append-only'],

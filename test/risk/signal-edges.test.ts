@@ -262,6 +262,15 @@ describe('what each reason tells the operator', () => {
       '25 accounts in 15 min',
     ],
     [
+      'ip-failed-invites',
+      () =>
+        signals.ipFailedInvites(
+          { ...input(), ipActivity: { failures: 0, accounts: 1, failedInvites: 4 } },
+          config,
+        ),
+      '4 refused',
+    ],
+    [
       'unusual-hour',
       () => signals.unusualHour(input({ at: Date.UTC(2026, 10, 20, 3, 0, 0) }), config),
       '3:00 UTC',

@@ -263,9 +263,24 @@ describe('failed-attempt velocity and credential stuffing', () => {
     ).toEqual(expected);
   });
 
+  it.each([
+    [undefined, []],
+    [0, []],
+    [2, []],
+    [3, ['ip-failed-invites']],
+  ])('%s invitation codes refused from the IP (RISK_IP_FAILED_INVITES 3)', (failedInvites, expected) => {
+    const ipActivity = {
+      failures: 0,
+      accounts: 1,
+      ...(failedInvites === undefined ? {} : { failedInvites }),
+    };
+    expect(names(signals.ipFailedInvites({ ...input(), ipActivity }, config))).toEqual(expected);
+  });
+
   it('is silent without IP activity', () => {
     expect(signals.ipFailedAttempts(input(), config)).toEqual([]);
     expect(signals.ipManyAccounts(input(), config)).toEqual([]);
+    expect(signals.ipFailedInvites(input(), config)).toEqual([]);
   });
 });
 

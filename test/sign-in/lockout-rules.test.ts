@@ -234,6 +234,24 @@ describe('what a lock signals', () => {
     ]);
   });
 
+  it('two attempts over the limit at once (both read it unlocked) signal the lock once', async () => {
+    const sub = `signal-${++users}`;
+    const pk = `IDENTITY#sub#${sub}`;
+    const rules = policy({ lockoutMaxAttempts: 1, lockoutDurationSeconds: 600 });
+    await attempt(pk, T0, rules);
+    const [first, second] = await Promise.all([
+      lockout.readLockState(pk, stranger, rules, T0 + 1),
+      lockout.readLockState(pk, stranger, rules, T0 + 1),
+    ]);
+    const { output } = await captureOutput(async () => {
+      expect(await lockout.countFailure(first, rules, T0 + 1)).toBe(true);
+      expect(await lockout.countFailure(second, rules, T0 + 2)).toBe(true);
+    });
+    expect(logLines(output).filter((line) => line.message === 'sign-in locked')).toHaveLength(1);
+    expect(await itemsOf(`USER#${sub}`)).toHaveLength(1);
+    expect((await lockOf(pk))?.lockedUntil).toBe(T0 + 1 + 600 * SECOND);
+  });
+
   it('the familiar side, or an unknown name: an info line and no security event', async () => {
     const sub = `signal-${++users}`;
     const pk = `IDENTITY#sub#${sub}`;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GroupOverrideDetails, TokenGenerationEvent } from '../../shared/events/index.js';
 import { loadTokenSettings } from '../../shared/tokens/settings.js';
-import { useLocalEmulators } from '../support/emulators.js';
+import { useLocalDynamo } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 
 /**
@@ -9,7 +9,7 @@ import { sampleEvent } from '../support/events.js';
  * (`cognito:preferred_role`) an identity pool reads, from group membership only, in every
  * event version, with the documented precedence over Cognito's own group roles.
  */
-const local = useLocalEmulators();
+const local = useLocalDynamo();
 let sut: typeof import('../../shared/tokens/pre-token-generation.js');
 beforeAll(async () => {
   sut = await import('../../shared/tokens/pre-token-generation.js');
