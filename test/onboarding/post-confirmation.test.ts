@@ -107,10 +107,13 @@ async function freezeInWelcomeMail(event: PostConfirmationEvent, deps: Onboardin
     () => new Promise(() => {}),
   );
   void onboarding.postConfirmation(structuredClone(event), deps);
-  await vi.waitFor(async () => {
-    const item = (await itemsOf(event.request.userAttributes.sub!)).find((i) => i.sk === 'ONBOARDING');
-    expect(item, JSON.stringify(item)).toHaveProperty(['lease:welcomeSentAt']);
-  });
+  await vi.waitFor(
+    async () => {
+      const item = (await itemsOf(event.request.userAttributes.sub!)).find((i) => i.sk === 'ONBOARDING');
+      expect(item, JSON.stringify(item)).toHaveProperty(['lease:welcomeSentAt']);
+    },
+    { timeout: 3_000, interval: 100 },
+  );
 }
 
 /** Counts the store calls by command while the test runs on (the real client does them). */
@@ -249,13 +252,13 @@ describe('post confirmation on ConfirmSignUp', () => {
     const event = confirmEvent();
     const sub = event.request.userAttributes.sub!;
     // Enough time to start a mail (3 s), then frozen inside SES: it may or may not have sent it.
-    await freezeInWelcomeMail(event, depsOf({ cognito: () => groups.client, deadline: Date.now() + 4_000 }));
+    await freezeInWelcomeMail(event, depsOf({ cognito: () => groups.client, deadline: Date.now() + 5_000 }));
     await vi.waitFor(
       async () => {
         const item = (await itemsOf(sub)).find((i) => i.sk === 'ONBOARDING');
         expect(Number(item?.['lease:welcomeSentAt'])).toBeLessThan(Date.now());
       },
-      { timeout: 5_000 },
+      { timeout: 7_000, interval: 200 },
     );
     // Cognito's retry finds the lapsed lease: an unknown outcome, and the welcome mail is at most once.
     const retry = await captureOutput(() =>
