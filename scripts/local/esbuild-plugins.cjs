@@ -13,6 +13,7 @@
  *   account id `random-account-id` where AWS has 12 digits (the wrapper passes 000000000000 and
  *   turns it back in the returned policy, which serverless-offline matches against its own ARN).
  *   Nothing else changes.
+ * - Always: each function's lazy imports become chunks of their own (`functionChunksPlugin`).
  */
 const path = require('node:path');
 
@@ -71,8 +72,31 @@ export const handler = async (event: any, context: any) => {
   },
 };
 
+/**
+ * Code splitting, one function at a time: what a function loads with `await import()` (the
+ * authorizer's revocation check and its DynamoDB client, the risk engine) becomes a chunk file
+ * beside the bundle, read only when that path runs, instead of being parsed with the bundle at every
+ * cold start. serverless-esbuild builds each function alone into one shared folder and zips, for a
+ * function, every file of that folder except the other functions' bundles and the files named
+ * after them (`<other>.…`): so the chunks are named `<function>.<chunk>-<hash>.mjs` and land in
+ * their own function's zip only. Applies to an ESM build of exactly one entry written to a folder
+ * (what serverless-esbuild and scripts/build.ts run); any other build is left as it is.
+ */
+const functionChunksPlugin = {
+  name: 'gatehouse-function-chunks',
+  setup(build) {
+    const options = build.initialOptions;
+    const entries = Array.isArray(options.entryPoints) ? options.entryPoints : [];
+    if (options.format !== 'esm' || !options.outdir || entries.length !== 1) return;
+    const entry = typeof entries[0] === 'string' ? entries[0] : entries[0].in;
+    const name = path.basename(entry).replace(/\.[cm]?[jt]s$/, '');
+    options.splitting = true;
+    options.chunkNames = `${name}.[name]-[hash]`;
+  },
+};
+
 module.exports = (serverless) => {
-  const plugins = [];
+  const plugins = [functionChunksPlugin];
   const repoRoot = path.resolve(__dirname, '..', '..');
   const stage = serverless?.getProvider('aws').getStage();
   const { stageConfig, stageFile } = tsxRequire('../deploy/stage-settings.ts', __filename);
@@ -85,3 +109,4 @@ module.exports = (serverless) => {
   if (process.env.GATEHOUSE_LOCAL_STACK === '1') plugins.push(offlineAuthorizerEventPlugin);
   return plugins;
 };
+module.exports.functionChunksPlugin = functionChunksPlugin;

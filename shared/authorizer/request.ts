@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { GatehouseError } from '../errors/index.js';
-import { authorizerInputSchemas } from '../events/authorizer-schema.js';
+import { authorizerInputSchemas, MAX_ARN_LENGTH } from '../events/authorizer-schema.js';
 import type { AuthorizerSettings } from './settings.js';
 
 /** Why a request was refused or allowed; logged, never returned to the caller. */
@@ -56,22 +56,47 @@ const ARN = /^(arn:[\w-]+:execute-api:[\w-]+:\d{12}:[\w-]+\/[^/]+\/)([A-Z]+|\*)(
 /**
  * Reads the token and the ARN from a REST TOKEN / REQUEST or HTTP API 1.0 / 2.0 event, checking
  * every field it touches (the event is untrusted in shape: a bad one is a 401, never a 500).
+ *
+ * The schemas of `authorizerInputSchemas` say what a readable event is. On every request they
+ * are applied as the few direct checks below, which accept exactly what the schemas accept
+ * (test/authorizer/request-shape.test.ts compares the two on generated events): a valibot parse
+ * costs more than the rest of a cached authorization. A refused event is then run through its
+ * schema, whose first issue names the field in the log (`detail`).
  */
 export function readRequest(input: unknown, settings: Pick<AuthorizerSettings, 'eventFormat'>): RequestFacts {
   const format = detectFormat(input);
   if (!format || (settings.eventFormat !== 'auto' && settings.eventFormat !== format)) {
     throw new AuthorizationFailure('UNSUPPORTED_EVENT', format);
   }
-  const parsed = v.safeParse(authorizerInputSchemas[format], input, { abortEarly: true });
-  if (!parsed.success) {
-    const field = parsed.issues[0].path?.[0]?.key;
-    throw new AuthorizationFailure(field === 'authorizationToken' ? 'NO_TOKEN' : 'UNSUPPORTED_EVENT');
+  const event = input as Record<string, unknown>;
+  if (!hasReadableFields(format, event)) throw unreadable(format, input);
+  if (format === 'token') {
+    return { format, authorization: event.authorizationToken as string, arn: event.methodArn as string };
   }
-  const event = parsed.output;
-  if (event.type === 'TOKEN')
-    return { format, authorization: event.authorizationToken, arn: event.methodArn };
-  const arn = event.version === '2.0' ? event.routeArn : event.methodArn;
+  const arn = (format === 'http-2.0' ? event.routeArn : event.methodArn) as string;
   return { format, authorization: headerValue(event.headers, event.multiValueHeaders), arn };
+}
+
+/**
+ * `authorizerInputSchemas[format]`, for an event whose `type` and `version` `detectFormat` has
+ * read: its ARN is a string of at most `MAX_ARN_LENGTH` characters and, in a TOKEN event, the
+ * token is a non-empty string. The header maps are read by `headerValue`, which checks them.
+ */
+function hasReadableFields(format: EventFormat, event: Record<string, unknown>): boolean {
+  const arn = format === 'http-2.0' ? event.routeArn : event.methodArn;
+  if (typeof arn !== 'string' || arn.length > MAX_ARN_LENGTH) return false;
+  if (format !== 'token') return true;
+  const token = event.authorizationToken;
+  return typeof token === 'string' && token !== '';
+}
+
+/** The refusal of an event the direct checks refused, naming the field its schema objects to. */
+function unreadable(format: EventFormat, input: unknown): AuthorizationFailure {
+  const parsed = v.safeParse(authorizerInputSchemas[format], input, { abortEarly: true });
+  // The schema accepting what the direct checks refused would be a bug here: refuse anyway.
+  const field = parsed.success ? undefined : parsed.issues[0].path?.[0]?.key;
+  const detail = typeof field === 'string' ? field : 'event';
+  return new AuthorizationFailure(field === 'authorizationToken' ? 'NO_TOKEN' : 'UNSUPPORTED_EVENT', detail);
 }
 
 /** Method, path and API prefix of `arn:aws:execute-api:region:account:api/stage/METHOD/path`. */

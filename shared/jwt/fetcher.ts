@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { NonRetryableFetchError } from 'aws-jwt-verify/error';
 import { type Fetcher, SimpleFetcher } from 'aws-jwt-verify/https';
 import { deadlineSignal } from '../aws/deadline.js';
@@ -21,7 +20,9 @@ export class KeyFetcher implements Fetcher {
   }
 }
 
-function fetchHttp(uri: string, options: { signal?: AbortSignal }): Promise<ArrayBuffer> {
+async function fetchHttp(uri: string, options: { signal?: AbortSignal }): Promise<ArrayBuffer> {
+  // Loaded when a local key server is asked, not with every bundle that verifies a token.
+  const { request: httpRequest } = await import('node:http');
   return new Promise((resolve, reject) => {
     const req = httpRequest(uri, { timeout: LOCAL_FETCH_TIMEOUT_MS, ...options }, (res) => {
       const chunks: Buffer[] = [];

@@ -3,8 +3,10 @@ import type { Context } from 'aws-lambda';
 import { withInvocationDeadline } from '../aws/deadline.js';
 import { runtimeSettings } from '../config/runtime.js';
 import { describeError, GENERIC_USER_MESSAGE, InvalidEventError, UserFacingError } from '../errors/index.js';
-import { eventSummary, logger } from '../logging/index.js';
-import { emitMetrics, METRIC, MetricUnit } from '../observability/metrics.js';
+import { logger } from '../logging/index.js';
+import { logContext } from './log-context.js';
+
+export { logContext } from './log-context.js';
 
 /**
  * The one middy chain every user-pool trigger goes through:
@@ -50,50 +52,6 @@ export function parseEvent<E>(parse: (input: unknown) => E): middy.MiddlewareObj
       request.event = parse(request.event);
     },
   };
-}
-
-/**
- * Adds the invocation's identity to every log line and logs one outcome line per invocation, the
- * last one, after the same outcome as metrics (shared/observability): Succeeded, Refused (by code)
- * or Failed, and the Duration, each by function.
- */
-export function logContext(functionName: string): middy.MiddlewareObj<unknown, unknown> {
-  let started = 0;
-  return {
-    before: (request) => {
-      started = performance.now();
-      logger.resetKeys();
-      logger.appendKeys({
-        function: functionName,
-        requestId: request.context.awsRequestId,
-        ...eventSummary(request.event),
-      });
-    },
-    after: () => {
-      const durationMs = Math.round(performance.now() - started);
-      outcomeMetrics(functionName, durationMs);
-      logger.info('completed', { outcome: 'ok', durationMs });
-    },
-    onError: (request) => {
-      const error = request.error;
-      const outcome = error instanceof UserFacingError ? 'rejected' : 'failed';
-      const durationMs = Math.round(performance.now() - started);
-      outcomeMetrics(functionName, durationMs, error);
-      logger.info('completed', { outcome, durationMs });
-    },
-  };
-}
-
-/** Succeeded, Refused (by function, and by function and code: the alarm watches the first) or Failed; and Duration. */
-function outcomeMetrics(functionName: string, durationMs: number, error?: unknown): void {
-  const byFunction = { function: functionName };
-  const duration = { name: METRIC.duration, value: durationMs, unit: MetricUnit.Milliseconds };
-  if (error instanceof UserFacingError) {
-    emitMetrics([{ name: METRIC.refused }, duration], [byFunction]);
-    emitMetrics([{ name: METRIC.refused }], [{ ...byFunction, code: error.code }]);
-  } else {
-    emitMetrics([{ name: error === undefined ? METRIC.succeeded : METRIC.failed }, duration], [byFunction]);
-  }
 }
 
 /** Only deliberate messages reach the user; everything else is generic, and logged with its cause. */

@@ -4,8 +4,9 @@
  * and the template as CloudFormation would create it: conditions evaluated, resources whose
  * condition is false dropped, `Fn::If` and `AWS::NoValue` resolved.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { inspectZips, repoRoot, runServerlessPackage, type ZipReport } from '../../scripts/package';
 
 export interface Resource {
@@ -144,4 +145,40 @@ export function referencedIds(node: unknown, found = new Set<string>()): Set<str
     for (const value of Object.values(record)) referencedIds(value, found);
   }
   return found;
+}
+
+/**
+ * Writes every file of a zip under `dir`, as Lambda unpacks a function's zip into /var/task. Reads
+ * the central directory, then each local header; handles the two methods Serverless writes
+ * (stored, deflated), no zip64.
+ */
+export function extractZip(zipPath: string, dir: string): string[] {
+  const zip = readFileSync(zipPath);
+  let eocd = zip.length - 22;
+  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error(`${zipPath}: not a zip file`);
+  const count = zip.readUInt16LE(eocd + 10);
+  let entry = zip.readUInt32LE(eocd + 16);
+  const written: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const method = zip.readUInt16LE(entry + 10);
+    const compressedSize = zip.readUInt32LE(entry + 20);
+    const nameLength = zip.readUInt16LE(entry + 28);
+    const extraLength = zip.readUInt16LE(entry + 30);
+    const commentLength = zip.readUInt16LE(entry + 32);
+    const localHeader = zip.readUInt32LE(entry + 42);
+    const name = zip.toString('utf8', entry + 46, entry + 46 + nameLength);
+    const dataStart =
+      localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
+    const data = zip.subarray(dataStart, dataStart + compressedSize);
+    if (!name.endsWith('/')) {
+      if (method !== 0 && method !== 8) throw new Error(`${name}: compression method ${method}`);
+      const path = join(dir, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, method === 8 ? inflateRawSync(data) : data);
+      written.push(name);
+    }
+    entry += 46 + nameLength + extraLength + commentLength;
+  }
+  return written;
 }

@@ -3,15 +3,32 @@
  * creates and for an existing pool, and checks the CloudFormation template CloudFormation would
  * create from each (conditions applied) and the zips `serverless deploy` would upload.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsActionsOf, lambdaSentActions } from '../../scripts/deploy/aws-calls';
+import { type LocalDynamo, startLocalDynamo } from '../../scripts/local/emulators.js';
+import {
+  accessClaims,
+  createTestKey,
+  signToken,
+  startTestIssuer,
+  type TestIssuer,
+  type TestKey,
+} from '../../scripts/local/test-issuer.js';
 import { repoRoot } from '../../scripts/package';
 import { settingCatalog } from '../../scripts/setting-catalog.js';
+import { revokeTokenId } from '../../shared/authorizer/revoke.js';
 import { METRIC } from '../../shared/observability/metrics.js';
 import { buildMmdb, cityRecord } from '../risk/support/mmdb.js';
+import { sampleEvent } from '../support/events.js';
 import {
+  extractZip,
   type PackagedStack,
   packageStack,
   type Resource,
@@ -637,6 +654,131 @@ describe('zips', () => {
     expect(zip).toBeDefined();
     expect(zip!.nodeModulesEntries).toEqual([]);
     expect(zip!.entries.some((e) => e.startsWith('functions/') && e.endsWith('.mjs'))).toBe(true);
+  });
+
+  it.each(FUNCTIONS)("%s.zip holds its own bundle and lazy chunks, and no other function's", (fn) => {
+    const handler = created.template.Resources[logicalId(fn)]!.Properties.Handler as string;
+    const bundle = handler.slice(0, handler.lastIndexOf('.'));
+    const zip = created.zips.find((z) => z.file === `${fn}.zip`)!;
+    expect(zip.entries).toContain(`${bundle}.mjs`);
+    for (const entry of zip.entries) expect(entry).toMatch(new RegExp(`^${bundle}\\.[\\w.-]*mjs$`));
+  });
+});
+
+/**
+ * The authorizer's revocation check and its DynamoDB client are a chunk of their own, loaded only
+ * when AUTHORIZER_REVOCATION is on (`npm run bench -- authorizer`: the client was most of the
+ * cold import). Played on the zip as Lambda unpacks it, in a Node process of its own.
+ */
+describe('the authorizer zip: revocation as a lazy chunk', () => {
+  const POOL = 'local_ZipTest1';
+  const CLIENT = 'zip-client';
+  let dir: string;
+  let key: TestKey;
+  let issuer: TestIssuer;
+  let dynamo: LocalDynamo;
+  let entry: string;
+  let revocationChunk: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-authorizer-zip-'));
+    const files = extractZip(join(created.dir, 'authorizer.zip'), dir);
+    entry = join(dir, 'functions', 'authorizer.mjs');
+    // The chunk the bundle loads (a zip packaged while another packaging shared the build folder
+    // may also hold that one's chunks, under other hashes).
+    const imported = readFileSync(entry, 'utf8').match(
+      /import\("\.\/(authorizer\.revocation-\w+\.mjs)"\)/,
+    )?.[1];
+    revocationChunk = `functions/${imported}`;
+    expect(files).toContain(revocationChunk);
+    key = createTestKey('zip-key');
+    [issuer, dynamo] = await Promise.all([startTestIssuer([key]), startLocalDynamo('gatehouse-zip')]);
+  });
+  afterAll(async () => {
+    await Promise.all([issuer?.stop(), dynamo?.stop()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** What the bundle and the chunks it imports statically hold: what every cold start reads. */
+  function eagerCode(file: string, seen = new Set<string>()): string {
+    if (seen.has(file)) return '';
+    seen.add(file);
+    const code = readFileSync(file, 'utf8');
+    const imported = [...code.matchAll(/(?:^|[;}\s])import(?:[^'"()]*?from)?\s*["']\.\/([^"']+)["']/g)];
+    return code + imported.map(([, name]) => eagerCode(join(dir, 'functions', name!), seen)).join('');
+  }
+
+  /** Imports the unpacked bundle in a fresh process with `env`, then answers `tokens` on the sample route. */
+  async function coldStart(env: Record<string, string>, tokens: string[] = []) {
+    const script = `
+      const { handler } = await import(${JSON.stringify(pathToFileURL(entry).href)});
+      const event = JSON.parse(process.env.ZIP_TEST_EVENT);
+      const context = { awsRequestId: 'zip-test', getRemainingTimeInMillis: () => 3000 };
+      const answers = [];
+      for (const token of JSON.parse(process.env.ZIP_TEST_TOKENS)) {
+        event.headers.authorization = 'Bearer ' + token;
+        try {
+          answers.push((await handler(structuredClone(event), context)).policyDocument.Statement[0].Effect);
+        } catch (error) {
+          answers.push(error.message);
+        }
+      }
+      console.log('ANSWERS ' + JSON.stringify(answers));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        USER_POOL_ID: POOL,
+        USER_POOL_CLIENT_ID: CLIENT,
+        AUTHORIZER_LOCAL_ISSUER: issuer.base,
+        TABLE_NAME: dynamo.tableName,
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        ZIP_TEST_EVENT: JSON.stringify(sampleEvent('http-v2')),
+        ZIP_TEST_TOKENS: JSON.stringify(tokens),
+        ...env,
+      },
+      timeout: 15_000,
+    });
+    const line = stdout.split('\n').find((text) => text.startsWith('ANSWERS '));
+    return JSON.parse(line!.slice('ANSWERS '.length)) as string[];
+  }
+
+  const reader = (extra: Record<string, unknown> = {}) =>
+    signToken(key, accessClaims(issuer.issuer(POOL), CLIENT, { 'cognito:groups': ['readers'], ...extra }));
+
+  it('is a chunk of the zip that the bundle never imports statically', () => {
+    expect(revocationChunk).toBeDefined();
+    const eager = eagerCode(entry);
+    expect(eager).not.toContain('DynamoDB_20120810'); // the DynamoDB client's service id
+    expect(readFileSync(join(dir, revocationChunk), 'utf8')).toContain('REVOKED#');
+  });
+
+  it('loads from the zip when revocation is on, and refuses a revoked token read through it', async () => {
+    const revoked = crypto.randomUUID();
+    await revokeTokenId(
+      DynamoDBDocumentClient.from(dynamo.client),
+      dynamo.tableName,
+      revoked,
+      Math.floor(Date.now() / 1000) + 3600,
+    );
+    const answers = await coldStart({ AUTHORIZER_REVOCATION: 'true' }, [reader(), reader({ jti: revoked })]);
+    expect(answers).toEqual(['Allow', 'Unauthorized']);
+  });
+
+  it('attack: with the chunk missing, an authorizer with revocation on never starts (fails closed)', async () => {
+    rmSync(join(dir, revocationChunk));
+    // Without revocation the chunk is never read: the same zip still starts and allows.
+    expect(await coldStart({ AUTHORIZER_REVOCATION: 'false' }, [reader()])).toEqual(['Allow']);
+    // With it, the cold start fails: Lambda reports an init error and API Gateway answers 500,
+    // never an answer that skipped the revocation check.
+    const failure = await coldStart({ AUTHORIZER_REVOCATION: 'true' }, [reader()]).catch(
+      (error: Error & { stderr?: string }) => error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as { stderr?: string }).stderr).toContain('authorizer.revocation-');
   });
 });
 
