@@ -1,7 +1,7 @@
 import { parseMigrateUserEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
 import { migrateUser, migrationDependencies } from '../shared/migration/index.js';
-import { contextKeyRefresh } from '../shared/risk/context-key.js';
+import { contextKeyRefresh } from '../shared/risk/contract.js';
 
 /**
  * Migrate user trigger (UserMigration_Authentication, _ForgotPassword): moves users from the
@@ -14,6 +14,6 @@ export const handler = triggerHandler({
   name: 'migrate-user',
   parse: parseMigrateUserEvent,
   core: (event) => migrateUser(event, dependencies),
-  // The signed context's key, from Secrets Manager in a deployment (shared/risk/context-key.ts).
+  // The signed context's key, from Secrets Manager in a deployment (shared/risk/contract.ts).
   use: [contextKeyRefresh()],
 });

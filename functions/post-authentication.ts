@@ -1,10 +1,12 @@
 import { parsePostAuthenticationEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
-import { contextKeyRefresh } from '../shared/risk/context-key.js';
+import { configuredRiskEngine, contextKeyRefresh } from '../shared/risk/contract.js';
 import { postAuthentication } from '../shared/sign-in/post-authentication.js';
 import { signInSettings } from '../shared/sign-in/settings.js';
 
 const settings = signInSettings();
+/** The risk engine, built once per container and passed in (a bad risk setting fails the cold start). */
+const risk = configuredRiskEngine();
 
 /**
  * Post authentication trigger (PostAuthentication_Authentication): suspended users and tenants
@@ -14,7 +16,7 @@ const settings = signInSettings();
 export const handler = triggerHandler({
   name: 'post-authentication',
   parse: parsePostAuthenticationEvent,
-  core: (event) => postAuthentication(event, settings),
-  // The signed context's key, from Secrets Manager in a deployment (shared/risk/context-key.ts).
+  core: (event) => postAuthentication(event, settings, risk),
+  // The signed context's key, from Secrets Manager in a deployment (shared/risk/contract.ts).
   use: [contextKeyRefresh()],
 });

@@ -1,10 +1,12 @@
 import { parsePreAuthenticationEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
-import { contextKeyRefresh } from '../shared/risk/context-key.js';
+import { configuredRiskEngine, contextKeyRefresh } from '../shared/risk/contract.js';
 import { preAuthentication } from '../shared/sign-in/pre-authentication.js';
 import { signInSettings } from '../shared/sign-in/settings.js';
 
 const settings = signInSettings();
+/** The risk engine, built once per container and passed in (a bad risk setting fails the cold start). */
+const risk = configuredRiskEngine();
 
 /**
  * Pre authentication trigger (PreAuthentication_Authentication): the lockout and the risk
@@ -13,7 +15,7 @@ const settings = signInSettings();
 export const handler = triggerHandler({
   name: 'pre-authentication',
   parse: parsePreAuthenticationEvent,
-  core: (event) => preAuthentication(event, settings),
-  // The signed context's key, from Secrets Manager in a deployment (shared/risk/context-key.ts).
+  core: (event) => preAuthentication(event, settings, risk),
+  // The signed context's key, from Secrets Manager in a deployment (shared/risk/contract.ts).
   use: [contextKeyRefresh()],
 });

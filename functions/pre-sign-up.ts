@@ -1,6 +1,6 @@
 import { parsePreSignUpEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
-import { contextKeyRefresh } from '../shared/risk/context-key.js';
+import { contextKeyRefresh } from '../shared/risk/contract.js';
 import { preSignUp, preSignUpDependencies } from '../shared/sign-up/index.js';
 
 /**
@@ -15,6 +15,6 @@ export const handler = triggerHandler({
   name: 'pre-sign-up',
   parse: parsePreSignUpEvent,
   core: (event) => preSignUp(event, dependencies),
-  // The signed context's key, from Secrets Manager in a deployment (shared/risk/context-key.ts).
+  // The signed context's key, from Secrets Manager in a deployment (shared/risk/contract.ts).
   use: [contextKeyRefresh()],
 });

@@ -1,6 +1,5 @@
 import { triggerHandler } from '../shared/middleware/index.js';
-import { applyRiskFeedback, parseRiskFeedbackEvent } from '../shared/risk/feedback.js';
-import { loadRiskConfig } from '../shared/risk/settings.js';
+import { applyRiskFeedback, loadRiskConfig, parseRiskFeedbackEvent } from '../shared/risk/contract.js';
 
 const { stateDays } = loadRiskConfig();
 

@@ -2,8 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ConfigError } from '../shared/errors/index.js';
 import { logContext } from '../shared/middleware/index.js';
-import { contextKeyRefresh, contextKeys } from '../shared/risk/context-key.js';
-import { loadRiskConfig } from '../shared/risk/settings.js';
+import { contextKeyRefresh, contextKeys, loadRiskConfig } from '../shared/risk/contract.js';
 import { contextEndpoint } from '../shared/sign-in-context/endpoint.js';
 
 /**

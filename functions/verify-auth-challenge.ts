@@ -2,7 +2,7 @@ import { customAuthSettings } from '../shared/custom-auth/settings.js';
 import { verifyAuthChallenge } from '../shared/custom-auth/verify.js';
 import { parseVerifyAuthChallengeEvent } from '../shared/events/parse.js';
 import { triggerHandler } from '../shared/middleware/index.js';
-import { contextKeyRefresh } from '../shared/risk/context-key.js';
+import { contextKeyRefresh } from '../shared/risk/contract.js';
 import { signInSettings } from '../shared/sign-in/settings.js';
 
 const settings = customAuthSettings();
@@ -16,6 +16,6 @@ export const handler = triggerHandler({
   name: 'verify-auth-challenge',
   parse: parseVerifyAuthChallengeEvent,
   core: (event) => verifyAuthChallenge(event, settings, lockout),
-  // The signed context's key, from Secrets Manager in a deployment (shared/risk/context-key.ts).
+  // The signed context's key, from Secrets Manager in a deployment (shared/risk/contract.ts).
   use: [contextKeyRefresh()],
 });

@@ -59,6 +59,7 @@ const { documentClient } = await import('../../shared/storage/table.js');
 const { signedContext } = await import('../../shared/sign-in-context/endpoint.js');
 const { signInSettingSpecs } = await import('../../shared/sign-in/settings.js');
 const { preAuthentication } = await import('../../shared/sign-in/pre-authentication.js');
+const { configuredRiskEngine } = await import('../../shared/risk/contract.js');
 const { customAuthSettingSpecs } = await import('../../shared/custom-auth/settings.js');
 const { createAuthChallenge } = await import('../../shared/custom-auth/create.js');
 const { verifyAuthChallenge } = await import('../../shared/custom-auth/verify.js');
@@ -68,6 +69,8 @@ logger.setLogLevel('SILENT');
 // biome-ignore lint/suspicious/noExplicitAny: samples are cloned and handed to typed cores
 const load = (name: string): any => JSON.parse(readFileSync(findSampleEvent(name)!.path, 'utf8'));
 // A limit no try reaches: every call does the full work.
+/** The engine as the function builds it, at module scope. */
+const risk = configuredRiskEngine();
 const signIn = loadSettings(signInSettingSpecs, {
   env: { GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '1000' },
   file: {},
@@ -102,7 +105,7 @@ type Path = (known: boolean) => Promise<() => Promise<unknown>>;
 
 const preAuth: Path = async (known) => {
   const event = who(load('PreAuthentication_Authentication'), known, 'validationData');
-  return () => preAuthentication(event, signIn);
+  return () => preAuthentication(event, signIn, risk);
 };
 
 /** The challenge after the parameters step: the code goes out (or the decoy pauses). */

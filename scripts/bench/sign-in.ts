@@ -20,6 +20,9 @@ const { documentClient, tableName } = await import('../../shared/storage/table.j
 const { signInSettingSpecs } = await import('../../shared/sign-in/settings.js');
 const { preAuthentication } = await import('../../shared/sign-in/pre-authentication.js');
 const { postAuthentication } = await import('../../shared/sign-in/post-authentication.js');
+const { configuredRiskEngine } = await import('../../shared/risk/contract.js');
+/** The engine as the functions build it, at module scope. */
+const risk = configuredRiskEngine();
 const { loadTokenSettings } = await import('../../shared/tokens/settings.js');
 const { preTokenGeneration } = await import('../../shared/tokens/pre-token-generation.js');
 const { customAuthSettingSpecs } = await import('../../shared/custom-auth/settings.js');
@@ -62,10 +65,10 @@ printTable([
     documentClient().send(new GetCommand({ TableName: tableName(), Key: { pk: 'USER#x', sk: 'PROFILE' } })),
   ),
   await measureAsync('pre authentication (lockout state, counter, risk)', () =>
-    preAuthentication(fresh('PreAuthentication_Authentication'), signIn),
+    preAuthentication(fresh('PreAuthentication_Authentication'), signIn, risk),
   ),
   await measureAsync('post authentication (record, device, trim, clear)', () =>
-    postAuthentication(fresh('PostAuthentication_Authentication'), signIn),
+    postAuthentication(fresh('PostAuthentication_Authentication'), signIn, risk),
   ),
   await measureAsync('pre token generation V2 (GetItem)', () =>
     preTokenGeneration(load('TokenGeneration_Authentication.V2_0'), tokens),

@@ -1,9 +1,13 @@
 import { recordSignOut } from '../authorizer/revoke.js';
 import { cognitoClient } from '../aws/cognito.js';
 import { ConsoleError, UserFacingError } from '../errors/index.js';
-import { type DailyLevels, readAssessmentLog, readDailyLevels } from '../risk/assessment-log.js';
-import { applyRiskFeedback } from '../risk/feedback.js';
-import { loadRiskConfig } from '../risk/settings.js';
+import {
+  applyRiskFeedback,
+  type DailyLevels,
+  loadRiskConfig,
+  readAssessmentLog,
+  readDailyLevels,
+} from '../risk/contract.js';
 import { type DeviceEntry, readDevices, readSignIns } from '../sign-in/history.js';
 import { type LockoutState, lockoutState, unlock } from '../sign-in/lockout.js';
 import { signInSettings } from '../sign-in/settings.js';

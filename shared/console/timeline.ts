@@ -1,6 +1,11 @@
-import type { DailyLevels, LoggedAssessment } from '../risk/assessment-log.js';
-import { dayOf } from '../risk/assessment-log.js';
-import type { RiskAction, RiskLevel, RiskReason } from '../risk/contract.js';
+import {
+  type DailyLevels,
+  dayOf,
+  type LoggedAssessment,
+  type RiskAction,
+  type RiskLevel,
+  type RiskReason,
+} from '../risk/contract.js';
 import type { SignInEntry } from '../sign-in/history.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { DefineAuthChallengeEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
-import { riskHooks } from '../risk/hooks.js';
+import type { RiskHooks } from '../risk/contract.js';
 import { buildAttempt } from '../sign-in/context.js';
 import { useContextOnce } from '../sign-in/context-use.js';
 import { identityKey, type LockoutPolicy, readLockState } from '../sign-in/lockout.js';
@@ -20,6 +20,7 @@ export type StepUpVerdict = 'step-up' | 'none' | 'block';
 export async function stepUpVerdict(
   event: DefineAuthChallengeEvent,
   settings: CustomAuthSettings,
+  risk: RiskHooks,
   groupsOf: GroupSource = cognitoGroups(),
 ): Promise<StepUpVerdict> {
   const attempt = buildAttempt(event);
@@ -34,7 +35,7 @@ export async function stepUpVerdict(
   }
   // The risk engine counts a sign-in once (pre authentication) and answers its decision here, once
   // per context (a replayed one finds it taken: step-up).
-  const decision = await riskHooks().assess({ ...attempt, phase: 'define-auth-challenge' });
+  const decision = await risk.assess({ ...attempt, phase: 'define-auth-challenge' });
   if (decision.action === 'block') return 'block';
   return decision.action === 'step-up' ? 'step-up' : 'none';
 }
@@ -47,6 +48,7 @@ export async function defineAuthChallenge(
   event: DefineAuthChallengeEvent,
   settings: CustomAuthSettings,
   lockout: LockoutPolicy,
+  risk: RiskHooks,
   groupsOf: GroupSource = cognitoGroups(),
   now = Date.now(),
 ): Promise<DefineAuthChallengeEvent> {
@@ -58,7 +60,7 @@ export async function defineAuthChallenge(
     ? { action: 'fail', reason: 'locked' }
     : nextStep(event.request.session, { userNotFound, maxAnswers: settings.maxAnswers });
   if (decision.action === 'decide-step-up') {
-    const verdict = await stepUpVerdict(event, settings, groupsOf);
+    const verdict = await stepUpVerdict(event, settings, risk, groupsOf);
     decision =
       verdict === 'block'
         ? { action: 'fail', reason: 'out-of-order' }

@@ -1,8 +1,8 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
-import type { RiskAction, RiskLevel, RiskReason } from './contract.js';
 import type { CounterChange, StoredAssessment } from './model.js';
+import type { RiskAction, RiskLevel, RiskReason } from './types.js';
 
 /**
  * The record of every assessment (not only the latest), for operators: the console shows a

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { SIGNED_CONTEXT_FIELDS, type SignInContextFields } from './contract.js';
+import { SIGNED_CONTEXT_FIELDS, type SignInContextFields } from './types.js';
 
 /**
  * The sign-in context an app passes in `clientMetadata` / `validationData`, and its signature.

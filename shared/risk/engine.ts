@@ -1,7 +1,6 @@
 import { logger } from '../logging/index.js';
 import { countMetric, METRIC } from '../observability/metrics.js';
 import { nowSeconds } from '../storage/table.js';
-import type { RiskDecision, RiskHooks, SignInAttempt, VerifiedContext } from './contract.js';
 import { attemptFacts, locateHistory, verifiedContext } from './facts.js';
 import type { GeoLookup } from './geo.js';
 import type { StoredAssessment } from './model.js';
@@ -16,9 +15,10 @@ import { evaluateRisk, unavailableDecision, withAction } from './scoring.js';
 import type { RiskConfig } from './settings.js';
 import { NEVER_SEEN, newDevice } from './signals.js';
 import type { RiskStore, SignInAssessment, SignInAssessmentUse, UserState } from './store.js';
+import type { RiskDecision, RiskHooks, SignInAttempt, VerifiedContext } from './types.js';
 
 /**
- * The engine with its I/O, behind `riskHooks()`: reads the history (one Query, and the per-IP
+ * The engine with its I/O (what the sign-in triggers are given as `RiskHooks`): reads the history (one Query, and the per-IP
  * counter in parallel), scores with the pure `./scoring.ts`, records the assessment, and answers
  * the triggers. `./configured-engine.ts` builds it from the settings; `./contract.ts` is its
  * public contract.

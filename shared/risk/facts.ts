@@ -1,11 +1,11 @@
 import { contextFields, identitiesOf, MAX_FIELD_LENGTH, NONCE_PATTERN, verifyContext } from './context.js';
 import { contextKeys } from './context-key.js';
-import type { SignInAttempt, VerifiedContext } from './contract.js';
 import type { GeoLookup } from './geo.js';
 import { parseCoordinates } from './geo.js';
 import { canonicalIp, networkOf, parseIp } from './ip.js';
 import type { AttemptFacts, PastSignIn, RiskHistory } from './model.js';
 import type { RiskConfig } from './settings.js';
+import type { SignInAttempt, VerifiedContext } from './types.js';
 
 const NONCE = NONCE_PATTERN;
 

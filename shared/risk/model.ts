@@ -1,6 +1,6 @@
 import type { SignatureStatus } from './context.js';
-import type { RiskDecision } from './contract.js';
 import type { ParsedIp } from './ip.js';
+import type { RiskDecision } from './types.js';
 
 /**
  * What the pure engine sees: the facts of one attempt and the user's history before it. The

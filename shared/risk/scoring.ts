@@ -1,8 +1,8 @@
-import type { RiskAction, RiskDecision, RiskLevel, RiskReason } from './contract.js';
 import { inCidr } from './ip.js';
 import type { AttemptFacts, EvaluationInput } from './model.js';
 import type { RiskConfig } from './settings.js';
 import { SIGNALS } from './signals.js';
+import type { RiskAction, RiskDecision, RiskLevel, RiskReason } from './types.js';
 
 /**
  * Scoring, pure and deterministic (no I/O: `./engine.ts` reads and writes around it). The same

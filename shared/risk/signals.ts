@@ -1,8 +1,8 @@
-import type { RiskReason } from './contract.js';
 import { distanceKm } from './geo.js';
 import { inCidr } from './ip.js';
 import { CURRENT_SIGN_IN_MARGIN_MS, type EvaluationInput } from './model.js';
 import type { RiskConfig } from './settings.js';
+import type { RiskReason } from './types.js';
 
 /**
  * The signals: each a pure function of the attempt, the history and the settings, answering

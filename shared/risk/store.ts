@@ -4,7 +4,6 @@ import { isConditionalFailure } from '../storage/items.js';
 import { keys, userNameId } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
 import { logAssessment } from './assessment-log.js';
-import { FAILED_INVITE_SIGNAL, type RiskDecision, UNFAMILIAR_LOCKOUT_EVENT } from './contract.js';
 import { canonicalIp, ipBucket, networkOf, parseIp } from './ip.js';
 import {
   type CounterChange,
@@ -14,6 +13,7 @@ import {
   type RiskHistory,
   type StoredAssessment,
 } from './model.js';
+import { FAILED_INVITE_SIGNAL, type RiskDecision, UNFAMILIAR_LOCKOUT_EVENT } from './types.js';
 
 /**
  * The engine's reads and writes. Per evaluation the user's whole history comes from ONE Query of

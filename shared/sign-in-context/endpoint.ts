@@ -3,8 +3,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import * as v from 'valibot';
 import { ConfigError } from '../errors/index.js';
 import { logger } from '../logging/index.js';
-import { MAX_FIELD_LENGTH, normaliseUsername, signContext } from '../risk/context.js';
-import type { SignInContextFields } from '../risk/contract.js';
+import {
+  MAX_FIELD_LENGTH,
+  normaliseUsername,
+  type SignInContextFields,
+  signContext,
+} from '../risk/contract.js';
 
 /**
  * The context endpoint (`POST /sign-in-context`, no authorizer): the app sends who signs in, with

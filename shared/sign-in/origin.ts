@@ -1,8 +1,14 @@
 import { loadSettings, type Settings } from '../config/settings.js';
-import { contextFields, identitiesOf, NONCE_PATTERN, verifyContext } from '../risk/context.js';
-import { contextKeys } from '../risk/context-key.js';
-import { networkOf, parseIp } from '../risk/ip.js';
-import { riskSettingSpecs } from '../risk/settings.js';
+import {
+  contextFields,
+  contextKeys,
+  identitiesOf,
+  NONCE_PATTERN,
+  networkOf,
+  parseIp,
+  riskSettingSpecs,
+  verifyContext,
+} from '../risk/contract.js';
 
 /**
  * Where an attempt comes from, as far as Gatehouse verified it: the device and the network of a

@@ -3,8 +3,7 @@ import type { PostAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import { recipientName } from '../mail/recipient.js';
 import { sendTemplatedEmail } from '../mail/send.js';
-import type { SignInAttempt, VerifiedContext } from '../risk/contract.js';
-import { riskHooks } from '../risk/hooks.js';
+import type { RiskHooks, SignInAttempt, VerifiedContext } from '../risk/contract.js';
 import { cognitoGroups, type GroupSource } from '../users/groups.js';
 import { refuseByAccountState } from './account-state.js';
 import { buildAttempt } from './context.js';
@@ -22,7 +21,7 @@ import type { SignInSettings } from './settings.js';
  * and lets the risk engine learn, mailing the user when it says so.
  *
  * Only facts verified for this sign-in are recorded: the context of its own ClientMetadata when
- * its signature holds (`riskHooks().verify`). Without one (USER_PASSWORD_AUTH and managed login
+ * its signature holds (the risk engine's `verify`). Without one (USER_PASSWORD_AUTH and managed login
  * pass none here) the record keeps the time and the app client, and no device: nothing an
  * earlier attempt left (it needed only the username) is taken as this success's, nor a context
  * another sign-in used already (a replay: `context-use.ts`).
@@ -30,6 +29,7 @@ import type { SignInSettings } from './settings.js';
 export async function postAuthentication(
   event: PostAuthenticationEvent,
   settings: SignInSettings,
+  risk: RiskHooks,
   now = Date.now(),
   groupsOf: GroupSource = cognitoGroups(),
 ): Promise<PostAuthenticationEvent> {
@@ -43,7 +43,7 @@ export async function postAuthentication(
   // one without (time and client), never as a retry of the sign-in it was captured from.
   const attempt = replayed ? { ...asked, metadata: {} } : asked;
   const origin = replayed ? {} : signed;
-  const context = await verifiedContextOf(attempt);
+  const context = await verifiedContextOf(risk, attempt);
   // Keyed on the context's nonce when there is one (claimed once: a client cannot steer it).
   const firstTime = await recordSignIn(attempt, context, settings, origin.nonce);
   await Promise.all([
@@ -53,7 +53,8 @@ export async function postAuthentication(
     firstTime ? trimHistory(attempt.userId, settings) : Promise.resolve(0),
   ]);
   // Learning and notifying happen once per sign-in: a retry finds the record and stops here.
-  if (firstTime) await learnAndNotify(replayed ? { ...asked, contextReplayed: true } : attempt, context);
+  if (firstTime)
+    await learnAndNotify(risk, replayed ? { ...asked, contextReplayed: true } : attempt, context);
   // Answered in time: a later use of the context here is a replay, not Cognito's retry.
   await recordAnswer(use, 'recorded');
   return event;
@@ -74,9 +75,9 @@ async function useOf(origin: VerifiedOrigin, now: number): Promise<ContextUse> {
 }
 
 /** A context that cannot be verified (engine failing included) gives no facts, not a failed sign-in. */
-async function verifiedContextOf(attempt: SignInAttempt): Promise<VerifiedContext> {
+async function verifiedContextOf(risk: RiskHooks, attempt: SignInAttempt): Promise<VerifiedContext> {
   try {
-    return await riskHooks().verify(attempt);
+    return await risk.verify(attempt);
   } catch (error) {
     logger.warn('sign-in context not verified', { error: describeError(error) });
     return {};
@@ -84,10 +85,14 @@ async function verifiedContextOf(attempt: SignInAttempt): Promise<VerifiedContex
 }
 
 /** Neither learning nor a notification may cost the user a sign-in that already succeeded. */
-async function learnAndNotify(attempt: SignInAttempt, context: VerifiedContext): Promise<void> {
+async function learnAndNotify(
+  risk: RiskHooks,
+  attempt: SignInAttempt,
+  context: VerifiedContext,
+): Promise<void> {
   let notify: 'new-device' | 'high-risk' | undefined;
   try {
-    ({ notify } = await riskHooks().learn(attempt));
+    ({ notify } = await risk.learn(attempt));
   } catch (error) {
     logger.warn('risk engine could not learn from the sign-in', { error: describeError(error) });
     return;

@@ -1,7 +1,6 @@
 import type { PreAuthenticationEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
-import type { SignInAttempt } from '../risk/contract.js';
-import { riskHooks } from '../risk/hooks.js';
+import type { RiskHooks, SignInAttempt } from '../risk/contract.js';
 import { type DenialCode, deny } from './account-state.js';
 import { buildAttempt } from './context.js';
 import { type ContextUse, claimContextUse, holds, recordAnswer } from './context-use.js';
@@ -19,7 +18,7 @@ const isOutcome = (value: string | undefined): value is PreAuthenticationOutcome
 
 /**
  * Pre authentication: the lockout (every attempt counts, known user or not, on the familiar or
- * unfamiliar side of its verified origin), then the risk engine's verdict. It runs before the
+ * unfamiliar side of its verified origin), then the verdict of the risk engine it is given. It runs before the
  * password is checked, so it does exactly the same work for a known and an unknown user and
  * refuses nothing that depends on the account: suspension and the app client's rules wait for
  * post authentication (see `account-state.ts`). A signed context serves one InitiateAuth: used
@@ -29,6 +28,7 @@ const isOutcome = (value: string | undefined): value is PreAuthenticationOutcome
 export async function preAuthentication(
   event: PreAuthenticationEvent,
   settings: SignInSettings,
+  risk: RiskHooks,
   now = Date.now(),
 ): Promise<PreAuthenticationEvent> {
   const attempt = buildAttempt(event, now);
@@ -39,7 +39,7 @@ export async function preAuthentication(
   const use = await claim;
   // A retry whose first call decided (too late for Cognito) gets that decision again.
   const earlier = use.kind === 'retry' ? use.outcome : undefined;
-  const outcome = isOutcome(earlier) ? earlier : await decide(attempt, state, use, settings, now);
+  const outcome = isOutcome(earlier) ? earlier : await decide(attempt, state, use, settings, risk, now);
   await recordAnswer(use, outcome);
   if (outcome !== 'allowed') deny(outcome);
   return event;
@@ -56,6 +56,7 @@ async function decide(
   state: LockState,
   use: ContextUse,
   settings: SignInSettings,
+  risk: RiskHooks,
   now: number,
 ): Promise<PreAuthenticationOutcome> {
   if (state.locked) return 'SIGN_IN_LOCKED';
@@ -67,7 +68,7 @@ async function decide(
       : use.kind === 'retry'
         ? { ...attempt, retried: true }
         : attempt;
-  const decision = await riskHooks().assess(asked);
+  const decision = await risk.assess(asked);
   if (decision.action !== 'block') return 'allowed';
   logger.info('risk engine blocked the sign-in', { riskLevel: decision.level, riskScore: decision.score });
   return 'SIGN_IN_RISK_BLOCKED';

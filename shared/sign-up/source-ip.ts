@@ -1,8 +1,12 @@
 import type { PreSignUpEvent } from '../events/index.js';
-import type { SignInAttempt, VerifiedContext } from '../risk/contract.js';
-import { verifiedContext } from '../risk/facts.js';
-import { ipBucket } from '../risk/ip.js';
-import { loadRiskConfig, type RiskConfig } from '../risk/settings.js';
+import {
+  ipBucket,
+  loadRiskConfig,
+  type RiskConfig,
+  type SignInAttempt,
+  type VerifiedContext,
+  verifiedContext,
+} from '../risk/contract.js';
 import { userKey } from '../storage/keys.js';
 
 /** The key an IP address is counted under (see `ipBucket` in the risk engine's `ip.ts`). */
@@ -14,9 +18,9 @@ export type ContextVerifier = (attempt: SignInAttempt) => Promise<VerifiedContex
 let riskSettings: RiskConfig | undefined;
 
 /**
- * The risk engine's own check (`verifiedContext`, what `riskHooks().verify` answers), with the
- * risk settings read once per container. Called directly rather than through `riskHooks()`, whose
- * engine would bring its store into this bundle (and its DynamoDB actions into this role).
+ * The risk engine's own check (`verifiedContext`, what the engine's `verify` answers), with the
+ * risk settings read once per container. Called directly rather than through a built engine, which
+ * would bring its store into this bundle (and its DynamoDB actions into this role).
  */
 export const verifySignUpContext: ContextVerifier = async (attempt) => {
   riskSettings ??= loadRiskConfig();

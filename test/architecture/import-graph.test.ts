@@ -37,16 +37,7 @@ const CONTRACTS: Record<string, string> = {
   'shared/migration/stores.ts': 'pre sign-up looks a name up in the legacy store before anyone can squat it',
   'shared/migration/settings.ts': 'pre sign-up reads which legacy store is configured',
   'shared/risk/contract.ts':
-    "the risk engine's public contract: the attempt, the decision, the context fields",
-  'shared/risk/hooks.ts':
-    'the engine in use, which the sign-in triggers ask (configured unless a test replaces it)',
-  'shared/risk/context.ts': 'the signed sign-in context: signed by the endpoint, verified by the triggers',
-  'shared/risk/ip.ts': 'IP parsing and networks, shared by every per-IP limit',
-  'shared/risk/facts.ts': 'the sign-in facts sign-up velocity counts by',
-  'shared/risk/context-key.ts': "the signed context's key, read where contexts are verified",
-  'shared/risk/settings.ts': "the context secret and the risk store's retention",
-  'shared/risk/assessment-log.ts': "the console reads the engine's assessments",
-  'shared/risk/feedback.ts': "the console applies an operator's verdict as the feedback function does",
+    "the risk engine's one public contract: the attempt, the decision, the engine to pass in, the signed context and what others read of the engine",
   'shared/sign-in/lockout.ts': 'migration, custom auth and the console count and clear the one lockout',
   'shared/sign-in/origin.ts': 'the verified origin of a sign-in (signed context or API Gateway)',
   'shared/sign-in/settings.ts': "the lockout's policy, read where the lockout is counted",
@@ -83,6 +74,18 @@ describe('the import graph of shared/', () => {
           .map((target) => `${file} -> ${target}`),
       );
     expect(upward).toEqual([]);
+  });
+
+  it('reaches shared/risk only through its one contract file, from shared/ and functions/', () => {
+    const inside = (file: string) => file.startsWith('shared/risk/');
+    const intoRisk = [...shared, ...sourceFiles('functions')]
+      .filter((file) => !inside(file))
+      .flatMap((file) =>
+        importsOf(file)
+          .filter((target) => inside(target) && target !== 'shared/risk/contract.ts')
+          .map((target) => `${file} -> ${target}`),
+      );
+    expect(intoRisk).toEqual([]);
   });
 
   it('lists only contracts that are used, so the list stays true', () => {

@@ -10,8 +10,7 @@ import { type LocalCognito, startCognitoLocal } from '../../scripts/local/cognit
 import { freePort } from '../../scripts/local/processes.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import type { PreAuthenticationEvent } from '../../shared/events/index.js';
-import { noRiskEngine } from '../../shared/risk/contract.js';
-import { useRiskHooks } from '../../shared/risk/hooks.js';
+import { noRiskEngine, type RiskHooks } from '../../shared/risk/contract.js';
 import { keys } from '../../shared/storage/keys.js';
 import { SECRET, signInAttempt } from '../risk/support/fixtures.js';
 import { useLocalEmulators } from '../support/emulators.js';
@@ -279,8 +278,8 @@ describe('the support call: a locked user, read, unlocked', () => {
     signIn = await import('../../shared/sign-in/settings.js');
   });
 
-  /** Pre authentication as Cognito calls it for ann, from an address and device. */
-  async function attempt(deviceId = 'ann-laptop', userAgent = 'Mozilla/5.0') {
+  /** Pre authentication as Cognito calls it for ann, from an address and device, asking `risk`. */
+  async function attempt(deviceId = 'ann-laptop', userAgent = 'Mozilla/5.0', risk: RiskHooks = noRiskEngine) {
     const event = sampleEvent<PreAuthenticationEvent>('PreAuthentication_Authentication');
     event.userName = ann.email;
     event.request.userAttributes = { sub: ann.sub, email: ann.email };
@@ -294,7 +293,7 @@ describe('the support call: a locked user, read, unlocked', () => {
       nonce: `nonce-${Math.random().toString(36).slice(2)}`,
     }).metadata;
     try {
-      await preAuth.preAuthentication(event, signIn.signInSettings(), Date.now());
+      await preAuth.preAuthentication(event, signIn.signInSettings(), risk, Date.now());
       return 'allowed';
     } catch (error) {
       if (error instanceof UserFacingError) return error.code;
@@ -303,7 +302,6 @@ describe('the support call: a locked user, read, unlocked', () => {
   }
 
   it('shows the lock and its reason, unlocks it after the operator confirms, and records who did it', async () => {
-    useRiskHooks(noRiskEngine);
     const outcomes = [];
     for (let i = 0; i < 4; i++) outcomes.push(await attempt());
     expect(outcomes.at(-1)).toBe('SIGN_IN_LOCKED');
@@ -354,13 +352,12 @@ describe('the support call: a locked user, read, unlocked', () => {
   });
 
   it('shows a refused attempt with each reason and its points, and takes valid/invalid feedback on it', async () => {
-    const { useDefaultRiskEngine } = await import('../../shared/risk/hooks.js');
-    useDefaultRiskEngine();
+    const { configuredRiskEngine } = await import('../../shared/risk/contract.js');
     await call(request('POST', `/console/api/users/${ann.sub}/unlock`, { body: {} }));
     // A script's user agent scores points; the device id is whatever the client claimed.
-    expect(await attempt('device-<img src=x onerror=alert(1)>', 'python-requests/2.31')).toMatch(
-      /allowed|SIGN_IN_RISK_BLOCKED/,
-    );
+    expect(
+      await attempt('device-<img src=x onerror=alert(1)>', 'python-requests/2.31', configuredRiskEngine()),
+    ).toMatch(/allowed|SIGN_IN_RISK_BLOCKED/);
     const view = await call(request('GET', `/console/api/users/${ann.sub}`));
     const refused = view.json.timeline.find((entry: { outcome: string }) => entry.outcome !== 'signed-in');
     expect(refused).toMatchObject({ ip: '198.51.100.23', device: 'device-<img src=x onerror=alert(1)>' });
@@ -391,7 +388,6 @@ describe('the support call: a locked user, read, unlocked', () => {
     );
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json.error).toBe('RISK_EVENT_NOT_FOUND');
-    useRiskHooks(noRiskEngine);
   });
 
   it("signs the user out everywhere: the authorizer's sign-out time, then Cognito's global sign-out", async () => {

@@ -3,8 +3,6 @@ import type { SentMail } from '../../scripts/local/emulators.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { customAuthSettingSpecs } from '../../shared/custom-auth/settings.js';
 import type { UserFacingError } from '../../shared/errors/index.js';
-import { noRiskEngine } from '../../shared/risk/contract.js';
-import { useRiskHooks } from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import type { Conversation as ConversationType, Step, User } from './cognito-conversation.js';
@@ -24,7 +22,6 @@ beforeAll(async () => {
   client = (await import('../../shared/storage/table.js')).documentClient();
 });
 beforeEach(async () => local.ses.clear());
-beforeEach(() => useRiskHooks(noRiskEngine));
 
 const customAuth = loadSettings(customAuthSettingSpecs, { env: {}, file: {} });
 const signIn = loadSettings(signInSettingSpecs, { env: { GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '5' }, file: {} });

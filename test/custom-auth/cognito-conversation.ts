@@ -11,6 +11,7 @@ import type {
   PreAuthenticationEvent,
   VerifyAuthChallengeEvent,
 } from '../../shared/events/index.js';
+import { noRiskEngine, type RiskHooks } from '../../shared/risk/contract.js';
 import { postAuthentication } from '../../shared/sign-in/post-authentication.js';
 import { preAuthentication } from '../../shared/sign-in/pre-authentication.js';
 import type { SignInSettings } from '../../shared/sign-in/settings.js';
@@ -44,6 +45,8 @@ export class Conversation {
   now = Date.now();
   /** A container's delivery timings of its own (default: the module's, shared by the file). */
   timings?: DeliveryTimings;
+  /** The risk engine the triggers are given (default: none, `noRiskEngine`). */
+  risk: RiskHooks = noRiskEngine;
 
   constructor(
     private readonly user: User,
@@ -59,7 +62,7 @@ export class Conversation {
   ): Promise<Step> {
     const pre = this.envelope<PreAuthenticationEvent>('PreAuthentication_Authentication');
     pre.request.validationData = options.clientMetadata ?? {};
-    await preAuthentication(pre, this.signIn, this.now);
+    await preAuthentication(pre, this.signIn, this.risk, this.now);
     if (options.withPassword)
       this.session.push({ challengeName: 'SRP_A', challengeResult: true, challengeMetadata: undefined });
     return this.define({});
@@ -96,13 +99,13 @@ export class Conversation {
     define.request.session = structuredClone(this.session);
     define.request.clientMetadata = clientMetadata;
     define.response = {};
-    await defineAuthChallenge(define, this.settings, this.signIn, this.groupsOf, this.now);
+    await defineAuthChallenge(define, this.settings, this.signIn, this.risk, this.groupsOf, this.now);
     const { response } = define;
     this.current = undefined;
     if (response.issueTokens && !response.failAuthentication) {
       const post = this.envelope<PostAuthenticationEvent>('PostAuthentication_Authentication');
       post.request.clientMetadata = clientMetadata;
-      await postAuthentication(post, this.signIn, this.now, this.groupsOf);
+      await postAuthentication(post, this.signIn, this.risk, this.now, this.groupsOf);
       return { state: 'tokens' };
     }
     if (response.failAuthentication || !response.challengeName) return { state: 'failed' };

@@ -3,8 +3,7 @@ import type { SentMail } from '../../scripts/local/emulators.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { customAuthSettingSpecs } from '../../shared/custom-auth/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
-import { noRiskEngine, type RiskAction } from '../../shared/risk/contract.js';
-import { useRiskHooks } from '../../shared/risk/hooks.js';
+import { noRiskEngine, type RiskAction, type RiskHooks } from '../../shared/risk/contract.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import type { Conversation as ConversationType, User } from './cognito-conversation.js';
@@ -23,7 +22,6 @@ beforeAll(async () => {
 });
 beforeEach(async () => local.ses.clear());
 // Each test starts from the engine-less default; the tests that need an engine set their own.
-beforeEach(() => useRiskHooks(noRiskEngine));
 
 const SECRET = 'a-magic-link-secret-of-at-least-32-characters';
 const customAuth = (env: Record<string, string> = {}, file: unknown = {}) =>
@@ -189,16 +187,17 @@ describe('password then step-up', () => {
 
   it.each(policies)('%s', async (_, env, file, action, groups, expected) => {
     // The engine speaks up only in define auth challenge (where the app's metadata names this IP).
-    useRiskHooks({
+    const risk: RiskHooks = {
       ...noRiskEngine,
       assess: async (attempt) =>
         attempt.metadata.ip === '203.0.113.9'
           ? { level: 'medium', score: 50, action, reasons: [] }
           : noRiskEngine.assess(attempt),
-    });
+    };
     const user = newUser();
     if (groups) await put({ pk: `USER#${user.userName}`, sk: 'PROFILE', groups });
     const talk = new Conversation(user, customAuth(env, file), signIn);
+    talk.risk = risk;
     expect(await talk.initiate({ withPassword: true })).toMatchObject({
       state: 'challenge',
       challengeName: 'PASSWORD_VERIFIER',

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { functionLoaders, localContext } from '../../scripts/local/registry.js';
 import { buildEvent } from '../../scripts/local/sample-events.js';
-import { UserFacingError } from '../../shared/errors/index.js';
+import type { UserFacingError } from '../../shared/errors/index.js';
 import { signContext } from '../../shared/risk/context.js';
-import { useDefaultRiskEngine } from '../../shared/risk/hooks.js';
 import { keys } from '../../shared/storage/keys.js';
 import { seriesOf } from '../support/emf.js';
 import { useLocalEmulators } from '../support/emulators.js';
@@ -16,8 +15,8 @@ import { PLACES, type Place, SECRET, testGeoDatabase } from './support/fixtures.
 
 /**
  * End to end through the sign-in triggers (issue 5's functions, whole middy chain) on dynalite
- * and the SES emulator, with the engine as deployed (`riskHooks()` by default, configured from
- * the environment): enforce blocks high, audit only records, medium asks for step-up, a new
+ * and the SES emulator, with the engine as deployed (each function builds it from the environment
+ * at its cold start): enforce blocks high, audit only records, medium asks for step-up, a new
  * device gets a mail.
  */
 const geoDatabase = join(mkdtempSync(join(tmpdir(), 'gatehouse-e2e-')), 'city.mmdb');
@@ -41,10 +40,13 @@ afterAll(async () => {
 beforeEach(async () => local.ses.clear());
 afterEach(() => vi.useRealTimers());
 
-/** Runs the engine in this mode from the next call on (the engine reads its settings afresh). */
+/**
+ * Runs the engine in this mode from the next call on: as a deployment with this setting, each
+ * function starts afresh (its cold start builds the engine from the settings).
+ */
 function riskMode(mode: 'audit' | 'enforce') {
   process.env.RISK_MODE = mode;
-  useDefaultRiskEngine();
+  vi.resetModules();
 }
 
 /** The moment of each step: the history must be older than the sign-in being judged. */
@@ -134,7 +136,8 @@ describe('the risk engine through the sign-in triggers', () => {
         validationData: context('tokyo', 'laptop-1', ann),
       }),
     );
-    expect(error).toBeInstanceOf(UserFacingError);
+    // By name: each mode's functions are a fresh load of the modules (a class of their own).
+    expect(error).toMatchObject({ name: 'UserFacingError' });
     expect((error as UserFacingError).code).toBe('SIGN_IN_RISK_BLOCKED');
     expect((error as Error).message).not.toMatch(/risk|travel|Tokyo|country/i);
     expect(logLines(output)).toContainEqual(

@@ -1,9 +1,8 @@
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shared/events/index.js';
 import { noRiskEngine } from '../../shared/risk/contract.js';
-import { useRiskHooks } from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
@@ -29,7 +28,6 @@ beforeAll(async () => {
     await client.send(new PutCommand({ TableName: tableName(), Item: item }));
   };
 });
-beforeEach(() => useRiskHooks(noRiskEngine));
 
 const CLIENT = '3example0clientid0000000000';
 const ADMIN_CLIENT = 'adminconsoleclient000000000';
@@ -137,11 +135,11 @@ describe('attack 7: account state is refused only after the password is proven',
     async (_, given, expected) => {
       const sub = await userWith(given);
       const preEvent = envelope<PreAuthenticationEvent>('PreAuthentication_Authentication', sub, given);
-      expect(await outcome(() => pre.preAuthentication(preEvent, settings))).toBe('allowed');
+      expect(await outcome(() => pre.preAuthentication(preEvent, settings, noRiskEngine))).toBe('allowed');
       const postEvent = envelope<PostAuthenticationEvent>('PostAuthentication_Authentication', sub, given);
-      expect(await outcome(() => post.postAuthentication(postEvent, settings, Date.now(), groupsOf))).toBe(
-        expected,
-      );
+      expect(
+        await outcome(() => post.postAuthentication(postEvent, settings, noRiskEngine, Date.now(), groupsOf)),
+      ).toBe(expected);
     },
   );
 
@@ -157,6 +155,7 @@ describe('attack 7: account state is refused only after the password is proven',
         await pre.preAuthentication(
           envelope<PreAuthenticationEvent>('PreAuthentication_Authentication', sub, { clientId }),
           settings,
+          noRiskEngine,
         );
         return send.mock.calls.map(([command]) => command.constructor.name);
       } finally {
@@ -173,7 +172,9 @@ describe('attack 7: account state is refused only after the password is proven',
     const sub = await userWith({ profile: { suspended: true } });
     const e = envelope<PostAuthenticationEvent>('PostAuthentication_Authentication', sub);
     const send = vi.spyOn(client, 'send');
-    const refused = await outcome(() => post.postAuthentication(e, settings, Date.now(), groupsOf));
+    const refused = await outcome(() =>
+      post.postAuthentication(e, settings, noRiskEngine, Date.now(), groupsOf),
+    );
     const calls = send.mock.calls.map(([command]) => command.constructor.name);
     send.mockRestore();
     expect(refused).toBe('SIGN_IN_USER_SUSPENDED');
@@ -187,6 +188,7 @@ describe('attack 7: account state is refused only after the password is proven',
     await post.postAuthentication(
       envelope<PostAuthenticationEvent>('PostAuthentication_Authentication', plain),
       settings,
+      noRiskEngine,
       Date.now(),
       groupsOf,
     );
@@ -198,6 +200,7 @@ describe('attack 7: account state is refused only after the password is proven',
           clientId: ADMIN_CLIENT,
         }),
         settings,
+        noRiskEngine,
         Date.now(),
         groupsOf,
       ),
@@ -208,14 +211,16 @@ describe('attack 7: account state is refused only after the password is proven',
   it('ignores an expired suspension (TTL deletes late)', async () => {
     const sub = await userWith({ profile: { suspended: true, expiresAt: 1 } });
     const e = envelope<PostAuthenticationEvent>('PostAuthentication_Authentication', sub);
-    expect(await outcome(() => post.postAuthentication(e, settings, Date.now(), groupsOf))).toBe('allowed');
+    expect(
+      await outcome(() => post.postAuthentication(e, settings, noRiskEngine, Date.now(), groupsOf)),
+    ).toBe('allowed');
   });
 
   it('gives every denial a vague message that names no reason', async () => {
     const sub = await userWith({ profile: { suspended: true } });
     const e = envelope<PostAuthenticationEvent>('PostAuthentication_Authentication', sub);
     const error = await post
-      .postAuthentication(e, settings, Date.now(), groupsOf)
+      .postAuthentication(e, settings, noRiskEngine, Date.now(), groupsOf)
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserFacingError);
     expect((error as Error).message).toBe(pre.SIGN_IN_DENIED_MESSAGE);

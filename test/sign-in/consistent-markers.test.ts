@@ -2,8 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { PostAuthenticationEvent } from '../../shared/events/index.js';
-import { noRiskEngine, type SignInAttempt } from '../../shared/risk/contract.js';
-import { useRiskHooks } from '../../shared/risk/hooks.js';
+import { noRiskEngine, type RiskHooks, type SignInAttempt } from '../../shared/risk/contract.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
@@ -23,7 +22,6 @@ beforeAll(async () => {
 });
 afterEach(() => {
   vi.restoreAllMocks();
-  useRiskHooks(noRiskEngine);
 });
 
 /** Answers reads without ConsistentRead as a lagging replica would: the item is not there yet. */
@@ -39,13 +37,13 @@ function staleReplica() {
 describe('idempotency markers under eventually consistent reads', () => {
   it('attack: a retried post authentication after a stale read writes one history record and learns once', async () => {
     const learned: SignInAttempt[] = [];
-    useRiskHooks({
+    const risk: RiskHooks = {
       ...noRiskEngine,
       learn: async (attempt) => {
         learned.push(attempt);
         return {};
       },
-    });
+    };
     const settings = loadSettings(signInSettingSpecs, { env: {}, file: {} });
     const e = sampleEvent<PostAuthenticationEvent>('PostAuthentication_Authentication');
     const sub = `stale-${Date.now()}`;
@@ -54,8 +52,8 @@ describe('idempotency markers under eventually consistent reads', () => {
     e.request.clientMetadata = { ...e.request.clientMetadata, requestId: 'stale-read-1' };
     staleReplica();
     const now = Date.now();
-    await sut.postAuthentication(structuredClone(e), settings, now);
-    await sut.postAuthentication(structuredClone(e), settings, now + 1_500);
+    await sut.postAuthentication(structuredClone(e), settings, risk, now);
+    await sut.postAuthentication(structuredClone(e), settings, risk, now + 1_500);
     const records = (await local.dynamo.scan()).filter(
       (item) => item.pk === `USER#${sub}` && String(item.sk).startsWith('SIGNIN#'),
     );

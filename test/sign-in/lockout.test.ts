@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shared/events/index.js';
 import { signContext } from '../../shared/risk/context.js';
-import { noRiskEngine } from '../../shared/risk/contract.js';
-import { useDefaultRiskEngine, useRiskHooks } from '../../shared/risk/hooks.js';
+import { configuredRiskEngine, noRiskEngine, type RiskHooks } from '../../shared/risk/contract.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { metricsNamed, seriesOf } from '../support/emf.js';
 import { useLocalEmulators } from '../support/emulators.js';
@@ -25,7 +24,6 @@ beforeAll(async () => {
   pre = await import('../../shared/sign-in/pre-authentication.js');
   post = await import('../../shared/sign-in/post-authentication.js');
 });
-beforeEach(() => useRiskHooks(noRiskEngine));
 
 const settings = loadSettings(signInSettingSpecs, {
   env: { GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '5', GATEHOUSE_LOCKOUT_WINDOW_SECONDS: '900' },
@@ -80,7 +78,7 @@ async function attempt(
   userNotFound = false,
 ): Promise<string> {
   try {
-    await pre.preAuthentication(preEvent(user, place, now, userNotFound), settings, now);
+    await pre.preAuthentication(preEvent(user, place, now, userNotFound), settings, noRiskEngine, now);
     return 'allowed';
   } catch (error) {
     if (error instanceof UserFacingError) return error.code;
@@ -89,12 +87,17 @@ async function attempt(
 }
 
 /** A successful sign-in (post authentication), with the context RespondToAuthChallenge carried. */
-async function signIn(user: { sub: string; userName: string }, place: Place, now: number) {
+async function signIn(
+  user: { sub: string; userName: string },
+  place: Place,
+  now: number,
+  risk: RiskHooks = noRiskEngine,
+) {
   const e = sampleEvent<PostAuthenticationEvent>('PostAuthentication_Authentication');
   e.userName = user.userName;
   e.request.userAttributes = { ...e.request.userAttributes, sub: user.sub };
   e.request.clientMetadata = { ...context(place, user.userName, now), requestId: `ok-${now}` };
-  await post.postAuthentication(e, settings, now, noGroups);
+  await post.postAuthentication(e, settings, risk, now, noGroups);
 }
 
 const T0 = Date.UTC(2031, 4, 6, 9, 0, 0);
@@ -199,9 +202,7 @@ describe('attack 5: lockout as a weapon', () => {
     const { riskConfig } = await import('../../shared/risk/settings.js');
     const user = newUser();
     // The configured engine verifies the context, so the history records the home network.
-    useDefaultRiskEngine();
-    await signIn(user, HOME, T0);
-    useRiskHooks(noRiskEngine);
+    await signIn(user, HOME, T0, configuredRiskEngine());
     for (let i = 0; i < 6; i++) await attempt(user, STRANGER, T0 + MINUTE + i);
     const config = riskConfig();
     const signalAt = async (network: string, at: number) => {
@@ -224,7 +225,7 @@ describe('attack 5: lockout as a weapon', () => {
     e.userName = user.userName;
     e.request.userAttributes = { ...e.request.userAttributes, sub: user.sub };
     e.request.clientMetadata = undefined;
-    await post.postAuthentication(e, settings, T0 + 2 * MINUTE, noGroups);
+    await post.postAuthentication(e, settings, noRiskEngine, T0 + 2 * MINUTE, noGroups);
     const places = (await local.dynamo.scan())
       .filter((item) => item.pk === `IDENTITY#sub#${user.sub}` && String(item.sk).startsWith('PLACE#'))
       .map((item) => item.sk);

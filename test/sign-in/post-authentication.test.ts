@@ -7,7 +7,6 @@ import {
   type SignInAttempt,
   type VerifiedContext,
 } from '../../shared/risk/contract.js';
-import { useRiskHooks } from '../../shared/risk/hooks.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
@@ -39,8 +38,11 @@ const VERIFIED: VerifiedContext = {
   longitude: -9.14,
 };
 const verifying: RiskHooks = { ...noRiskEngine, verify: async () => VERIFIED };
-// Each test starts with an engine that verifies the sample context and does nothing else.
-beforeEach(() => useRiskHooks(verifying));
+/** The engine a test passes in: by default one that verifies the sample context and does nothing else. */
+let risk: RiskHooks = verifying;
+beforeEach(() => {
+  risk = verifying;
+});
 
 const settings = loadSettings(signInSettingSpecs, {
   env: { GATEHOUSE_SIGN_IN_HISTORY_LIMIT: '3', GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '3' },
@@ -64,7 +66,7 @@ async function itemsOf(sub: string) {
 describe('post authentication', () => {
   it('records the sign-in with the attribute names the risk engine reads', async () => {
     const e = event({ country: 'PT', latitude: '38.72', longitude: '-9.14', timestamp: String(Date.now()) });
-    await sut.postAuthentication(e, settings);
+    await sut.postAuthentication(e, settings, risk);
     const [record] = (await itemsOf(e.userName)).filter((item) => String(item.sk).startsWith('SIGNIN#'));
     expect(record).toMatchObject({
       sk: expect.stringMatching(/^SIGNIN#\d{4}-\d\d-\d\dT[\d:.]+Z#[\w-]+$/),
@@ -92,17 +94,17 @@ describe('post authentication', () => {
     // An injected clock, 10 s into a minute: the retry 500 ms later stays in the same minute
     // however slow the machine (with the real clock, 0.8% of runs crossed a minute boundary).
     const now = Math.floor(Date.now() / 60_000) * 60_000 + 10_000;
-    await Promise.all([1, 2, 3].map(() => sut.postAuthentication(structuredClone(e), settings, now)));
-    await sut.postAuthentication(structuredClone(e), settings, now + 500);
+    await Promise.all([1, 2, 3].map(() => sut.postAuthentication(structuredClone(e), settings, risk, now)));
+    await sut.postAuthentication(structuredClone(e), settings, risk, now + 500);
     const records = (await itemsOf(e.userName)).filter((item) => String(item.sk).startsWith('SIGNIN#'));
     expect(records).toHaveLength(1);
   });
 
   it('keeps the device registry: first seen once, last seen each time', async () => {
     const e = event({ requestId: 'a' });
-    await sut.postAuthentication(structuredClone(e), settings, 1_000_000);
+    await sut.postAuthentication(structuredClone(e), settings, risk, 1_000_000);
     e.request.clientMetadata!.requestId = 'b';
-    await sut.postAuthentication(structuredClone(e), settings, 2_000_000);
+    await sut.postAuthentication(structuredClone(e), settings, risk, 2_000_000);
     const device = (await itemsOf(e.userName)).find((item) => String(item.sk).startsWith('DEVICE#'));
     expect(device).toMatchObject({
       sk: 'DEVICE#us-east-1_0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e',
@@ -116,7 +118,7 @@ describe('post authentication', () => {
     const start = Date.now();
     for (let i = 0; i < 6; i++) {
       e.request.clientMetadata!.requestId = `r${i}`;
-      await sut.postAuthentication(structuredClone(e), settings, start + i * 60_000);
+      await sut.postAuthentication(structuredClone(e), settings, risk, start + i * 60_000);
     }
     const records = (await itemsOf(e.userName)).filter((item) => String(item.sk).startsWith('SIGNIN#'));
     expect(records.map((r) => r.at)).toEqual([start + 3 * 60_000, start + 4 * 60_000, start + 5 * 60_000]);
@@ -125,13 +127,13 @@ describe('post authentication', () => {
   it('updates the last sign-in of an existing profile and creates none', async () => {
     const withProfile = event();
     await put({ pk: `USER#${withProfile.userName}`, sk: 'PROFILE', tenantId: 'acme' });
-    await sut.postAuthentication(withProfile, settings, 5_000_000_000_000);
+    await sut.postAuthentication(withProfile, settings, risk, 5_000_000_000_000);
     expect((await itemsOf(withProfile.userName)).find((i) => i.sk === 'PROFILE')).toMatchObject({
       tenantId: 'acme',
       lastSignInAt: 5_000_000_000_000,
     });
     const without = event();
-    await sut.postAuthentication(without, settings);
+    await sut.postAuthentication(without, settings, risk);
     expect((await itemsOf(without.userName)).find((i) => i.sk === 'PROFILE')).toBeUndefined();
   });
 
@@ -141,7 +143,7 @@ describe('post authentication', () => {
     const count = async () =>
       lockout.countFailure(await lockout.readLockState(identity, {}, settings), settings);
     for (let i = 0; i < 3; i++) await count();
-    await sut.postAuthentication(e, settings);
+    await sut.postAuthentication(e, settings, risk);
     expect(await lockout.attemptsInWindow(identity, 'unfamiliar', settings)).toBe(0);
     for (let i = 0; i < 3; i++) expect(await count()).toBe(false);
   });
@@ -149,7 +151,7 @@ describe('post authentication', () => {
   it('attack 1: with no verified context (USER_PASSWORD_AUTH), it records time and client only, never what pre authentication saw', async () => {
     const { preAuthentication } = await import('../../shared/sign-in/pre-authentication.js');
     const { sampleEvent: sample } = await import('../support/events.js');
-    useRiskHooks(noRiskEngine);
+    risk = noRiskEngine;
     const e = event();
     e.request.clientMetadata = undefined;
     const pre = sample<PreAuthenticationEvent>('PreAuthentication_Authentication');
@@ -157,8 +159,8 @@ describe('post authentication', () => {
     pre.request.userAttributes.sub = e.userName;
     // What an attempt knowing only the username leaves before any password check.
     pre.request.validationData = { ip: '192.0.2.55', userAgent: 'curl/8', deviceId: 'dev-9', country: 'KP' };
-    await preAuthentication(pre, settings);
-    await sut.postAuthentication(structuredClone(e), settings);
+    await preAuthentication(pre, settings, risk);
+    await sut.postAuthentication(structuredClone(e), settings, risk);
     const items = await itemsOf(e.userName);
     const records = items.filter((item) => String(item.sk).startsWith('SIGNIN#'));
     expect(records).toHaveLength(1);
@@ -169,9 +171,9 @@ describe('post authentication', () => {
   });
 
   it('records nothing of an unverified context, and no device (the risk engine believes none of it)', async () => {
-    useRiskHooks(noRiskEngine);
+    risk = noRiskEngine;
     const e = event({ requestId: 'unverified' });
-    await sut.postAuthentication(e, settings);
+    await sut.postAuthentication(e, settings, risk);
     const items = await itemsOf(e.userName);
     expect(items.find((item) => String(item.sk).startsWith('SIGNIN#'))).not.toHaveProperty('ip');
     expect(items.filter((item) => String(item.sk).startsWith('DEVICE#'))).toEqual([]);
@@ -184,16 +186,16 @@ describe('the risk engine learns and may notify', () => {
     ['high-risk', 'Unusual sign-in to your Gatehouse account'],
   ] as const)('%s sends one mail, even when Cognito retries', async (notify, subject) => {
     const learned: SignInAttempt[] = [];
-    useRiskHooks({
+    risk = {
       ...verifying,
       learn: async (attempt) => {
         learned.push(attempt);
         return { notify };
       },
-    });
+    };
     const e = event({ requestId: `notify-${notify}` });
-    await sut.postAuthentication(structuredClone(e), settings);
-    await sut.postAuthentication(structuredClone(e), settings);
+    await sut.postAuthentication(structuredClone(e), settings, risk);
+    await sut.postAuthentication(structuredClone(e), settings, risk);
     expect(learned).toHaveLength(1);
     expect(learned[0]).toMatchObject({ newDeviceUsed: true, metadata: { ip: '203.0.113.42' } });
     const mails = await local.ses.mails();
@@ -203,26 +205,26 @@ describe('the risk engine learns and may notify', () => {
   });
 
   it('keeps the sign-in when the engine or the mail fails', async () => {
-    useRiskHooks({
+    risk = {
       ...noRiskEngine,
       learn: async () => {
         throw new Error('engine down');
       },
-    });
+    };
     const e = event({ requestId: 'engine-down' });
-    const { result, output } = await captureOutput(() => sut.postAuthentication(e, settings));
+    const { result, output } = await captureOutput(() => sut.postAuthentication(e, settings, risk));
     expect(result).toBe(e);
     expect(logLines(output)).toContainEqual(
       expect.objectContaining({ message: 'risk engine could not learn from the sign-in' }),
     );
-    useRiskHooks({ ...noRiskEngine, learn: async () => ({ notify: 'new-device' }) });
+    risk = { ...noRiskEngine, learn: async () => ({ notify: 'new-device' }) };
     const noMail = event({ requestId: 'bad-address' });
     noMail.request.userAttributes.email = 'not an address';
-    await expect(sut.postAuthentication(noMail, settings)).resolves.toBe(noMail);
+    await expect(sut.postAuthentication(noMail, settings, risk)).resolves.toBe(noMail);
   });
 
   it('sends nothing when the engine does not ask', async () => {
-    await sut.postAuthentication(event(), settings);
+    await sut.postAuthentication(event(), settings, risk);
     expect(await local.ses.mails()).toEqual([]);
   });
 });

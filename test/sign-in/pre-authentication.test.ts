@@ -1,9 +1,13 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import type { PreAuthenticationEvent } from '../../shared/events/index.js';
-import { noRiskEngine, type RiskAction, type SignInAttempt } from '../../shared/risk/contract.js';
-import { useRiskHooks } from '../../shared/risk/hooks.js';
+import {
+  noRiskEngine,
+  type RiskAction,
+  type RiskHooks,
+  type SignInAttempt,
+} from '../../shared/risk/contract.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { useLocalDynamo } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
@@ -14,8 +18,6 @@ let sut: typeof import('../../shared/sign-in/pre-authentication.js');
 beforeAll(async () => {
   sut = await import('../../shared/sign-in/pre-authentication.js');
 });
-// Each test starts from the engine-less default; the tests that need an engine set their own.
-beforeEach(() => useRiskHooks(noRiskEngine));
 
 const CLIENT = '3example0clientid0000000000';
 
@@ -47,9 +49,14 @@ function event(
   return e;
 }
 
-async function outcome(e: PreAuthenticationEvent, now?: number): Promise<string> {
+/** The tests run without an engine (`noRiskEngine`) unless they pass their own. */
+async function outcome(
+  e: PreAuthenticationEvent,
+  now?: number,
+  risk: RiskHooks = noRiskEngine,
+): Promise<string> {
   try {
-    await sut.preAuthentication(e, settings, now);
+    await sut.preAuthentication(e, settings, risk, now);
     return 'allowed';
   } catch (error) {
     if (error instanceof UserFacingError) return error.code;
@@ -66,16 +73,16 @@ describe('the risk hook', () => {
   ];
   it.each(actions)('%s → %s', async (action, expected) => {
     const seen: SignInAttempt[] = [];
-    useRiskHooks({
+    const risk: RiskHooks = {
       assess: async (attempt) => {
         seen.push(attempt);
         return { level: 'high', score: 90, action, reasons: [] };
       },
       learn: async () => ({}),
       verify: async () => ({}),
-    });
+    };
     const e = event();
-    expect(await outcome(e)).toBe(expected);
+    expect(await outcome(e, undefined, risk)).toBe(expected);
     expect(seen[0]).toMatchObject({
       userId: e.request.userAttributes.sub,
       clientId: CLIENT,
@@ -91,14 +98,14 @@ describe('the risk hook', () => {
     'sees an unknown user too (credential stuffing tries absent names): %s → %s',
     async (action, expected) => {
       const seen: SignInAttempt[] = [];
-      useRiskHooks({
+      const risk: RiskHooks = {
         ...noRiskEngine,
         assess: async (attempt) => {
           seen.push(attempt);
           return { level: 'high', score: 90, action, reasons: [] };
         },
-      });
-      expect(await outcome(event({ userNotFound: true }))).toBe(expected);
+      };
+      expect(await outcome(event({ userNotFound: true }), undefined, risk)).toBe(expected);
       expect(seen).toEqual([
         expect.objectContaining({
           userNotFound: true,
@@ -124,7 +131,7 @@ describe('lockout', () => {
       const messages: string[] = [];
       for (let i = 0; i < 4; i++) {
         messages.push(
-          await sut.preAuthentication(structuredClone(e), settings).then(
+          await sut.preAuthentication(structuredClone(e), settings, noRiskEngine).then(
             () => 'allowed',
             (error: Error) => error.message,
           ),

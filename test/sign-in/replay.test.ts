@@ -7,9 +7,8 @@ import { customAuthSettingSpecs } from '../../shared/custom-auth/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
 import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shared/events/index.js';
 import { signContext } from '../../shared/risk/context.js';
-import { noRiskEngine, type SignInAttempt } from '../../shared/risk/contract.js';
+import { noRiskEngine, type RiskHooks, type SignInAttempt } from '../../shared/risk/contract.js';
 import { verifiedContext } from '../../shared/risk/facts.js';
-import { useRiskHooks } from '../../shared/risk/hooks.js';
 import { loadRiskConfig } from '../../shared/risk/settings.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import type { Conversation as ConversationType, User } from '../custom-auth/cognito-conversation.js';
@@ -36,17 +35,20 @@ beforeAll(async () => {
 
 /** What the risk engine was asked: the attempts, to see which were marked replayed. */
 const assessed: SignInAttempt[] = [];
+/** The engine the triggers are given: the engine's own check of the context, and a record of what it was asked. */
+const recording: RiskHooks = {
+  ...noRiskEngine,
+  // The engine's own check of the context (what post authentication records).
+  verify: async (attempt) => verifiedContext(attempt, loadRiskConfig()),
+  assess: async (attempt) => {
+    assessed.push(attempt);
+    return noRiskEngine.assess(attempt);
+  },
+};
+let risk = recording;
 beforeEach(() => {
   assessed.length = 0;
-  useRiskHooks({
-    ...noRiskEngine,
-    // The engine's own check of the context (what post authentication records).
-    verify: async (attempt) => verifiedContext(attempt, loadRiskConfig()),
-    assess: async (attempt) => {
-      assessed.push(attempt);
-      return noRiskEngine.assess(attempt);
-    },
-  });
+  risk = recording;
 });
 
 const settings = loadSettings(signInSettingSpecs, {
@@ -89,7 +91,7 @@ async function initiate(
   e.request.userAttributes = { ...e.request.userAttributes, sub: user.sub };
   e.request.validationData = context;
   try {
-    await pre.preAuthentication(e, settings, at);
+    await pre.preAuthentication(e, settings, risk, at);
     return 'allowed';
   } catch (error) {
     if (error instanceof UserFacingError) return error.code;
@@ -103,7 +105,7 @@ async function succeed(user: { sub: string; userName: string }, context: Record<
   e.callerContext.clientId = CLIENT;
   e.request.userAttributes = { ...e.request.userAttributes, sub: user.sub };
   e.request.clientMetadata = context;
-  await post.postAuthentication(e, settings, at, async () => []);
+  await post.postAuthentication(e, settings, risk, at, async () => []);
 }
 
 /** Attempts counted per lockout side for the user, this window. */
@@ -153,6 +155,7 @@ describe('replay of a signed context', () => {
     await succeed({ sub, userName: sub }, signed(sub, T0), T0);
     const context = signed(sub, T0 + MINUTE);
     const talk = new Conversation(user, customAuth, settings);
+    talk.risk = risk;
     talk.now = T0 + MINUTE;
     await talk.initiate({ clientMetadata: context });
     await talk.respond('-', { ...context, signInMethod: 'code' });
@@ -179,6 +182,7 @@ describe('replay of a signed context', () => {
     await succeed({ sub, userName: sub }, signed(sub, T0), T0);
     const context = signed(sub, T0 + MINUTE);
     const victim = new Conversation(user, customAuth, settings);
+    victim.risk = risk;
     victim.now = T0 + MINUTE;
     await victim.initiate({ clientMetadata: context });
     await victim.respond('-', { ...context, signInMethod: 'code' });
@@ -188,6 +192,7 @@ describe('replay of a signed context', () => {
     // The attacker's conversations replay the context at every call: three wrong codes each.
     for (let round = 0; round < 2; round++) {
       const attacker = new Conversation(user, customAuth, settings);
+      attacker.risk = risk;
       attacker.now = T0 + 2 * MINUTE + round;
       await attacker.initiate({ clientMetadata: context });
       await attacker.respond('-', { ...context, signInMethod: 'code' });
@@ -203,10 +208,9 @@ describe('replay of a signed context', () => {
     const user = newUser();
     const context = signed(user.userName, T0);
     // The first call runs out of time (a slow engine past a 1 s deadline): Cognito retries it.
-    const verify = async (attempt: SignInAttempt) => verifiedContext(attempt, loadRiskConfig());
-    useRiskHooks({ ...noRiskEngine, verify, learn: () => sleep(1_100).then(() => ({})) });
+    risk = { ...recording, learn: () => sleep(1_100).then(() => ({})) };
     await withInvocationDeadline({ getRemainingTimeInMillis: () => 1_500 }, () => succeed(user, context, T0));
-    useRiskHooks({ ...noRiskEngine, verify });
+    risk = recording;
     await succeed(user, context, T0 + 5_000); // Cognito retrying the trigger: the same sign-in
     await succeed(user, context, T0 + 2 * MINUTE); // someone else's success, replaying it
     const signIns = (await local.dynamo.scan())

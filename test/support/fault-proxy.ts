@@ -9,8 +9,11 @@ import type { AddressInfo, Socket } from 'node:net';
  */
 export type Fault =
   | { kind: 'none' }
-  /** Waits this long before forwarding (the dependency is slow; longer than a deadline = hung). */
-  | { kind: 'latency'; ms: number }
+  /**
+   * Waits this long before forwarding (the dependency is slow; longer than a deadline = hung); with
+   * `after`, only from the request after the first `after` on (it slows down mid-invocation).
+   */
+  | { kind: 'latency'; ms: number; after?: number }
   /** Resets the connection (TCP RST) as soon as the request arrives. */
   | { kind: 'reset' }
   /** Answers this 5xx status with the service's own error body. */
@@ -57,10 +60,10 @@ export async function startFaultProxy(target: string, protocol: Protocol): Promi
   const sockets = new Set<Socket>();
 
   const server = createServer((incoming, outgoing) => {
-    count++;
+    const position = ++count;
     const current = fault;
     readBody(incoming).then(
-      (body) => handle(current, incoming, body, outgoing),
+      (body) => handle(current, position, incoming, body, outgoing),
       () => outgoing.destroy(),
     );
   });
@@ -69,7 +72,13 @@ export async function startFaultProxy(target: string, protocol: Protocol): Promi
     socket.on('close', () => sockets.delete(socket));
   });
 
-  async function handle(current: Fault, incoming: IncomingMessage, body: Buffer, outgoing: ServerResponse) {
+  async function handle(
+    current: Fault,
+    position: number,
+    incoming: IncomingMessage,
+    body: Buffer,
+    outgoing: ServerResponse,
+  ) {
     switch (current.kind) {
       case 'reset':
         incoming.socket.resetAndDestroy();
@@ -79,6 +88,7 @@ export async function startFaultProxy(target: string, protocol: Protocol): Promi
       case 'throttle':
         return answerError(outgoing, protocol, 400, current.error);
       case 'latency':
+        if (position <= (current.after ?? 0)) break;
         await delay(current.ms, incoming);
         if (incoming.socket.destroyed) return;
         break;

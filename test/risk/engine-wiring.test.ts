@@ -2,11 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { functionLoaders, localContext } from '../../scripts/local/registry.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { GENERIC_USER_MESSAGE } from '../../shared/errors/index.js';
 import type { PreAuthenticationEvent } from '../../shared/events/index.js';
+import type { RiskHooks } from '../../shared/risk/contract.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { keys } from '../../shared/storage/keys.js';
 import { useLocalDynamo } from '../support/emulators.js';
@@ -15,9 +16,9 @@ import { captureOutput, logLines } from '../support/logs.js';
 import { HOUR, NOW, PLACES, SECRET, signInAttempt, testGeoDatabase } from './support/fixtures.js';
 
 /**
- * The engine as the triggers get it: `riskHooks()` without any wiring is the engine configured
- * from the environment (here: enforce mode, the test geolocation database), and the
- * risk-feedback function as deployed.
+ * The engine as the triggers get it: `configuredRiskEngine()` is the engine configured from the
+ * environment (here: enforce mode, the test geolocation database), which each sign-in function
+ * builds at its cold start and passes in; and the risk-feedback function as deployed.
  */
 const geoPath = join(mkdtempSync(join(tmpdir(), 'gatehouse-hooks-')), 'city.mmdb');
 writeFileSync(geoPath, testGeoDatabase());
@@ -31,11 +32,10 @@ afterAll(() => {
   for (const name of ['RISK_MODE', 'RISK_GEOIP_DATABASE', 'RISK_CONTEXT_SECRET']) delete process.env[name];
 });
 
-const hooks = await import('../../shared/risk/hooks.js');
-const { noRiskEngine } = await import('../../shared/risk/contract.js');
+const { configuredRiskEngine, noRiskEngine } = await import('../../shared/risk/contract.js');
 const { documentClient, tableName } = await import('../../shared/storage/table.js');
 
-describe('riskHooks() by default', () => {
+describe('configuredRiskEngine()', () => {
   it('is the configured engine: located by the database, scored, recorded, blocked in enforce mode', async () => {
     const userId = 'hooks-user-1';
     await documentClient().send(
@@ -51,7 +51,7 @@ describe('riskHooks() by default', () => {
       }),
     );
     // No coordinates anywhere: New York and Tokyo both come from the .mmdb file.
-    const decision = await hooks.riskHooks().assess({ ...signInAttempt({ place: 'tokyo' }), userId });
+    const decision = await configuredRiskEngine().assess({ ...signInAttempt({ place: 'tokyo' }), userId });
     expect(decision).toMatchObject({ level: 'high', action: 'block' });
     expect(decision.reasons.map((r) => r.signal)).toEqual([
       'new-network',
@@ -64,35 +64,30 @@ describe('riskHooks() by default', () => {
     expect(latest).toMatchObject({ level: 'high', eventId: decision.eventId });
   });
 
-  it('can be replaced, and the sign-in triggers then ask the replacement; restored, they ask the engine again', async () => {
+  it('is what the sign-in triggers are given: they ask the engine passed in, and only that one', async () => {
     const { preAuthentication } = await import('../../shared/sign-in/pre-authentication.js');
     const settings = loadSettings(signInSettingSpecs, { env: {}, file: {} });
     const event = sampleEvent<PreAuthenticationEvent>('PreAuthentication_Authentication');
     event.userName = 'hooks-user-2';
     event.request.userAttributes = { ...event.request.userAttributes, sub: 'hooks-user-2' };
-    const outcome = () =>
-      preAuthentication(structuredClone(event), settings, NOW).then(
+    const outcome = (risk: RiskHooks) =>
+      preAuthentication(structuredClone(event), settings, risk, NOW).then(
         () => 'allowed',
         (error: { code?: string }) => error.code,
       );
     const asked: string[] = [];
-    hooks.useRiskHooks({
+    const blocking: RiskHooks = {
       ...noRiskEngine,
       assess: async (attempt) => {
         asked.push(attempt.userId);
         return { level: 'high', score: 100, action: 'block', reasons: [{ signal: 'test', points: 100 }] };
       },
-    });
-    try {
-      expect(await outcome()).toBe('SIGN_IN_RISK_BLOCKED');
-      expect(asked).toEqual(['hooks-user-2']);
-      hooks.useRiskHooks(noRiskEngine);
-      expect(await outcome()).toBe('allowed');
-    } finally {
-      hooks.useDefaultRiskEngine();
-    }
-    // The configured engine again: it scores the attempt and records its assessment.
-    expect(await outcome()).toBe('allowed');
+    };
+    expect(await outcome(blocking)).toBe('SIGN_IN_RISK_BLOCKED');
+    expect(asked).toEqual(['hooks-user-2']);
+    expect(await outcome(noRiskEngine)).toBe('allowed');
+    // The configured engine: it scores the attempt and records its assessment.
+    expect(await outcome(configuredRiskEngine())).toBe('allowed');
     expect(asked).toHaveLength(1);
     const recorded = (await local.dynamo.scan()).find(
       (i) => i.pk === keys.user('hooks-user-2') && i.sk === keys.riskAssessment(),
@@ -100,12 +95,25 @@ describe('riskHooks() by default', () => {
     expect(recorded).toMatchObject({ level: expect.any(String), eventId: expect.any(String) });
   });
 
-  it('fails naming the setting when the geolocation database cannot be read', async () => {
+  it('fails when built (at the cold start), naming the setting, when the geolocation database cannot be read', async () => {
     process.env.RISK_GEOIP_DATABASE = join(tmpdir(), 'no-such-database.mmdb');
-    hooks.useDefaultRiskEngine();
-    await expect(hooks.riskHooks().assess(signInAttempt())).rejects.toThrow('Setting RISK_GEOIP_DATABASE');
-    process.env.RISK_GEOIP_DATABASE = geoPath;
-    hooks.useDefaultRiskEngine();
+    try {
+      expect(() => configuredRiskEngine()).toThrow('Setting RISK_GEOIP_DATABASE');
+    } finally {
+      process.env.RISK_GEOIP_DATABASE = geoPath;
+    }
+  });
+
+  it('is built by each sign-in function at its cold start: a bad risk setting fails loading the function, naming it', async () => {
+    process.env.RISK_GEOIP_DATABASE = join(tmpdir(), 'no-such-database.mmdb');
+    vi.resetModules();
+    try {
+      for (const name of ['pre-authentication', 'post-authentication', 'define-auth-challenge'])
+        await expect(functionLoaders[name]!()).rejects.toThrow('Setting RISK_GEOIP_DATABASE');
+    } finally {
+      process.env.RISK_GEOIP_DATABASE = geoPath;
+      vi.resetModules();
+    }
   });
 });
 
