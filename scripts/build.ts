@@ -1,5 +1,5 @@
 /**
- * npm run build: bundles every function in `functions/` with esbuild, with the options
+ * npm run build: bundles every function in `functions/` and `demo/` with esbuild, with the options
  * serverless.yml gives serverless-esbuild (minified ESM for node22, SDK bundled and tree-shaken,
  * one build per function, its lazy imports split into chunks named after it), into
  * `dist/<name>.mjs` (+ `dist/<name>.<chunk>-<hash>.mjs`), and prints each bundle's size. Used by
@@ -29,11 +29,18 @@ export interface BuiltFunction {
   files: string[];
 }
 
+/** Where the entries of serverless.yml's functions are: the product's, then the demo's backends. */
+export const ENTRY_FOLDERS = ['functions', 'demo'];
+
 /** Bundles every function entry, each on its own as serverless-esbuild does; returns them largest first. */
 export async function buildFunctions(): Promise<BuiltFunction[]> {
   rmSync(distDir, { recursive: true, force: true });
-  const entries = readdirSync(join(repoRoot, 'functions')).filter((f) => f.endsWith('.ts'));
-  const built = await Promise.all(entries.map((entry) => buildFunction(join(repoRoot, 'functions', entry))));
+  const entries = ENTRY_FOLDERS.flatMap((folder) =>
+    readdirSync(join(repoRoot, folder))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => join(repoRoot, folder, file)),
+  );
+  const built = await Promise.all(entries.map((entry) => buildFunction(entry)));
   return built.sort((a, b) => b.bytes - a.bytes);
 }
 

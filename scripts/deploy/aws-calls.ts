@@ -116,10 +116,10 @@ function actionsOfSection(repoRoot: string, file: string, code: string): string[
   return actions;
 }
 
-/** Every AWS action the bundle of `functions/<name>.ts` can send, sorted. */
-export async function awsActionsOf(repoRoot: string, name: string): Promise<string[]> {
+/** Every AWS action the bundle of `entry` (a function's file, e.g. `functions/pre-sign-up.ts`) can send, sorted. */
+export async function awsActionsOf(repoRoot: string, entry: string): Promise<string[]> {
   const result = await build({
-    entryPoints: [join(repoRoot, 'functions', `${name}.ts`)],
+    entryPoints: [join(repoRoot, entry)],
     absWorkingDir: repoRoot,
     bundle: true,
     write: false,

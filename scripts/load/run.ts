@@ -187,7 +187,7 @@ async function loadHandlers(): Promise<Handlers> {
   const loaded = await Promise.all(
     names.map(async (name) => [name, (await functionLoaders[name]!()).handler]),
   );
-  const sampleApi = (await import('../../functions/sample-api.js')).handler as unknown as LocalHandler;
+  const sampleApi = (await import('../../demo/sample-api.js')).handler as unknown as LocalHandler;
   return {
     ...Object.fromEntries(loaded),
     'post-confirmation': await postConfirmationWithGroups(),

@@ -27,7 +27,7 @@ export async function loadLocalAlbSample(): Promise<{ handler: LocalHandler }> {
   process.env.ALB_CLIENT_ID ||= ALB_SAMPLE.clientId;
   process.env.ALB_ISSUER ||= ALB_SAMPLE.issuer;
   process.env.ALB_PUBLIC_KEYS_URL ||= keys.url;
-  const { handler } = await import('../../functions/alb-sample.js');
+  const { handler } = await import('../../demo/alb-sample.js');
   // Its context type carries the principal the middleware adds; Lambda passes a plain context.
   return { handler: handler as unknown as LocalHandler };
 }

@@ -4,8 +4,8 @@ import type { Context } from 'aws-lambda';
 export type LocalHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
- * Every function Gatehouse deploys, by the name of its file in `functions/` (also the folder of
- * its sample events). Loaded lazily, so a run imports only the function it invokes.
+ * Every function Gatehouse deploys, by the name of its file in `functions/` or `demo/` (also the
+ * folder of its sample events). Loaded lazily, so a run imports only the function it invokes.
  */
 export const functionLoaders: Record<string, () => Promise<{ handler: LocalHandler }>> = {
   'pre-sign-up': () => import('../../functions/pre-sign-up.js'),

@@ -66,6 +66,7 @@ export const parseAlbEvent = (input: unknown) =>
 export function parseAuthorizerEvent(input: unknown): AuthorizerEvent {
   const fields = (input ?? {}) as { version?: unknown; type?: unknown };
   if (fields.version === '2.0') return checkEvent(authorizerSchemas.httpV2Schema, input);
+  if (fields.version === '1.0') return checkEvent(authorizerSchemas.httpV1Schema, input);
   if (fields.type === 'TOKEN') return checkEvent(authorizerSchemas.restTokenSchema, input);
   return checkEvent(authorizerSchemas.restRequestSchema, input);
 }

@@ -93,13 +93,24 @@ describe('the import graph of shared/', () => {
     expect(Object.keys(CONTRACTS).filter((contract) => !used.has(contract))).toEqual([]);
   });
 
-  it('imports nothing of scripts/ or test/ from shared/ or functions/', () => {
-    const outward = [...shared, ...sourceFiles('functions')].flatMap((file) =>
+  it('imports nothing of scripts/ or test/ from shared/, functions/ or demo/', () => {
+    const outward = [...shared, ...sourceFiles('functions'), ...sourceFiles('demo')].flatMap((file) =>
       importsOf(file)
         .filter((target) => target.startsWith('scripts/') || target.startsWith('test/'))
         .map((target) => `${file} -> ${target}`),
     );
     expect(outward).toEqual([]);
+  });
+
+  it('keeps the demo out of the product: shared/ and functions/ import nothing of demo/', () => {
+    const product = [...shared, ...sourceFiles('functions')];
+    const intoDemo = product.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith('demo/'))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(sourceFiles('demo').length).toBeGreaterThan(0);
+    expect(intoDemo).toEqual([]);
   });
 });
 
@@ -126,7 +137,9 @@ describe('the README layout', () => {
 
 describe('what the code cites', () => {
   it('lives in the repository: every Markdown page a source comment names exists', () => {
-    const sources = ['shared', 'functions', 'scripts', 'test'].flatMap((folder) => sourceFiles(folder));
+    const sources = ['shared', 'functions', 'demo', 'scripts', 'test'].flatMap((folder) =>
+      sourceFiles(folder),
+    );
     const missing = sources.flatMap((file) =>
       [...readFileSync(join(projectRoot, file), 'utf8').matchAll(/\b((?:docs\/)?[\w-]+\.md)\b/g)]
         .map((match) => match[1]!)

@@ -42,7 +42,15 @@ function newestMtime(path: string): number {
   );
 }
 
-const INPUTS = ['serverless.yml', 'package-lock.json', 'functions', 'shared', 'config', 'scripts/deploy'];
+const INPUTS = [
+  'serverless.yml',
+  'package-lock.json',
+  'functions',
+  'demo',
+  'shared',
+  'config',
+  'scripts/deploy',
+];
 
 /** Packages the service with these `--param`s into `.serverless-test/<name>` (or reuses it). */
 export function packageStack(name: string, params: Record<string, string>): PackagedStack {

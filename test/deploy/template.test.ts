@@ -64,10 +64,21 @@ const VERSIONED_TRIGGERS: Record<string, string> = {
 
 const SENDER_TRIGGERS = ['CustomEmailSender', 'CustomSMSSender'];
 
-/** Every function of serverless.yml, found from the entries in functions/ (others add theirs). */
-const FUNCTIONS = readdirSync(join(repoRoot, 'functions'))
-  .filter((file) => file.endsWith('.ts'))
-  .map((file) => file.replace(/\.ts$/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase()));
+/**
+ * Every function of serverless.yml, found from the entries in functions/ (the product) and demo/
+ * (the demo's backends), by serverless.yml key: `functions/pre-sign-up.ts` is `preSignUp`.
+ */
+const ENTRIES = new Map(
+  ['functions', 'demo'].flatMap((folder) =>
+    readdirSync(join(repoRoot, folder))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => [
+        file.replace(/\.ts$/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase()),
+        `${folder}/${file}`,
+      ]),
+  ),
+);
+const FUNCTIONS = [...ENTRIES.keys()];
 
 /** Serverless's logical id of a function: `preSignUp` -> `PreSignUpLambdaFunction`. */
 const logicalId = (name: string): string => `${name[0]!.toUpperCase()}${name.slice(1)}LambdaFunction`;
@@ -422,10 +433,7 @@ function allowedActions(template: Template, role: string): string[] {
 describe('least privilege: each role allows exactly what its bundle sends', () => {
   const sent = new Map<string, string[]>();
   beforeAll(async () => {
-    for (const fn of FUNCTIONS) {
-      const file = fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-      sent.set(fn, await awsActionsOf(repoRoot, file));
-    }
+    for (const [fn, entry] of ENTRIES) sent.set(fn, await awsActionsOf(repoRoot, entry));
   }, 180_000);
 
   /** What the bundle sends, and what Lambda sends with the function's role (its destinations). */
@@ -653,7 +661,9 @@ describe('zips', () => {
     const zip = created.zips.find((z) => z.file === `${fn}.zip`);
     expect(zip).toBeDefined();
     expect(zip!.nodeModulesEntries).toEqual([]);
-    expect(zip!.entries.some((e) => e.startsWith('functions/') && e.endsWith('.mjs'))).toBe(true);
+    expect(
+      zip!.entries.some((e) => e.startsWith(ENTRIES.get(fn)!.split('/')[0]!) && e.endsWith('.mjs')),
+    ).toBe(true);
   });
 
   it.each(FUNCTIONS)("%s.zip holds its own bundle and lazy chunks, and no other function's", (fn) => {

@@ -5,10 +5,17 @@ import type {
   UserMigrationTriggerEvent,
 } from 'aws-lambda';
 import type { ChallengeName as AwsChallengeName } from 'aws-lambda/trigger/cognito-user-pool-trigger/_common';
+import type * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
+import type { httpV2Schema, restRequestSchema } from '../../shared/events/authorizer-schema.js';
 import type {
+  AuthorizerEvent,
   ChallengeName,
+  HttpV1AuthorizerEvent,
+  HttpV2AuthorizerEvent,
   MigrateUserEvent,
+  RestRequestAuthorizerEvent,
+  RestTokenAuthorizerEvent,
   TokenGenerationEvent,
   TokenGenerationV2Event,
   TokenGenerationV3Event,
@@ -99,5 +106,31 @@ describe('narrowing', () => {
       }
     };
     expectTypeOf(read).returns.not.toBeAny();
+  });
+});
+
+describe('authorizer events are their schemas’ output types', () => {
+  it('each variant is what its schema parses, and the union narrows by version and type', () => {
+    expectTypeOf<HttpV2AuthorizerEvent>().toEqualTypeOf<v.InferOutput<typeof httpV2Schema>>();
+    expectTypeOf<RestRequestAuthorizerEvent>().toEqualTypeOf<v.InferOutput<typeof restRequestSchema>>();
+    expectTypeOf<RestRequestAuthorizerEvent['headers']>().toEqualTypeOf<Record<
+      string,
+      string | undefined
+    > | null>();
+    expectTypeOf<HttpV2AuthorizerEvent['requestContext']['http']['sourceIp']>().toEqualTypeOf<string>();
+    const arnOf = (event: AuthorizerEvent) => {
+      if (event.version === '2.0') return event.routeArn;
+      if (event.version === '1.0') {
+        expectTypeOf(event).toEqualTypeOf<HttpV1AuthorizerEvent>();
+        return event.methodArn;
+      }
+      if (event.type === 'TOKEN') {
+        expectTypeOf(event).toEqualTypeOf<RestTokenAuthorizerEvent>();
+        return event.methodArn;
+      }
+      expectTypeOf(event).toEqualTypeOf<RestRequestAuthorizerEvent>();
+      return event.methodArn;
+    };
+    expectTypeOf(arnOf).returns.toEqualTypeOf<string>();
   });
 });

@@ -237,6 +237,7 @@ function sweepEvents(): fc.Arbitrary<Record<string, unknown>> {
 const authorizerSchema = v.union([
   authorizerSchemas.restTokenSchema,
   authorizerSchemas.restRequestSchema,
+  authorizerSchemas.httpV1Schema,
   authorizerSchemas.httpV2Schema,
 ]);
 
@@ -304,7 +305,7 @@ export const fuzzTargets: FuzzTarget[] = [
     schema: authorizerSchemas.httpV2Schema,
     accepted: fc.oneof(asEvent(fromSchema(authorizerSchemas.httpV2Schema)), hostileLeaves([httpV2Sample()])),
     response: () => undefined,
-    load: async () => (await import('../../functions/sample-api.js')).handler as unknown as LocalHandler,
+    load: async () => (await import('../../demo/sample-api.js')).handler as unknown as LocalHandler,
     storage: false,
     kind: 'http',
   },
