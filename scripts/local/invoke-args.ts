@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseAlbEvent, parseAuthorizerEvent, parseTriggerEvent } from '../../shared/events/parse.js';
+import { parseSweepEvent } from '../../shared/onboarding/sweeper.js';
 import { parseRiskFeedbackEvent } from '../../shared/risk/feedback.js';
 import { functionNames } from './registry.js';
 import type { SeededUser } from './run.js';
@@ -115,6 +116,8 @@ function eventKind(event: Record<string, unknown>): { kind: string; functionName
   }
   if ('userId' in event && 'verdict' in event)
     return { kind: 'a risk feedback event', functionName: 'risk-feedback' };
+  if (event.source === 'aws.events' && event['detail-type'] === 'Scheduled Event')
+    return { kind: 'an EventBridge scheduled event', functionName: 'onboarding-sweeper' };
   return { kind: 'no event a Gatehouse function takes (no triggerSource, no authorizer type)' };
 }
 
@@ -123,6 +126,7 @@ function accepted(functionName: string): string {
   if (functionName === 'authorizer') return 'API Gateway authorizer events (type TOKEN or REQUEST)';
   if (functionName === 'risk-feedback') return 'risk feedback events ({userId, verdict, ...})';
   if (functionName === 'alb-sample') return 'Application Load Balancer events';
+  if (functionName === 'onboarding-sweeper') return 'EventBridge scheduled events';
   const prefixes = new Set(samplesOf(functionName).map((name) => name.split('_')[0]));
   return `${[...prefixes].map((prefix) => `${prefix}_*`).join(', ')} events`;
 }
@@ -138,6 +142,7 @@ export function checkEventFits(functionName: string, { event, source }: LoadedEv
     if (functionName === 'authorizer') parseAuthorizerEvent(event);
     else if (functionName === 'risk-feedback') parseRiskFeedbackEvent(event);
     else if (functionName === 'alb-sample') parseAlbEvent(event);
+    else if (functionName === 'onboarding-sweeper') parseSweepEvent(event);
     else parseTriggerEvent(event);
   } catch (error) {
     throw new UsageError(`${source}: ${(error as Error).message}`);

@@ -5,7 +5,9 @@
  * fails the check that expected its deliberate refusal.
  */
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { groupAlive, stopAllManaged } from '../../scripts/local/processes';
 import { type GatehouseStack, startGatehouseStack } from '../../scripts/local/stack';
 import {
@@ -16,12 +18,19 @@ import {
   storyParams,
   storyTitles,
 } from '../../scripts/local/story';
+import { entryKey } from '../../shared/onboarding/outbox';
 
 let stack: GatehouseStack;
 let story: Story;
 
 beforeAll(async () => {
-  stack = await startGatehouseStack({ config: storyConfig, env: storyEnv, params: storyParams });
+  // The onboarding sweeper every 5 s instead of every minute, so its test below is quick.
+  stack = await startGatehouseStack({
+    config: storyConfig,
+    env: storyEnv,
+    params: storyParams,
+    sweepEveryMs: 5_000,
+  });
   story = await createStory(stack);
 });
 
@@ -60,6 +69,39 @@ describe('the local stack', () => {
     );
     for (const invocation of tokenEvents) expect(invocation.fixed).toContain('request.groupConfiguration');
   });
+
+  it('runs the onboarding sweeper on its schedule: a welcome mail left in the outbox arrives, once', async () => {
+    // What post confirmation leaves when it had too little time for the mail: its outbox entry.
+    const item = { pk: 'USER#00000000-0000-4000-8000-00000000late', sk: 'ONBOARDING' };
+    const welcome = {
+      step: 'welcomeSentAt',
+      type: 'mail',
+      kind: 'welcome',
+      to: 'late@example.org',
+      locale: 'en',
+      values: { name: 'Lena' },
+    };
+    await stack.dynamo.client.send(
+      new PutItemCommand({
+        TableName: stack.dynamo.tableName,
+        Item: marshall({ ...entryKey(item), itemPk: item.pk, itemSk: item.sk, effects: [welcome], dueAt: 0 }),
+      }),
+    );
+    const mailsToLena = async () =>
+      (await stack.ses.mails()).filter((mail) => mail.destination.to.includes('late@example.org'));
+    await vi.waitFor(async () => expect(await mailsToLena()).toHaveLength(1), {
+      timeout: 30_000,
+      interval: 500,
+    });
+    expect((await mailsToLena())[0]).toMatchObject({ subject: 'Welcome to Gatehouse' });
+    // The next sweeps find it settled: the entry is gone, and no second mail.
+    await vi.waitFor(
+      async () =>
+        expect((await stack.dynamo.scan()).filter((i) => String(i.pk).startsWith('OUTBOX#'))).toEqual([]),
+      { timeout: 15_000, interval: 500 },
+    );
+    expect(await mailsToLena()).toHaveLength(1);
+  }, 60_000);
 
   it('stops every process it started and leaves no listener behind', async () => {
     const pids = [stack.cognito.process.pid, stack.offline.process.pid];
