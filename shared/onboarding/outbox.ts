@@ -62,7 +62,8 @@ export function parseEntry(raw: Record<string, unknown>): OutboxEntry | { unread
   const result = v.safeParse(entrySchema, raw);
   if (result.success) return result.output;
   const issue = result.issues[0];
-  return { unreadable: `${v.getDotPath(issue) ?? '(entry)'}: ${issue.message}` };
+  // What was expected, never what was found: an entry holds addresses and names, and this goes to the log.
+  return { unreadable: `${v.getDotPath(issue) ?? '(entry)'}: expected ${issue.expected}` };
 }
 
 /** Shard partitions of the outbox: sign-ups spread over them; the sweeper Queries each. */

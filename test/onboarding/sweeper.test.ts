@@ -333,6 +333,13 @@ describe('attack: the sweeper mails no one else, and no one twice', () => {
       itemPk: `USER#${sub}-bad`,
       itemSk: 'ONBOARDING',
       effects: [
+        {
+          step: 'notifiedAt',
+          type: 'mail',
+          kind: 'private-note-for-z@example.org',
+          to: 'z@example.org',
+          values: {},
+        },
         { step: 'welcomeSentAt', type: 'mail', kind: 'welcome', to: 'x@example.org', bcc: 'y@example.org' },
       ],
       dueAt: 0,
@@ -348,6 +355,8 @@ describe('attack: the sweeper mails no one else, and no one twice', () => {
         message: 'onboarding outbox entry unreadable; set aside for a day',
       }),
     );
+    // The log names what was expected where, never a value the entry holds.
+    expect(swept.output).not.toMatch(/[xyz]@example\.org/);
     expect(await mailsTo('x@example.org')).toHaveLength(0);
     expect(await mailsTo(`${sub}@example.com`)).toHaveLength(1);
     const setAside = (await local.dynamo.scan()).find((item) => item.sk === bad.sk);
