@@ -1,6 +1,6 @@
 import { cognitoClient } from '../shared/aws/cognito.js';
 import { parseCustomEmailSenderEvent } from '../shared/events/parse.js';
-import { sendEmail } from '../shared/mail/ses.js';
+import { type OutgoingEmail, sendEmail } from '../shared/mail/ses.js';
 import { triggerHandler } from '../shared/middleware/index.js';
 import { sendCustomEmail } from '../shared/senders/email-sender.js';
 import { senderDependencies } from '../shared/senders/wiring.js';
@@ -12,7 +12,8 @@ import { senderDependencies } from '../shared/senders/wiring.js';
  */
 const dependencies = {
   ...senderDependencies(),
-  sendEmail,
+  // One SES attempt: the SDK's retry of an attempt SES accepted but answered late would mail twice.
+  sendEmail: (mail: OutgoingEmail) => sendEmail(mail, undefined, true),
   cognito: cognitoClient,
 };
 

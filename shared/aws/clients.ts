@@ -18,14 +18,17 @@ export interface CallLimits {
 
 /**
  * Per service, sized for a 5-second budget. DynamoDB answers in milliseconds and throttles in
- * bursts: short attempts, three of them. SES, SNS and Cognito take longer on a bad day: one attempt
- * may use most of the budget, and the deadline cuts the second. KMS and Secrets Manager answer in
+ * bursts: short attempts, three of them. SES and Cognito take longer on a bad day: one attempt
+ * may use most of the budget, and the deadline cuts the second. SNS is only the custom SMS
+ * sender's, which must not publish twice: one attempt (SNS takes no idempotency key for a text, so
+ * the SDK's retry of an attempt SNS accepted but answered late would text twice; a failure is
+ * retried by Lambda, see `shared/senders/deliver.ts`). KMS and Secrets Manager answer in
  * milliseconds (and Secrets Manager is cached).
  */
 export const CALL_LIMITS = {
   dynamodb: { connectionTimeoutMs: 500, requestTimeoutMs: 1_000, maxAttempts: 3 },
   ses: { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 2 },
-  sns: { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 2 },
+  sns: { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 1 },
   cognito: { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 2 },
   kms: { connectionTimeoutMs: 500, requestTimeoutMs: 1_000, maxAttempts: 2 },
   secretsManager: { connectionTimeoutMs: 500, requestTimeoutMs: 1_000, maxAttempts: 2 },

@@ -1,4 +1,5 @@
 import { withReserve } from '../aws/deadline.js';
+import { failedCallOutcome } from '../aws/outcome.js';
 import { DeliveryError, UndeliverableError } from '../errors/index.js';
 import type { StringMap } from '../events/common.js';
 import { logger } from '../logging/index.js';
@@ -9,8 +10,12 @@ import { countMetric, METRIC } from '../observability/metrics.js';
 import type { CodeDecrypter } from './decrypt.js';
 import { eventDigest, type SentMarkers } from './sent-marker.js';
 
-/** What became of one sender invocation; the function logs it and tests assert it. */
-export type SendOutcome = 'sent' | 'duplicate' | 'undeliverable';
+/**
+ * What became of one sender invocation; the function logs it and tests assert it.
+ * `outcome-unknown`: the provider may have accepted the message but its answer never came (see
+ * `deliverOnce`): not resent.
+ */
+export type SendOutcome = 'sent' | 'duplicate' | 'undeliverable' | 'outcome-unknown';
 
 /** What both senders share. */
 export interface SenderDependencies {
@@ -23,16 +28,26 @@ export interface SenderDependencies {
 export const MARKER_RESERVE_MS = 400;
 
 /**
- * The idempotent skeleton of a send: claim the event's marker, prepare and send (cut
- * `MARKER_RESERVE_MS` before the invocation's deadline), then make the marker final, or release it
- * when nothing was sent, so that a retry (Lambda's own, after a `DeliveryError`) can.
- * Logs name the outcome and the error class, never the code, the address or the message.
+ * The idempotent skeleton of a send: claim the event's marker, `prepare` the message (decrypt the
+ * code, look up the user, render) and `handOver` it to the provider (SES, SNS: one attempt, no SDK
+ * retry), both cut `MARKER_RESERVE_MS` before the invocation's deadline, then make the marker final.
+ *
+ * A failure that certainly sent nothing (any failure before the hand-over; a hand-over the
+ * provider refused, or that never connected) releases the marker and is thrown (`DeliveryError`),
+ * so that Lambda's asynchronous retry sends. A hand-over whose outcome is unknown (aborted at the
+ * deadline, timed out waiting for the answer, a connection reset mid-call: `shared/aws/outcome.ts`)
+ * may have been accepted: SES and SNS take no idempotency key and cannot be asked, so the marker is
+ * closed as `outcomeUnknownAt` and the message is never resent (at most once, as the welcome mail):
+ * counted with the failures, logged as an error, not thrown (a retry could only skip it).
+ * The user's remedy is Cognito's "resend code", a new event. Logs name the outcome and the error
+ * class, never the code, the address or the message.
  */
-export async function deliverOnce(
+export async function deliverOnce<M>(
   event: unknown,
   markers: SentMarkers,
   channel: 'email' | 'sms',
-  send: () => Promise<string | undefined>,
+  prepare: () => Promise<M>,
+  handOver: (message: M) => Promise<string | undefined>,
 ): Promise<SendOutcome> {
   const digest = eventDigest(event);
   if (!(await markers.claim(digest))) {
@@ -40,9 +55,21 @@ export async function deliverOnce(
     return 'duplicate';
   }
   let messageId: string | undefined;
+  let handedOver = false;
   try {
-    messageId = await withReserve(MARKER_RESERVE_MS, send);
+    messageId = await withReserve(MARKER_RESERVE_MS, async () => {
+      const message = await prepare();
+      handedOver = true;
+      try {
+        return await handOver(message);
+      } catch (error) {
+        throw new DeliveryError(channel, error);
+      }
+    });
   } catch (error) {
+    if (handedOver && failedCallOutcome((error as Error).cause) === 'unknown') {
+      return closeUnknown(markers, digest, channel, (error as Error).cause);
+    }
     await markers.release(digest).catch((releaseError: unknown) => {
       logger.error('sent-marker could not be released', { error: errorName(releaseError) });
     });
@@ -64,6 +91,23 @@ export async function deliverOnce(
     logger.warn('sent-marker not made final', { error: errorName(markError) });
   });
   return 'sent';
+}
+
+/** A hand-over of unknown outcome: the marker closed so that no retry resends it (see `deliverOnce`). */
+async function closeUnknown(
+  markers: SentMarkers,
+  digest: string,
+  channel: 'email' | 'sms',
+  cause: unknown,
+): Promise<SendOutcome> {
+  // Counted with the failures: whether the user got it is not known (the log line says which).
+  countMetric(METRIC.deliveryFailed, { channel });
+  logger.error('message outcome unknown: not resent (at most once)', { error: errorName(cause) });
+  // If the table fails too, the lease lapses and Lambda's retry sends again (a possible duplicate).
+  await markers.unknown(digest).catch((markError: unknown) => {
+    logger.error('sent-marker not closed: a retry may send again', { error: errorName(markError) });
+  });
+  return 'outcome-unknown';
 }
 
 /** Decrypts the event's code; an undecryptable code is undeliverable (a retry has the same bytes). */

@@ -16,6 +16,7 @@ import {
 import { userAttributes } from './users.js';
 
 export interface EmailSenderDependencies extends SenderDependencies {
+  /** One SES attempt, no SDK retry: a retried attempt could resend a mail SES accepted (`deliverOnce`). */
   sendEmail: (mail: OutgoingEmail) => Promise<string | undefined>;
   /** Looks up the recipient of an account-takeover notification. */
   cognito: () => CognitoSender;
@@ -30,37 +31,45 @@ export async function sendCustomEmail(
   event: CustomEmailSenderEvent,
   deps: EmailSenderDependencies,
 ): Promise<SendOutcome> {
-  return deliverOnce(event, deps.markers, 'email', async () => {
-    const kind = messageKindOf(event.triggerSource);
-    const { request } = event;
-    let attributes: StringMap;
-    let values: Record<string, string | undefined>;
-    if (event.triggerSource === 'CustomEmailSender_AccountTakeOverNotification') {
-      attributes = await lookUpRecipient(event, deps);
-      values = { ...takeoverValues(request.userAttributes), name: recipientName(attributes) };
-    } else {
-      attributes = request.userAttributes;
-      const code = await decryptCode(deps.decrypt, request.code);
-      values = codeMessageValues(kind, event.userName, attributes, code, deps.mail);
-    }
-    const to = attributes.email;
-    if (!to) throw new UndeliverableError('user has no email address');
-    const message = renderBranded(kind, deps.mail, {
-      locale: recipientLocale({ userAttributes: attributes, clientMetadata: request.clientMetadata }),
-      values,
-    });
-    try {
-      return await deps.sendEmail({
-        from: deps.mail.fromAddress,
-        to,
-        subject: message.subject,
-        html: message.html,
-        text: message.text,
-      });
-    } catch (error) {
-      throw new DeliveryError('email', error);
-    }
+  return deliverOnce(
+    event,
+    deps.markers,
+    'email',
+    () => prepareEmail(event, deps),
+    (mail) => deps.sendEmail(mail),
+  );
+}
+
+/** The mail of an event: its recipient, code and values, rendered. Sends nothing. */
+async function prepareEmail(
+  event: CustomEmailSenderEvent,
+  deps: EmailSenderDependencies,
+): Promise<OutgoingEmail> {
+  const kind = messageKindOf(event.triggerSource);
+  const { request } = event;
+  let attributes: StringMap;
+  let values: Record<string, string | undefined>;
+  if (event.triggerSource === 'CustomEmailSender_AccountTakeOverNotification') {
+    attributes = await lookUpRecipient(event, deps);
+    values = { ...takeoverValues(request.userAttributes), name: recipientName(attributes) };
+  } else {
+    attributes = request.userAttributes;
+    const code = await decryptCode(deps.decrypt, request.code);
+    values = codeMessageValues(kind, event.userName, attributes, code, deps.mail);
+  }
+  const to = attributes.email;
+  if (!to) throw new UndeliverableError('user has no email address');
+  const message = renderBranded(kind, deps.mail, {
+    locale: recipientLocale({ userAttributes: attributes, clientMetadata: request.clientMetadata }),
+    values,
   });
+  return {
+    from: deps.mail.fromAddress,
+    to,
+    subject: message.subject,
+    html: message.html,
+    text: message.text,
+  };
 }
 
 async function lookUpRecipient(

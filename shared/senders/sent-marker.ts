@@ -14,7 +14,8 @@ import { documentClient, nowSeconds, TTL_ATTRIBUTE, tableName } from '../storage
  * is sent: an invocation that died or ran out of time holding it, or could not release it (the
  * table down as well), leaves a lease that lapses, so Lambda's retry a minute later sends it.
  * Never lost; sent twice only if the invocation dies between the provider's acceptance and the
- * `sentAt` write.
+ * `sentAt` write. A send whose outcome is unknown (the provider may have accepted it, its answer
+ * never came) closes the claim as `outcomeUnknownAt`: never sent again (at most once).
  */
 export { eventDigest } from '../storage/claims.js';
 
@@ -25,6 +26,8 @@ export interface SentMarkers {
   sent(digest: string): Promise<void>;
   /** Forgets a claim whose send failed, so a later retry may send. */
   release(digest: string): Promise<void>;
+  /** Closes a claim whose send has an unknown outcome: no retry sends it (at most once). */
+  unknown(digest: string): Promise<void>;
 }
 
 /** The lease of a claim made outside an invocation (tests, scripts): a sender's 10-second timeout. */
@@ -44,9 +47,10 @@ export function tableSentMarkers(ttlSeconds: number, now: () => number = Date.no
             TableName: tableName(),
             Item: { ...key(digest), [TTL_ATTRIBUTE]: at + ttlSeconds, leaseUntil },
             // An expired marker that TTL has not deleted yet counts as absent, and so does a claim
-            // never made final whose lease lapsed.
+            // never made final (nor closed as unknown) whose lease lapsed.
             ConditionExpression:
-              'attribute_not_exists(pk) OR #ttl <= :now OR (attribute_not_exists(sentAt) AND leaseUntil <= :nowMs)',
+              'attribute_not_exists(pk) OR #ttl <= :now OR ' +
+              '(attribute_not_exists(sentAt) AND attribute_not_exists(outcomeUnknownAt) AND leaseUntil <= :nowMs)',
             ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
             ExpressionAttributeValues: { ':now': at, ':nowMs': nowMs },
           }),
@@ -59,6 +63,16 @@ export function tableSentMarkers(ttlSeconds: number, now: () => number = Date.no
           TableName: tableName(),
           Key: key(digest),
           UpdateExpression: 'SET sentAt = :at REMOVE leaseUntil',
+          ExpressionAttributeValues: { ':at': nowSeconds(now()) },
+        }),
+      );
+    },
+    async unknown(digest) {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: key(digest),
+          UpdateExpression: 'SET outcomeUnknownAt = :at REMOVE leaseUntil',
           ExpressionAttributeValues: { ':at': nowSeconds(now()) },
         }),
       );

@@ -33,6 +33,11 @@ export interface Scenario {
   healthy: Outcome;
   /** The outcome when this dependency fails (the documented policy). */
   whenDown: Outcome;
+  /**
+   * The outcome when the dependency may have done what it was asked while the answer never came
+   * (a hang past the limits, a reset mid-call, a late answer), when it differs from `whenDown`.
+   */
+  whenUnknown?: Outcome;
   /** Builds one case, seeding what it needs with no fault on; `id` is unique per round. */
   prepare(id: string): Promise<Case>;
   /** Names an outcome; by default `describeOutcome`. */
@@ -48,6 +53,22 @@ export interface Cell {
 /** Faults after which a function must answer as if healthy (slow but within its limits, or a partial batch it completes). */
 export function isBenign(fault: Fault, dependencyLimitMs: number): boolean {
   return (fault.kind === 'latency' && fault.ms < dependencyLimitMs) || fault.kind === 'unprocessed';
+}
+
+/** Faults after which the caller cannot know whether the dependency acted: `Scenario.whenUnknown`. */
+export function isOutcomeUnknown(fault: Fault, dependencyLimitMs: number): boolean {
+  return (
+    fault.kind === 'reset' ||
+    fault.kind === 'slow-answer' ||
+    (fault.kind === 'latency' && fault.ms >= dependencyLimitMs)
+  );
+}
+
+/** The outcomes a scenario may answer under `fault` of a dependency with this attempt limit. */
+export function expectedOutcomes(scenario: Scenario, fault: Fault, dependencyLimitMs: number): Outcome[] {
+  if (fault.kind === 'none' || isBenign(fault, dependencyLimitMs)) return [scenario.healthy];
+  if (scenario.whenUnknown && isOutcomeUnknown(fault, dependencyLimitMs)) return [scenario.whenUnknown];
+  return [scenario.whenDown];
 }
 
 /** A result or error in the matrix's words. */

@@ -182,8 +182,10 @@ describe('custom email sender', () => {
 
   it('on an SES fault: logs without the code, releases the marker and throws so Lambda retries', async () => {
     const event = await codeEvent('CustomEmailSender_ForgotPassword');
+    // As the SDK throws SES's answer: its HTTP status says SES did not take the mail.
     const throttled = Object.assign(new Error(`Rate exceeded for code ${CODE}`), {
       name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 400 },
     });
     const failing = await dependencies({
       sendEmail: async () => {

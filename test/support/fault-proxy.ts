@@ -14,6 +14,11 @@ export type Fault =
    * `after`, only from the request after the first `after` on (it slows down mid-invocation).
    */
   | { kind: 'latency'; ms: number; after?: number }
+  /**
+   * Forwards at once (the service acts on the request: SES accepts the mail), then holds the
+   * service's answer this long: a caller whose deadline comes first never learns that it was done.
+   */
+  | { kind: 'slow-answer'; ms: number }
   /** Resets the connection (TCP RST) as soon as the request arrives. */
   | { kind: 'reset' }
   /** Answers this 5xx status with the service's own error body. */
@@ -42,6 +47,8 @@ export function faultLabel(fault: Fault): string {
       return 'none';
     case 'latency':
       return fault.ms >= 1000 ? `latency ${fault.ms / 1000} s` : `latency ${fault.ms} ms`;
+    case 'slow-answer':
+      return `done, answered after ${fault.ms / 1000} s`;
     case 'reset':
       return 'connection reset';
     case 'status':
@@ -93,6 +100,8 @@ export async function startFaultProxy(target: string, protocol: Protocol): Promi
         if (incoming.socket.destroyed) return;
         break;
     }
+    if (current.kind === 'slow-answer')
+      return forwardThenHold(upstream, incoming, body, outgoing, current.ms);
     const target = incoming.headers['x-amz-target'];
     if (current.kind === 'unprocessed' && target === 'DynamoDB_20120810.BatchGetItem') {
       return forwardPartialBatch(upstream, incoming, body, outgoing);
@@ -139,6 +148,25 @@ function delay(ms: number, incoming: IncomingMessage): Promise<void> {
 function forward(upstream: URL, incoming: IncomingMessage, body: Buffer, outgoing: ServerResponse): void {
   send(upstream, incoming, body).then(
     ({ status, headers, payload }) => {
+      outgoing.writeHead(status, headers);
+      outgoing.end(payload);
+    },
+    () => outgoing.destroy(),
+  );
+}
+
+/** The service gets the request now; its answer reaches the caller `ms` later, if it still listens. */
+function forwardThenHold(
+  upstream: URL,
+  incoming: IncomingMessage,
+  body: Buffer,
+  outgoing: ServerResponse,
+  ms: number,
+): void {
+  send(upstream, incoming, body).then(
+    async ({ status, headers, payload }) => {
+      await delay(ms, incoming);
+      if (incoming.socket.destroyed) return;
       outgoing.writeHead(status, headers);
       outgoing.end(payload);
     },
