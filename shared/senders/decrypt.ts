@@ -3,7 +3,7 @@ import { KmsKeyringNode, type KmsNodeClientSupplier } from '@aws-crypto/kms-keyr
 import { CommitmentPolicy, type KeyringNode } from '@aws-crypto/material-management-node';
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/raw-aes-keyring-node';
 import { kmsClients } from '../aws/kms.js';
-import { ConfigError } from '../errors/index.js';
+import { ConfigError, UnavailableError } from '../errors/index.js';
 
 /** Turns the base64 `request.code` of a custom sender event into the plaintext code. */
 export type CodeDecrypter = (encryptedCode: string) => Promise<string>;
@@ -26,15 +26,51 @@ export function codeDecrypter(keyring: KeyringNode): CodeDecrypter {
 }
 
 /**
+ * KMS's answers that say the ciphertext itself can never be decrypted with this key: a retry has
+ * the same bytes. Every other KMS error (throttling, `KMSInternalException`,
+ * `DependencyTimeoutException`, `KeyUnavailableException`, a disabled key or a missing permission,
+ * a timeout, the deadline) may pass, or be fixed by the operator, before Lambda's retry.
+ */
+const CIPHERTEXT_REFUSALS = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
+
+/**
  * The production keyring: decrypts only with the pool's key (a strict, not a discovery, keyring),
  * through the KMS client of `shared/aws` (timeouts, bounded retries, the invocation's deadline).
  * `clientProvider` replaces it (tests simulate KMS at the SDK level).
+ *
+ * The keyring swallows KMS's error into a message of its own, so each call watches its KMS calls:
+ * when KMS failed for a reason other than the ciphertext, the decrypter throws an
+ * `UnavailableError` (the sender then throws, and Lambda's retry decrypts again) instead of the
+ * keyring's error (an undecryptable code, dropped).
  */
 export function kmsDecrypter(
   keyArn: string,
   clientProvider: KmsNodeClientSupplier = kmsClients,
 ): CodeDecrypter {
-  return codeDecrypter(new KmsKeyringNode({ keyIds: [keyArn], clientProvider }));
+  return async (encryptedCode) => {
+    const kmsErrors: unknown[] = [];
+    const watched: KmsNodeClientSupplier = (region) => {
+      const client = clientProvider(region);
+      if (!client) return client;
+      return {
+        decrypt: (input: Parameters<typeof client.decrypt>[0]) =>
+          Promise.resolve(client.decrypt(input)).catch((error: unknown) => {
+            kmsErrors.push(error);
+            throw error;
+          }),
+      } as unknown as typeof client;
+    };
+    try {
+      return await codeDecrypter(new KmsKeyringNode({ keyIds: [keyArn], clientProvider: watched }))(
+        encryptedCode,
+      );
+    } catch (error) {
+      const outage = kmsErrors.find((kmsError) => !CIPHERTEXT_REFUSALS.has((kmsError as Error)?.name));
+      if (outage)
+        throw new UnavailableError('KmsUnavailableError', 'KMS could not decrypt now', { cause: outage });
+      throw error;
+    }
+  };
 }
 
 /** Used when no key is configured: every code is undecryptable, said plainly. */

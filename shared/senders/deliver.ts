@@ -1,6 +1,6 @@
 import { withReserve } from '../aws/deadline.js';
 import { failedCallOutcome } from '../aws/outcome.js';
-import { DeliveryError, UndeliverableError } from '../errors/index.js';
+import { DeliveryError, UnavailableError, UndeliverableError } from '../errors/index.js';
 import type { StringMap } from '../events/common.js';
 import { logger } from '../logging/index.js';
 import type { MessageKind } from '../mail/kinds.js';
@@ -110,7 +110,11 @@ async function closeUnknown(
   return 'outcome-unknown';
 }
 
-/** Decrypts the event's code; an undecryptable code is undeliverable (a retry has the same bytes). */
+/**
+ * Decrypts the event's code; an undecryptable code is undeliverable (a retry has the same bytes).
+ * KMS unavailable (`UnavailableError`: throttled, down, slow past the deadline) is thrown as it is:
+ * the sender releases its marker and throws, and Lambda's retry decrypts again.
+ */
 export async function decryptCode(
   decrypt: CodeDecrypter,
   encrypted: string | null | undefined,
@@ -119,6 +123,7 @@ export async function decryptCode(
   try {
     return await decrypt(encrypted);
   } catch (error) {
+    if (error instanceof UnavailableError) throw error;
     throw new UndeliverableError('code could not be decrypted', error);
   }
 }

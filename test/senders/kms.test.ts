@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildClient, CommitmentPolicy, getClient, KMS, KmsKeyringNode } from '@aws-crypto/client-node';
 import { describe, expect, it } from 'vitest';
+import { UnavailableError, UndeliverableError } from '../../shared/errors/index.js';
 import { kmsDecrypter } from '../../shared/senders/decrypt.js';
 import { fakeAwsHandler, localCredentials } from './support.js';
 
@@ -12,7 +13,7 @@ const OTHER_ARN = 'arn:aws:kms:us-east-1:111122223333:key/ffffffff-12ab-34cd-56e
  * Decrypt; the fake service wraps data keys by prefixing the key id, so that only the key that
  * "encrypted" a data key can give it back, as KMS does.
  */
-function fakeKms() {
+function fakeKms(failDecryptWith?: { status: number; type: string }) {
   const fake = fakeAwsHandler(({ headers, body }) => {
     const operation = headers['x-amz-target']!.split('.')[1];
     const input = JSON.parse(body);
@@ -20,6 +21,12 @@ function fakeKms() {
       contentType: 'application/x-amz-json-1.1',
       body: JSON.stringify(json),
     });
+    if (operation === 'Decrypt' && failDecryptWith) {
+      return {
+        status: failDecryptWith.status,
+        ...answer({ __type: failDecryptWith.type, message: `injected ${failDecryptWith.type}` }),
+      };
+    }
     if (operation === 'GenerateDataKey') {
       const plaintext = randomBytes(input.NumberOfBytes);
       const blob = Buffer.concat([Buffer.from(`${input.KeyId}|`), plaintext]);
@@ -73,4 +80,39 @@ describe('the production KMS keyring', () => {
     await expect(kmsDecrypter(KEY_ARN, kms.clientProvider)(encrypted)).rejects.toThrow();
     expect(kms.requests.slice(before)).toEqual([]);
   });
+});
+
+describe('KMS failing: retried by Lambda, or dropped only when the ciphertext itself is refused', () => {
+  it.each([
+    [400, 'ThrottlingException'],
+    [500, 'KMSInternalException'],
+    [500, 'DependencyTimeoutException'],
+    [400, 'KeyUnavailableException'],
+    [400, 'DisabledException'],
+    [400, 'AccessDeniedException'],
+  ])('%i %s: an UnavailableError (the sender throws, Lambda decrypts again)', async (status, type) => {
+    const encrypted = await cognitoEncrypts('493817', KEY_ARN, fakeKms());
+    const failing = fakeKms({ status, type });
+    const error = await kmsDecrypter(KEY_ARN, failing.clientProvider)(encrypted).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(error).toMatchObject({ name: 'KmsUnavailableError', cause: { name: type } });
+    const { decryptCode } = await import('../../shared/senders/deliver.js');
+    await expect(
+      decryptCode(kmsDecrypter(KEY_ARN, failing.clientProvider), encrypted),
+    ).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it.each(['InvalidCiphertextException', 'IncorrectKeyException'])(
+    '%s: the code is undeliverable (a retry has the same bytes)',
+    async (type) => {
+      const encrypted = await cognitoEncrypts('493817', KEY_ARN, fakeKms());
+      const failing = fakeKms({ status: 400, type });
+      const { decryptCode } = await import('../../shared/senders/deliver.js');
+      const error = await decryptCode(kmsDecrypter(KEY_ARN, failing.clientProvider), encrypted).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UndeliverableError);
+      expect(error).not.toBeInstanceOf(UnavailableError);
+    },
+  );
 });

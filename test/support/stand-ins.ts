@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -7,7 +8,8 @@ import type { AddressInfo } from 'node:net';
  * - Cognito (JSON protocol): AdminAddUserToGroup (idempotent, as in Cognito), AdminGetUser and
  *   ListUsers (the users AdminGetUser knows, unfiltered: enough for the console's search);
  * - a JWKS server (`/<pool>/.well-known/jwks.json`);
- * - a legacy user endpoint (the `MIGRATION_SOURCE=http` contract of the README).
+ * - a legacy user endpoint (the `MIGRATION_SOURCE=http` contract of the README);
+ * - KMS (JSON protocol): GenerateDataKey and Decrypt, what the Encryption SDK's keyring calls.
  */
 export interface StandIn {
   endpoint: string;
@@ -115,12 +117,18 @@ export interface LegacyStandIn extends StandIn {
   users: Map<string, { password: string; attributes: Record<string, string> }>;
   /** Usernames told they migrated. */
   migrated: Set<string>;
+  /** When set, the `authorization` header every request must carry (else 403). */
+  authorization?: string;
 }
 
 export async function startLegacyStandIn(): Promise<LegacyStandIn> {
   const users = new Map<string, { password: string; attributes: Record<string, string> }>();
   const migrated = new Set<string>();
-  const { server, endpoint } = await listen((_request, body, response) => {
+  const standIn = { users, migrated } as LegacyStandIn;
+  const { server, endpoint } = await listen((request, body, response) => {
+    if (standIn.authorization && request.headers.authorization !== standIn.authorization) {
+      return json(response, 403, { message: 'forbidden' });
+    }
     const { action, username = '', password } = JSON.parse(body || '{}') as Record<string, string>;
     const user = migrated.has(username) ? undefined : users.get(username);
     if (action === 'migrated') {
@@ -136,5 +144,52 @@ export async function startLegacyStandIn(): Promise<LegacyStandIn> {
     }
     json(response, 400, { message: 'unknown action' });
   });
-  return { endpoint, users, migrated, stop: () => stop(server) };
+  return Object.assign(standIn, { endpoint, stop: () => stop(server) });
+}
+
+export interface KmsStandIn extends StandIn {
+  /** Decrypt calls answered (whatever their answer). */
+  decrypts(): number;
+}
+
+/**
+ * KMS's GenerateDataKey and Decrypt (JSON protocol), for the Encryption SDK's KMS keyring: a data
+ * key is "wrapped" by prefixing the key id, so only the key that generated it gives it back
+ * (`IncorrectKeyException` otherwise), and a blob without a key id is `InvalidCiphertextException`.
+ */
+export async function startKmsStandIn(): Promise<KmsStandIn> {
+  let decrypts = 0;
+  const type = 'application/x-amz-json-1.1';
+  const error = (response: ServerResponse, name: string) =>
+    json(response, 400, { __type: name, message: name }, type);
+  const { server, endpoint } = await listen((request, body, response) => {
+    const action = String(request.headers['x-amz-target'] ?? '').split('.')[1];
+    const input = JSON.parse(body || '{}') as Record<string, unknown>;
+    const keyId = String(input.KeyId);
+    if (action === 'GenerateDataKey') {
+      const plaintext = randomBytes(Number(input.NumberOfBytes));
+      const blob = Buffer.concat([Buffer.from(`${keyId}|`), plaintext]);
+      return json(
+        response,
+        200,
+        { KeyId: keyId, Plaintext: plaintext.toString('base64'), CiphertextBlob: blob.toString('base64') },
+        type,
+      );
+    }
+    if (action === 'Decrypt') {
+      decrypts++;
+      const blob = Buffer.from(String(input.CiphertextBlob), 'base64');
+      const separator = blob.indexOf('|');
+      if (separator < 0) return error(response, 'InvalidCiphertextException');
+      if (blob.subarray(0, separator).toString() !== keyId) return error(response, 'IncorrectKeyException');
+      return json(
+        response,
+        200,
+        { KeyId: keyId, Plaintext: blob.subarray(separator + 1).toString('base64') },
+        type,
+      );
+    }
+    error(response, 'UnsupportedOperationException');
+  });
+  return { endpoint, decrypts: () => decrypts, stop: () => stop(server) };
 }
