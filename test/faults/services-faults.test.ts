@@ -76,6 +76,7 @@ beforeAll(async () => {
     MIGRATION_SOURCE: 'http',
     MIGRATION_HTTP_URL: proxies['legacy endpoint']!.endpoint,
     CONSOLE_USER_POOL_ID: SAMPLE_POOL_ID,
+    SIGNUP_LINK_FEDERATED_USERS: 'true',
   });
   for (const fn of [
     'custom-email-sender',
@@ -368,6 +369,45 @@ const preSignUpScenario: Scenario = {
   },
 };
 
+/**
+ * A federated sign-up whose email belongs to one verified native user: linked (ListUsers, then
+ * AdminLinkProviderForUser), and this first sign-in refused with the "sign in again" message. When
+ * Cognito fails it fails closed: no separate federated user is created (the user tries again) and
+ * the identity is linked once, by this call or the next.
+ */
+const federatedPreSignUpScenario: Scenario = {
+  fn: 'pre-sign-up (federated linking)',
+  healthy: 'refused SIGNUP_ACCOUNT_LINKED',
+  whenDown: 'error',
+  // Two calls of 2 s each come within half a second of the 4.5 s deadline: linked, or refused.
+  sequentialCalls: 2,
+  async prepare(id) {
+    const event = sampleEvent<any>('PreSignUp_ExternalProvider');
+    const subject = id.replace(/[^a-z0-9]/g, '');
+    const email = `linked-${subject}@example.org`;
+    const native = `native-${subject}`;
+    event.userName = `Google_${subject}`;
+    event.request.userAttributes.email = email;
+    cognito.users.set(native, { email, email_verified: 'true' });
+    const source = `Google_${subject}`;
+    return {
+      invoke: () => invoke('pre-sign-up', event),
+      secrets: [],
+      async recover(first) {
+        // Linked: the user's next sign-in lands on the native user (no pre sign-up call). Not
+        // linked: the next sign-in links it.
+        if (!cognito.links.has(source)) {
+          if (first !== 'error') throw new Error(`not linked after ${first}`);
+          await invoke('pre-sign-up', event).catch(() => undefined);
+        }
+        const linked = cognito.links.get(source);
+        if (linked !== native)
+          throw new Error(linked ? `linked to ${linked}` : 'not linked by the next sign-in');
+      },
+    };
+  },
+};
+
 /** The emailed sign-in code: not delivered, the challenge fails and the user asks for a new one. */
 const createAuthChallengeScenario: Scenario = {
   fn: 'create-auth-challenge',
@@ -449,6 +489,7 @@ const dependencies: { name: string; attemptMs: number; scenarios: Scenario[]; fa
       sweeperScenario,
       senderScenario('custom-email-sender', 'CustomEmailSender_AccountTakeOverNotification', 'lookup'),
       consoleScenario,
+      federatedPreSignUpScenario,
     ],
   },
   { name: 'JWKS', attemptMs: 1_500, scenarios: [authorizerScenario] },

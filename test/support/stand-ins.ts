@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net';
 /**
  * Small local stand-ins for what no emulator in the tests provides, each answering only the calls
  * Gatehouse makes, the way the real service answers them, and recording every call:
- * - Cognito (JSON protocol): AdminAddUserToGroup (idempotent, as in Cognito), AdminGetUser and
- *   ListUsers (the users AdminGetUser knows, unfiltered: enough for the console's search);
+ * - Cognito (JSON protocol): AdminAddUserToGroup (idempotent, as in Cognito), AdminGetUser,
+ *   ListUsers (the users AdminGetUser knows, unfiltered or by `email = "…"`) and
+ *   AdminLinkProviderForUser (a source identity links once; again, it is refused as Cognito does);
  * - a JWKS server (`/<pool>/.well-known/jwks.json`);
  * - a legacy user endpoint (the `MIGRATION_SOURCE=http` contract of the README);
  * - KMS (JSON protocol): GenerateDataKey and Decrypt, what the Encryption SDK's keyring calls.
@@ -43,12 +44,15 @@ export interface CognitoStandIn extends StandIn {
   groupCalls: Map<string, number>;
   /** Users AdminGetUser knows: username → attributes. */
   users: Map<string, Record<string, string>>;
+  /** Federated identities linked (AdminLinkProviderForUser): `Provider_subject` → native username. */
+  links: Map<string, string>;
 }
 
 export async function startCognitoStandIn(): Promise<CognitoStandIn> {
   const members = new Map<string, Set<string>>();
   const groupCalls = new Map<string, number>();
   const users = new Map<string, Record<string, string>>();
+  const links = new Map<string, string>();
   const type = 'application/x-amz-json-1.1';
   const { server, endpoint } = await listen((request, body, response) => {
     const action = String(request.headers['x-amz-target'] ?? '').split('.')[1];
@@ -83,7 +87,12 @@ export async function startCognitoStandIn(): Promise<CognitoStandIn> {
       );
     }
     if (action === 'ListUsers') {
-      const listed = [...users].map(([Username, attributes]) => ({
+      // The one filter Gatehouse sends besides none: `email = "<address>"`.
+      const email = /^email = "(.*)"$/.exec(input.Filter ?? '')?.[1];
+      const matching = [...users].filter(
+        ([, attributes]) => email === undefined || attributes.email === email,
+      );
+      const listed = matching.map(([Username, attributes]) => ({
         Username,
         Attributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
         Enabled: true,
@@ -91,9 +100,28 @@ export async function startCognitoStandIn(): Promise<CognitoStandIn> {
       }));
       return json(response, 200, { Users: listed }, type);
     }
+    if (action === 'AdminLinkProviderForUser') {
+      const { DestinationUser, SourceUser } = input as unknown as Record<string, Record<string, string>>;
+      const source = `${SourceUser!.ProviderName}_${SourceUser!.ProviderAttributeValue}`;
+      // As Cognito answers a source identity that is linked (or signed up) already.
+      if (links.has(source)) {
+        return json(
+          response,
+          400,
+          {
+            __type: 'InvalidParameterException',
+            message:
+              'Merging is not currently supported, provide a SourceUser that has not been signed up in order to link',
+          },
+          type,
+        );
+      }
+      links.set(source, DestinationUser!.ProviderAttributeValue!);
+      return json(response, 200, {}, type);
+    }
     json(response, 400, { __type: 'InvalidParameterException', message: `stand-in has no ${action}` }, type);
   });
-  return { endpoint, members, groupCalls, users, stop: () => stop(server) };
+  return { endpoint, members, groupCalls, users, links, stop: () => stop(server) };
 }
 
 export interface JwksStandIn extends StandIn {
