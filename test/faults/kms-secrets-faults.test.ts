@@ -5,6 +5,7 @@ import { functionLoaders, type LocalHandler, localContext } from '../../scripts/
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 import { type Fault, type FaultProxy, faultLabel, startFaultProxy } from '../support/fault-proxy.js';
+import { captureOutput } from '../support/logs.js';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../support/secrets-manager.js';
 import {
   type KmsStandIn,
@@ -76,7 +77,7 @@ beforeAll(async () => {
   ({ expireCachedSecrets } = await import('../../shared/config/secrets.js'));
   // The warm container's first sign-up: it reads the context key, and its settings once (legacy
   // users in the table), so that its row is the context key's alone.
-  await warm['pre-sign-up']!(preSignUpEvent('first'), localContext('pre-sign-up'));
+  await captureOutput(() => warm['pre-sign-up']!(preSignUpEvent('first'), localContext('pre-sign-up')));
   // New containers (cold rows) ask the legacy endpoint, with an authorization kept as a secret.
   Object.assign(process.env, {
     MIGRATION_SOURCE: 'http',
@@ -199,7 +200,9 @@ const warmPreSignUpScenario: Scenario = {
   whenDown: 'ok',
   async prepare(id) {
     const event = preSignUpEvent(id);
-    await warm['pre-sign-up']!(preSignUpEvent(`${id}-before`), localContext('pre-sign-up'));
+    await captureOutput(() =>
+      warm['pre-sign-up']!(preSignUpEvent(`${id}-before`), localContext('pre-sign-up')),
+    );
     expireCachedSecrets();
     return { invoke: () => warm['pre-sign-up']!(event, localContext('pre-sign-up')), secrets: [CONTEXT_KEY] };
   },
