@@ -1,5 +1,6 @@
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { type RemainingTime, withInvocationDeadline } from '../aws/deadline.js';
 import type { AlbEvent, AlbResult } from '../events/alb.js';
 import { logger } from '../logging/index.js';
 import { loadAlbSettings } from './settings.js';
@@ -19,10 +20,22 @@ function verifierFromSettings(): AlbRequestVerifier {
 /**
  * The principal of a request the load balancer authenticated (verifier from the ALB_* settings,
  * built on first use); throws `AlbUnauthorized` for a missing, forged, expired or another load
- * balancer's header. For handlers without middy.
+ * balancer's header. For handlers without middy: pass the Lambda context, so that a key fetch
+ * (a kid not seen yet) ends by the invocation's deadline instead of the function's timeout.
  */
-export function verifyAlbRequest(event: AlbEvent): Promise<AlbPrincipal> {
-  return verifierFromSettings().verify(event);
+export function verifyAlbRequest(event: AlbEvent, context?: Partial<RemainingTime>): Promise<AlbPrincipal> {
+  return withinDeadline(context, () => verifierFromSettings().verify(event));
+}
+
+/**
+ * Verification under the invocation's deadline (`shared/aws/deadline.ts`): the key fetcher reads
+ * it, so a hung key endpoint is cut before the function's timeout and thrown (fail closed).
+ */
+function withinDeadline<T>(
+  context: Partial<RemainingTime> | undefined,
+  verify: () => Promise<T>,
+): Promise<T> {
+  return context ? withInvocationDeadline(context, verify) : verify();
 }
 
 /** The 401 a Lambda target answers, in the header style of the event (multi-value or not). */
@@ -43,14 +56,15 @@ export function unauthorizedResponse(event: Pick<AlbEvent, 'multiValueHeaders'>)
  * middy middleware for a user's function behind an ALB with Cognito authentication: verifies the
  * request before the handler and puts the principal on `context.principal`; a request without a
  * valid `x-amzn-oidc-data` gets a 401 and never reaches the handler (the reason is logged, the
- * token never). A key outage is thrown (the ALB answers 502): it fails closed.
+ * token never). A key outage, or a key endpoint still silent at the invocation's deadline, is
+ * thrown (the ALB answers 502): it fails closed.
  */
 export function albAuthentication(
   verifier: AlbRequestVerifier = verifierFromSettings(),
 ): middy.MiddlewareObj<AlbEvent, AlbResult, Error, AlbAuthenticatedContext> {
   return {
     before: async (request) => {
-      request.context.principal = await verifier.verify(request.event);
+      request.context.principal = await withinDeadline(request.context, () => verifier.verify(request.event));
     },
     // A refusal is answered here rather than by an early return, so that the middlewares before
     // this one (the log context's `completed` line) still see the invocation end.

@@ -71,44 +71,45 @@ export type TokenGenerationVersion = '1' | '2' | '3';
 
 const tokenRequestV1 = { ...userRequest, groupConfiguration };
 
-const tokenGenerationV1Schema = v.looseObject({
-  ...envelope(userTokenGenerationSources, v.looseObject(tokenRequestV1), answer<TokenGenerationResponseV1>())
-    .entries,
-  version: v.literal('1'),
-});
+/** A user's token generation event: the envelope every version shares, its request, its version. */
+function userTokenGeneration<
+  V extends TokenGenerationVersion,
+  R extends v.ObjectEntries,
+  A extends v.GenericSchema,
+>(version: V, request: R, response: A) {
+  return v.looseObject({
+    ...envelope(userTokenGenerationSources, v.looseObject(request), response).entries,
+    version: v.literal(version),
+  });
+}
+
+/** Scopes of the access token to be; Powertools' schema (and AWS's V2/V3 examples) may leave it out. */
+const scopes = v.optional(v.array(v.string()));
+
+const tokenGenerationV1Schema = userTokenGeneration('1', tokenRequestV1, answer<TokenGenerationResponseV1>());
 export type TokenGenerationV1Event = v.InferOutput<typeof tokenGenerationV1Schema>;
 
-const tokenGenerationV2Schema = v.looseObject({
-  ...envelope(
-    userTokenGenerationSources,
-    v.looseObject({
-      ...tokenRequestV1,
-      /** Scopes of the access token to be; Powertools' schema (and AWS's V2/V3 examples) may leave it out. */
-      scopes: v.optional(v.array(v.string())),
-    }),
-    answer<TokenGenerationResponseV2>(),
-  ).entries,
-  version: v.literal('2'),
-});
+const tokenGenerationV2Schema = userTokenGeneration(
+  '2',
+  { ...tokenRequestV1, scopes },
+  answer<TokenGenerationResponseV2>(),
+);
 export type TokenGenerationV2Event = v.InferOutput<typeof tokenGenerationV2Schema>;
 
 /**
  * Closes @types/aws-lambda gap 2: V3 events come from user sign-ins too, not only from
- * `TokenGeneration_ClientCredentials`.
+ * `TokenGeneration_ClientCredentials`. Its user attributes and groups may be left out.
  */
-const tokenGenerationV3UserSchema = v.looseObject({
-  ...envelope(
-    userTokenGenerationSources,
-    v.looseObject({
-      userAttributes: v.optional(stringMap),
-      groupConfiguration: v.optional(groupConfiguration),
-      clientMetadata: v.optional(stringMap),
-      scopes: v.optional(v.array(v.string())),
-    }),
-    answer<TokenGenerationResponseV2>(),
-  ).entries,
-  version: v.literal('3'),
-});
+const tokenGenerationV3UserSchema = userTokenGeneration(
+  '3',
+  {
+    userAttributes: v.optional(stringMap),
+    groupConfiguration: v.optional(groupConfiguration),
+    clientMetadata: v.optional(stringMap),
+    scopes,
+  },
+  answer<TokenGenerationResponseV2>(),
+);
 export type TokenGenerationV3UserEvent = v.InferOutput<typeof tokenGenerationV3UserSchema>;
 
 /**

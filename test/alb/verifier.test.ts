@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import middy from '@middy/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AlbKey,
   type AlbKeyServer,
@@ -24,6 +24,7 @@ import {
 } from '../../shared/alb/middleware.js';
 import { loadAlbSettings } from '../../shared/alb/settings.js';
 import { AlbKeysUnavailableError, AlbRequestVerifier, AlbUnauthorized } from '../../shared/alb/verify.js';
+import { DEADLINE_MARGIN_MS } from '../../shared/aws/deadline.js';
 import { ConfigError } from '../../shared/errors/index.js';
 import type { AlbEvent, AlbResult } from '../../shared/events/alb.js';
 import { lambdaContext, sampleEvent } from '../support/events.js';
@@ -302,6 +303,53 @@ describe('middy middleware and verifyAlbRequest', () => {
     expect(error).toBeInstanceOf(AlbKeysUnavailableError);
   });
 
+  it('a key endpoint that accepts and never answers is cut at the invocation deadline: thrown, never let through', async () => {
+    const hung = await startHungServer();
+    try {
+      const cut = new AlbRequestVerifier(settings({ ALB_PUBLIC_KEYS_URL: hung.url }));
+      // 1.2 s left: the deadline (0.7 s) comes before the local key fetch's own 1.5 s timeout.
+      const started = performance.now();
+      const { error } = await captureOutput(() =>
+        handlerWith(cut)(
+          albEvent({ 'x-amzn-oidc-data': albToken() }),
+          lambdaContext('alb', 1_200) as AlbAuthenticatedContext,
+        ),
+      );
+      const ms = performance.now() - started;
+      expect(error).toBeInstanceOf(AlbKeysUnavailableError);
+      expect(hung.requests()).toBe(1);
+      expect(ms).toBeGreaterThanOrEqual(1_200 - DEADLINE_MARGIN_MS - 50);
+      expect(ms).toBeLessThan(1_200);
+    } finally {
+      await hung.stop();
+    }
+  });
+
+  it('verifyAlbRequest(event, context) cuts a hung key fetch at the deadline too', async () => {
+    const hung = await startHungServer();
+    try {
+      Object.assign(process.env, {
+        ALB_ARN: ALB,
+        ALB_CLIENT_ID: CLIENT,
+        ALB_ISSUER: iss,
+        ALB_PUBLIC_KEYS_URL: hung.url,
+      });
+      vi.resetModules();
+      const fresh = await import('../../shared/alb/middleware.js');
+      const started = performance.now();
+      const refused = fresh
+        .verifyAlbRequest(albEvent({ 'x-amzn-oidc-data': albToken() }), lambdaContext('alb', 1_000))
+        .then(
+          () => 'allowed',
+          (error: Error) => error.name,
+        );
+      expect(await refused).toBe('AlbKeysUnavailableError');
+      expect(performance.now() - started).toBeLessThan(1_000);
+    } finally {
+      await hung.stop();
+    }
+  });
+
   it('verifyAlbRequest(event) reads the ALB_* settings once', async () => {
     Object.assign(process.env, {
       ALB_ARN: ALB,
@@ -329,3 +377,26 @@ describe('settings, at cold start', () => {
     expect(build).toThrow(name);
   });
 });
+
+/** A key endpoint that accepts connections and never answers (no error, no byte). */
+async function startHungServer() {
+  const { createServer } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  let requests = 0;
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('data', () => requests++);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => requests,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
