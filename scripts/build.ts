@@ -40,11 +40,12 @@ export async function buildFunctions(): Promise<BuiltFunction[]> {
       .filter((file) => file.endsWith('.ts'))
       .map((file) => join(repoRoot, folder, file)),
   );
-  const built = await Promise.all(entries.map((entry) => buildFunction(entry)));
+  const built = await Promise.all(entries.map((entry) => buildEntry(entry)));
   return built.sort((a, b) => b.bytes - a.bytes);
 }
 
-async function buildFunction(entry: string): Promise<BuiltFunction> {
+/** Bundles one entry into `dist/` exactly as a function is bundled (the benchmarks' baselines use it too). */
+export async function buildEntry(entry: string): Promise<BuiltFunction> {
   const { metafile } = await build({
     entryPoints: [entry],
     outdir: distDir,

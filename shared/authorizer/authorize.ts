@@ -133,8 +133,8 @@ export class Authorizer {
   }
 
   /**
-   * A token verified before, keyed by the whole header value (`Bearer <token>`): only the exact
-   * same string hits, so a token differing in any character (its signature included) is verified
+   * A token verified before (twice: see `remember`), keyed by the whole header value
+   * (`Bearer <token>`): only the exact same string hits, so a token differing in any character (its signature included) is verified
    * on its own. A hit skips the format check and the signature; `exp` is checked at every use, and
    * an entry past it is dropped (the token is then verified again, and refused). Revocation is not
    * cached here: it is checked after, on every request, hit or not.
@@ -159,7 +159,10 @@ export class Authorizer {
     return this.remember(authorization, await this.verifier.verify(token));
   }
 
-  /** The lifetime rules aws-jwt-verify leaves optional, then the principal, cached until `exp`. */
+  /**
+   * The lifetime rules aws-jwt-verify leaves optional, then the principal, cached until `exp`
+   * from the token's second verification on (the cache's admission: a token used once is not kept).
+   */
   private remember(authorization: string, payload: JwtPayload): VerifiedToken {
     assertLifetime(payload, this.now(), this.settings.graceSeconds);
     const principal = principalOf(payload);
@@ -169,7 +172,7 @@ export class Authorizer {
       context: contextOf(principal, this.settings.tenantClaim),
       expiresAt: (payload.exp ?? 0) * 1000,
     };
-    this.tokens?.set(authorization, verified);
+    this.tokens?.offer(authorization, verified);
     return verified;
   }
 

@@ -19,11 +19,26 @@
  * No digest of the token is computed (hashing ~1 KB with a hash function costs more than the rest
  * of a cached authorization). The entries are tokens this container was sent, kept at most until
  * their `exp` and at most `capacity` of them.
+ *
+ * `offer` admits a value on its second offer only (a "doorkeeper"): the first verification of a
+ * token leaves a 32-bit mark of its tail in a fixed table, the second stores it, the third hits.
+ * A token used once is never stored: keeping it (its 1 KB value and its verified claims) until
+ * eviction made the garbage collector copy and promote it, which cost the fresh-token path more
+ * than the cache's own work (`npm run bench -- authorizer`, (b)); a token used again pays one more
+ * signature check before its hits. Marks only decide what is stored, never what hits: a lookup
+ * still compares the whole value. Two tails may share a mark (a stray early or late admission).
  */
 /** Characters of a value's end that index it: a 32-character tail of an RS256 signature is 190 bits of it. */
 export const INDEX_LENGTH = 32;
 
 const indexOf = (key: string): string => key.slice(-INDEX_LENGTH);
+
+/** FNV-1a over a value's index: a mark for the admission table, not a security boundary. */
+function fingerprint(index: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < index.length; i++) hash = Math.imul(hash ^ index.charCodeAt(i), 0x01000193);
+  return hash;
+}
 
 export class TokenCache<V = unknown> {
   /** Slot of each key, by the key's last `INDEX_LENGTH` characters. */
@@ -33,8 +48,13 @@ export class TokenCache<V = unknown> {
   /** Recency list through the slots; slot `capacity` is the sentinel: its `next` is the least recently used. */
   private readonly previous: Int32Array;
   private readonly next: Int32Array;
-  /** Slots never used yet, or freed by `delete`. */
-  private readonly free: number[];
+  /** Slots freed by `delete`. */
+  private readonly free: number[] = [];
+  /** Slots `0..used-1` have been handed out (a counter, not a list: nothing to build at cold start). */
+  private used = 0;
+  /** Admission marks (`offer`), at `fingerprint & mask`: twice the capacity, a power of two. */
+  private readonly marks: Int32Array;
+  private readonly mask: number;
 
   constructor(private readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1)
@@ -43,7 +63,8 @@ export class TokenCache<V = unknown> {
     this.values = new Array(capacity).fill(undefined);
     this.previous = new Int32Array(capacity + 1).fill(capacity);
     this.next = new Int32Array(capacity + 1).fill(capacity);
-    this.free = Array.from({ length: capacity }, (_, slot) => capacity - 1 - slot);
+    this.marks = new Int32Array(2 ** Math.ceil(Math.log2(2 * capacity)));
+    this.mask = this.marks.length - 1;
   }
 
   get size(): number {
@@ -64,7 +85,7 @@ export class TokenCache<V = unknown> {
     if (slot !== undefined) {
       this.unlink(slot); // the same key, or another with its tail: this one takes the slot
     } else {
-      slot = this.free.pop();
+      slot = this.free.pop() ?? (this.used < this.capacity ? this.used++ : undefined);
       if (slot === undefined) {
         slot = this.next[this.capacity] as number; // the least recently used
         this.unlink(slot);
@@ -75,6 +96,18 @@ export class TokenCache<V = unknown> {
     this.keys[slot] = key;
     this.values[slot] = value;
     this.append(slot);
+  }
+
+  /** `set`, from the second offer of `key` on (see the class comment); true when it was stored. */
+  offer(key: string, value: V): boolean {
+    const mark = fingerprint(indexOf(key));
+    const at = mark & this.mask;
+    if (this.marks[at] !== mark) {
+      this.marks[at] = mark;
+      return false;
+    }
+    this.set(key, value);
+    return true;
   }
 
   delete(key: string): void {

@@ -83,19 +83,18 @@ function pinnedLocalJwks(
 function cognitoFieldCheck(pool: TrustedPool) {
   return ({ payload }: { payload: JwtPayload }) => {
     const tokenUse = payload.token_use;
-    if (tokenUse !== 'id' && tokenUse !== 'access') throw new CognitoClaimError('token_use');
-    if (pool.tokenUse !== 'any' && tokenUse !== pool.tokenUse) throw new CognitoClaimError('token_use');
+    if (tokenUse !== 'id' && tokenUse !== 'access') throw new CognitoClaimError();
+    if (pool.tokenUse !== 'any' && tokenUse !== pool.tokenUse) throw new CognitoClaimError();
     const client = tokenUse === 'id' ? payload.aud : payload.client_id;
-    if (typeof client !== 'string' || !pool.clientIds.includes(client)) throw new CognitoClaimError('client');
+    if (typeof client !== 'string' || !pool.clientIds.includes(client)) throw new CognitoClaimError();
   };
 }
 
-class CognitoClaimError extends errors.JwtBaseError {
-  constructor(claim: string) {
-    super(`Cognito claim check failed: ${claim}`);
-    this.name = 'CognitoClaimError';
-  }
-}
+/**
+ * A local token's `token_use` or client refused. It never leaves this module: `invalid()` turns
+ * it into the refusal `cognito-claim` by its class, so it needs no message.
+ */
+class CognitoClaimError extends errors.JwtBaseError {}
 
 /** The issuer's JWKS is unreachable (a key was missing from the cache): the request cannot be judged. */
 export class JwksUnavailableError extends Error {
@@ -244,13 +243,16 @@ function isMissingKey(error: unknown): boolean {
   );
 }
 
-/** Log names for the library's errors: class names do not survive minification. */
+/**
+ * Log names for the library's errors: class names do not survive minification. Only what these
+ * verifiers can throw: no audience check (local verifiers pass `audience: null`, Cognito's checks
+ * the client as `client`), no scope or group claim checks; anything else is `other`.
+ */
 const ERROR_NAMES: Array<[abstract new (...args: never[]) => Error, string]> = [
   [errors.JwtExpiredError, 'expired'],
   [errors.JwtNotBeforeError, 'not-yet-valid'],
   [errors.JwtInvalidIssuerError, 'issuer'],
   [errors.ParameterValidationError, 'issuer'],
-  [errors.JwtInvalidAudienceError, 'audience'],
   [errors.CognitoJwtInvalidClientIdError, 'client'],
   [errors.CognitoJwtInvalidTokenUseError, 'token-use'],
   [CognitoClaimError, 'cognito-claim'],
@@ -260,7 +262,6 @@ const ERROR_NAMES: Array<[abstract new (...args: never[]) => Error, string]> = [
   [errors.KidNotFoundInJwksError, 'unknown-kid'],
   [errors.WaitPeriodNotYetEndedJwkError, 'unknown-kid-rate-limited'],
   [errors.JwtParseError, 'parse'],
-  [errors.JwtInvalidClaimError, 'claim'],
 ];
 
 function invalid(error: unknown): AuthorizationFailure {

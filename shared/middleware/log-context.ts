@@ -18,7 +18,7 @@ export function logContext(functionName: string): middy.MiddlewareObj<unknown, u
   let started = 0;
   return {
     before: (request) => {
-      started = performance.now();
+      started = monotonicMs();
       logger.resetKeys();
       logger.appendKeys({
         function: functionName,
@@ -27,18 +27,26 @@ export function logContext(functionName: string): middy.MiddlewareObj<unknown, u
       });
     },
     after: () => {
-      const durationMs = Math.round(performance.now() - started);
+      const durationMs = Math.round(monotonicMs() - started);
       outcomeMetrics(functionName, durationMs);
       logger.info('completed', { outcome: 'ok', durationMs });
     },
     onError: (request) => {
       const error = request.error;
       const outcome = error instanceof UserFacingError ? 'rejected' : 'failed';
-      const durationMs = Math.round(performance.now() - started);
+      const durationMs = Math.round(monotonicMs() - started);
       outcomeMetrics(functionName, durationMs, error);
       logger.info('completed', { outcome, durationMs });
     },
   };
+}
+
+/**
+ * Milliseconds on the monotonic clock, from `process.hrtime`: the `performance` global would load
+ * Node's perf_hooks at the first invocation, about 1 ms of every cold start, for the same clock.
+ */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 /** Succeeded, Refused (by function, and by function and code: the alarm watches the first) or Failed; and Duration. */

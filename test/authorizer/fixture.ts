@@ -10,6 +10,7 @@ import {
 } from '../../scripts/local/test-issuer.js';
 import type { Authorizer, AuthorizerDependencies } from '../../shared/authorizer/authorize.js';
 import { authorizerHandler, createAuthorizer } from '../../shared/authorizer/handler.js';
+import type { Principal } from '../../shared/authorizer/routes.js';
 import {
   type AuthorizerSettings,
   loadAuthorizerSettings,
@@ -31,6 +32,32 @@ export const ROUTES: RouteRuleSetting[] = [
   { method: 'ANY', path: '/admin/{proxy+}', groups: ['admins'] },
   { method: 'GET', path: '/tenants/{tenant}/report', claims: { tenant_id: 'acme' } },
 ];
+
+/** Route rules as the settings loader reads them from the file. */
+export const rules = (routes: unknown) =>
+  loadAuthorizerSettings({ env: {}, file: { authorizer: { routes } } }).routes;
+
+/** A verified caller with nothing but `overrides`. */
+export const principal = (overrides: Partial<Principal> = {}): Principal => ({
+  sub: 'u1',
+  username: 'ann',
+  groups: [],
+  scopes: [],
+  clientId: 'c',
+  tokenUse: 'access',
+  claims: {},
+  ...overrides,
+});
+
+/**
+ * Authorizes `event` twice, as the verified-token cache admits a token at its second
+ * verification: its next use is a cache hit. Both answers must be verified ones.
+ */
+export async function admitted(authorizer: Authorizer, event: unknown): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    if ((await authorizer.authorize(event)).cached) throw new Error('already cached before its second use');
+  }
+}
 
 export interface Fixture {
   key: TestKey;

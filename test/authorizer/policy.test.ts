@@ -5,28 +5,15 @@ import {
   globsIntersect,
   MAX_RESOURCE_LENGTH,
 } from '../../shared/authorizer/policy.js';
-import { ambiguousPath, type Principal, RouteTable } from '../../shared/authorizer/routes.js';
-import { loadAuthorizerSettings } from '../../shared/authorizer/settings.js';
-import { evaluatePolicy } from './fixture.js';
+import { ambiguousPath, RouteTable } from '../../shared/authorizer/routes.js';
+import { evaluatePolicy, principal, rules } from './fixture.js';
 
 /**
  * The route and policy edges mutation testing found untested (issue 19): empty segments, paths
  * without a leading slash, `*` as a method, trailing slashes in rules; a cached policy with
  * nothing to deny, and the 512-character fallback when only some resources are too long.
  */
-const rules = (routes: unknown) =>
-  loadAuthorizerSettings({ env: {}, file: { authorizer: { routes } } }).routes;
 const PREFIX = 'arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/';
-const principal = (overrides: Partial<Principal> = {}): Principal => ({
-  sub: 'u1',
-  username: 'ann',
-  groups: [],
-  scopes: [],
-  clientId: 'c',
-  tokenUse: 'access',
-  claims: {},
-  ...overrides,
-});
 
 describe('route matching at the edges', () => {
   const table = new RouteTable(

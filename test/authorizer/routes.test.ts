@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { cachedPolicy, exactPolicy, globsIntersect } from '../../shared/authorizer/policy.js';
 import { type Principal, RouteTable, satisfies } from '../../shared/authorizer/routes.js';
-import { loadAuthorizerSettings } from '../../shared/authorizer/settings.js';
 import { ConfigError } from '../../shared/errors/index.js';
-import { evaluatePolicy, ROUTES } from './fixture.js';
+import { evaluatePolicy, principal, ROUTES, rules } from './fixture.js';
 
-const rules = (routes: unknown) =>
-  loadAuthorizerSettings({ env: {}, file: { authorizer: { routes } } }).routes;
 const table = new RouteTable(
   rules([
     { method: 'GET', path: '/items' },
@@ -84,17 +81,6 @@ describe('route rules', () => {
   ])('refuses a malformed rule in the settings: %j', (rule) => {
     expect(() => rules([rule])).toThrow(ConfigError);
   });
-});
-
-const principal = (overrides: Partial<Principal> = {}): Principal => ({
-  sub: 'u1',
-  username: 'ann',
-  groups: [],
-  scopes: [],
-  clientId: 'c',
-  tokenUse: 'access',
-  claims: {},
-  ...overrides,
 });
 
 describe('requirements', () => {

@@ -4,7 +4,7 @@ import { type LocalDynamo, localEnvironment, startLocalDynamo } from '../../scri
 import { RevocationCheck } from '../../shared/authorizer/revocation.js';
 import { recordSignOut, revokeTokenId } from '../../shared/authorizer/revoke.js';
 import { TokenCache } from '../../shared/authorizer/verify-cache.js';
-import { eventFor, type Fixture, startFixture } from './fixture.js';
+import { admitted, eventFor, type Fixture, startFixture } from './fixture.js';
 
 /**
  * Attacks on the verified-token cache (keyed by the whole Authorization value): a near copy of a
@@ -34,7 +34,7 @@ describe('attack: the verified-token cache', () => {
   it('a token whose signature differs by one character never hits the cache, and is refused', async () => {
     const authorizer = await fx.authorizer();
     const token = fx.access();
-    expect((await authorizer.authorize(eventFor('http-2.0', `Bearer ${token}`))).cached).toBe(false);
+    await admitted(authorizer, eventFor('http-2.0', `Bearer ${token}`));
     expect((await authorizer.authorize(eventFor('http-2.0', `Bearer ${token}`))).cached).toBe(true);
     const signatureStart = token.lastIndexOf('.') + 1;
     for (const index of [signatureStart, signatureStart + 100, token.length - 5]) {
@@ -51,7 +51,7 @@ describe('attack: the verified-token cache', () => {
   it('a payload changed by one character under a cached signature never hits, and is refused', async () => {
     const authorizer = await fx.authorizer();
     const token = fx.access();
-    await authorizer.authorize(eventFor('http-2.0', `Bearer ${token}`));
+    await admitted(authorizer, eventFor('http-2.0', `Bearer ${token}`));
     const forged = oneCharOff(token, token.indexOf('.') + 10);
     await expect(authorizer.authorize(eventFor('http-2.0', `Bearer ${forged}`))).rejects.toMatchObject({
       reason: expect.stringMatching(/INVALID_TOKEN|MALFORMED_TOKEN/),
@@ -62,7 +62,7 @@ describe('attack: the verified-token cache', () => {
     const authorizer = await fx.authorizer({ AUTHORIZER_GRACE_SECONDS: '0' });
     const exp = nowSeconds() + 1;
     const event = eventFor('http-2.0', `Bearer ${fx.access({ exp })}`);
-    await authorizer.authorize(event);
+    await admitted(authorizer, event);
     expect((await authorizer.authorize(event)).cached).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 + 50 - Date.now())));
     for (let i = 0; i < 2; i++) {
@@ -82,7 +82,7 @@ describe('attack: the verified-token cache', () => {
     const authorizer = await fx.authorizer({}, {}, { revocation });
     const jti = crypto.randomUUID();
     const event = eventFor('http-2.0', `Bearer ${fx.access({ jti })}`);
-    await authorizer.authorize(event);
+    await admitted(authorizer, event);
     expect((await authorizer.authorize(event)).cached).toBe(true);
     await revokeTokenId(client, dynamo.tableName, jti, nowSeconds() + 3600);
     await expect(authorizer.authorize(event)).rejects.toMatchObject({ reason: 'REVOKED' });
@@ -99,7 +99,8 @@ describe('attack: the verified-token cache', () => {
     const sub = crypto.randomUUID();
     const iat = nowSeconds() - 10;
     const event = eventFor('http-2.0', `Bearer ${fx.access({ sub, iat })}`);
-    expect((await authorizer.authorize(event)).effect).toBe('Allow');
+    await admitted(authorizer, event);
+    expect(await authorizer.authorize(event)).toMatchObject({ effect: 'Allow', cached: true });
     await recordSignOut(client, dynamo.tableName, sub, iat + 1);
     await expect(authorizer.authorize(event)).rejects.toMatchObject({ reason: 'SIGNED_OUT' });
   });
@@ -115,5 +116,26 @@ describe('attack: the verified-token cache', () => {
     expect(cache.get('token-7')).toBeUndefined();
     expect([cache.get('token-8'), cache.get('token-9'), cache.get('token-10')]).toEqual([8, 9, 10]);
     expect(() => new TokenCache(0)).toThrow();
+  });
+
+  it('stores a value offered once never, from its second offer on always; marks never make a hit', () => {
+    const cache = new TokenCache<number>(4);
+    expect([cache.offer('token-a', 1), cache.get('token-a'), cache.size]).toEqual([false, undefined, 0]);
+    expect([cache.offer('token-a', 2), cache.get('token-a')]).toEqual([true, 2]);
+    // A value sharing the marked tail (every character but the first) is stored at its first
+    // offer (a stray admission), yet a lookup still needs the whole value.
+    const tail = 'x'.repeat(40);
+    cache.offer(`a${tail}`, 3);
+    expect(cache.get(`b${tail}`)).toBeUndefined();
+    expect(cache.offer(`b${tail}`, 4)).toBe(true);
+    expect([cache.get(`a${tail}`), cache.get(`b${tail}`)]).toEqual([undefined, 4]);
+  });
+
+  it('one-shot tokens never displace a token in use: a stream of new tokens stores none of them', () => {
+    const cache = new TokenCache<number>(3);
+    cache.offer('kept', 0);
+    cache.offer('kept', 0);
+    for (let i = 0; i < 1000; i++) cache.offer(`${'z'.repeat(40)}-one-shot-${i}`, i);
+    expect([cache.size, cache.get('kept')]).toEqual([1, 0]);
   });
 });
