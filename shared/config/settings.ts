@@ -91,6 +91,11 @@ function readSetting<T>(key: string, spec: SettingSpec<T>, sources: ConfigSource
   if (fromFile !== undefined) {
     return validate(`${spec.file} (config/gatehouse.json)`, spec.schema, fromFile);
   }
+  // A default is a constant, and test/config/settings.test.ts checks that each one is valid and
+  // parses to itself: a scalar is taken as it is rather than parsed again at every cold start
+  // (most settings are left at their defaults). Lists and maps still go through their schema,
+  // which hands back a copy, never the spec's own object.
+  if (spec.default === undefined || typeof spec.default !== 'object') return spec.default;
   return validate(key, spec.schema, spec.default);
 }
 

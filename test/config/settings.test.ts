@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
+import { settingCatalog } from '../../scripts/setting-catalog.js';
 import { loadSettings, setting } from '../../shared/config/settings.js';
 import { ConfigError } from '../../shared/errors/index.js';
 
@@ -51,5 +52,24 @@ describe('one configuration mechanism', () => {
   ])('fails loudly naming the setting: %j %j', (env, file, message) => {
     expect(() => loadSettings(specs, { env, file })).toThrow(ConfigError);
     expect(() => loadSettings(specs, { env, file })).toThrow(message);
+  });
+
+  it('every default of every setting is valid and parses to itself (a scalar default is used unparsed)', () => {
+    for (const [group, groupSpecs] of Object.entries(settingCatalog)) {
+      for (const [key, spec] of Object.entries(groupSpecs)) {
+        const parsed = v.safeParse(spec.schema, spec.default);
+        expect(parsed.success, `${group}.${key}`).toBe(true);
+        expect(parsed.output, `${group}.${key}`).toStrictEqual(spec.default);
+        expect(loadSettings({ [key]: spec }, { env: {}, file: {} })[key], `${group}.${key}`).toStrictEqual(
+          spec.default,
+        );
+      }
+    }
+  });
+
+  it('a list default is a copy: no caller can change the spec through its settings', () => {
+    const settings = loadSettings(specs, { env: {}, file: {} });
+    expect(settings.domains).toEqual([]);
+    expect(settings.domains).not.toBe(specs.domains.default);
   });
 });
