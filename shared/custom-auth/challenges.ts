@@ -12,6 +12,8 @@ export interface ChallengeRecord {
   expiresAt: number;
   /** Epoch milliseconds at which a magic link was used. */
   consumedAt?: number;
+  /** The attempt that used it (`attemptIdOf`), when it came with a signed context. */
+  consumedBy?: string;
 }
 
 export async function saveChallenge(identity: string, id: string, record: ChallengeRecord): Promise<void> {
@@ -37,18 +39,33 @@ export async function readChallenge(
 
 /**
  * Consumes a challenge exactly once: a conditional write that only the first caller wins, even
- * when two requests race with the same magic link.
+ * when two requests race with the same magic link. `attemptId` (the attempt's own signed context
+ * and step, `attemptIdOf`) lets Cognito's retry of the invocation that consumed it, and only that,
+ * find it its own; without one, a used challenge is used.
  */
-export async function consumeChallenge(identity: string, id: string, now = Date.now()): Promise<boolean> {
+export async function consumeChallenge(
+  identity: string,
+  id: string,
+  now = Date.now(),
+  attemptId?: string,
+): Promise<boolean> {
+  const unused = 'attribute_not_exists(consumedAt)';
   return conditionalWrite(
     documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: { pk: identity, sk: keys.challenge(id) },
-        UpdateExpression: 'SET consumedAt = :now',
-        ConditionExpression:
-          'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND expiresAt > :nowSeconds',
-        ExpressionAttributeValues: { ':now': now, ':nowSeconds': nowSeconds(now) },
+        UpdateExpression: attemptId
+          ? 'SET consumedAt = if_not_exists(consumedAt, :now), consumedBy = :by'
+          : 'SET consumedAt = :now',
+        ConditionExpression: `attribute_exists(pk) AND expiresAt > :nowSeconds AND ${
+          attemptId ? `(${unused} OR consumedBy = :by)` : unused
+        }`,
+        ExpressionAttributeValues: {
+          ':now': now,
+          ':nowSeconds': nowSeconds(now),
+          ...(attemptId ? { ':by': attemptId } : {}),
+        },
       }),
     ),
   );

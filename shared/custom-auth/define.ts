@@ -2,13 +2,19 @@ import type { DefineAuthChallengeEvent } from '../events/index.js';
 import { logger } from '../logging/index.js';
 import type { RiskHooks } from '../risk/contract.js';
 import { buildAttempt } from '../sign-in/context.js';
-import { useContextOnce } from '../sign-in/context-use.js';
+import {
+  type ContextUse,
+  claimContextUse,
+  earlierOutcome,
+  holds,
+  recordAnswer,
+} from '../sign-in/context-use.js';
 import { identityKey, type LockoutPolicy, readLockState } from '../sign-in/lockout.js';
 import { verifiedOrigin } from '../sign-in/origin.js';
 import { cognitoGroups, type GroupSource, mergedGroups } from '../users/groups.js';
 import { readProfile } from '../users/profile.js';
 import type { CustomAuthSettings } from './settings.js';
-import { type DefineDecision, nextStep } from './state-machine.js';
+import { type DefineDecision, type FailReason, nextStep } from './state-machine.js';
 
 /** What the step-up policy says after a right password. */
 export type StepUpVerdict = 'step-up' | 'none' | 'block';
@@ -43,6 +49,9 @@ export async function stepUpVerdict(
 /**
  * Define auth challenge: runs the state machine and answers Cognito. A session whose lockout side
  * is locked fails at its next step, whenever it was opened: a lock ends every conversation.
+ * Cognito's retry of a define that did not answer in time (the same event: `context-use.ts`) gets
+ * the first call's decision when it was recorded (the risk engine gives its decision once per
+ * sign-in, so deciding again would ask for a step-up the first call did not), else decides again.
  */
 export async function defineAuthChallenge(
   event: DefineAuthChallengeEvent,
@@ -52,27 +61,64 @@ export async function defineAuthChallenge(
   groupsOf: GroupSource = cognitoGroups(),
   now = Date.now(),
 ): Promise<DefineAuthChallengeEvent> {
-  const userNotFound = event.request.userNotFound === true;
   const origin = verifiedOrigin(event, event.request.clientMetadata ?? {}, now);
-  const firstUse = useContextOnce(origin, `define#${event.request.session.length}`, now);
-  const { locked } = await readLockState(identityKey(event), origin, lockout, now, firstUse);
-  let decision: DefineDecision = locked
-    ? { action: 'fail', reason: 'locked' }
-    : nextStep(event.request.session, { userNotFound, maxAnswers: settings.maxAnswers });
-  if (decision.action === 'decide-step-up') {
-    const verdict = await stepUpVerdict(event, settings, risk, groupsOf);
-    decision =
-      verdict === 'block'
-        ? { action: 'fail', reason: 'out-of-order' }
-        : verdict === 'step-up'
-          ? { action: 'challenge', challengeName: 'CUSTOM_CHALLENGE' }
-          : { action: 'issue-tokens' };
-    if (verdict !== 'none') logger.info('step-up policy', { verdict });
-  }
+  const claim = claimContextUse(origin, `define#${event.request.session.length}`, now, event);
+  const { locked } = await readLockState(identityKey(event), origin, lockout, now, claim.then(holds));
+  const use: ContextUse = await claim;
+  const decision =
+    decodeDecision(earlierOutcome(use)) ?? (await decide(event, locked, settings, risk, groupsOf));
+  await recordAnswer(use, encodeDecision(decision));
   const response = event.response;
   response.issueTokens = decision.action === 'issue-tokens';
   response.failAuthentication = decision.action === 'fail';
   if (decision.action === 'challenge') response.challengeName = decision.challengeName;
   if (decision.action === 'fail') logger.info('custom authentication failed', { reason: decision.reason });
   return event;
+}
+
+/** The decision Cognito gets: tokens, a challenge or a failure (never `decide-step-up`). */
+type Answer = Exclude<DefineDecision, { action: 'decide-step-up' }>;
+
+async function decide(
+  event: DefineAuthChallengeEvent,
+  locked: boolean,
+  settings: CustomAuthSettings,
+  risk: RiskHooks,
+  groupsOf: GroupSource,
+): Promise<Answer> {
+  if (locked) return { action: 'fail', reason: 'locked' };
+  const userNotFound = event.request.userNotFound === true;
+  const decision = nextStep(event.request.session, { userNotFound, maxAnswers: settings.maxAnswers });
+  if (decision.action !== 'decide-step-up') return decision;
+  const verdict = await stepUpVerdict(event, settings, risk, groupsOf);
+  if (verdict !== 'none') logger.info('step-up policy', { verdict });
+  if (verdict === 'block') return { action: 'fail', reason: 'out-of-order' };
+  return verdict === 'step-up'
+    ? { action: 'challenge', challengeName: 'CUSTOM_CHALLENGE' }
+    : { action: 'issue-tokens' };
+}
+
+const FAIL_REASONS: readonly FailReason[] = [
+  'wrong-password',
+  'too-many-answers',
+  'out-of-order',
+  'user-not-found',
+  'locked',
+];
+
+/** The decision as kept on the context's claim: `issue-tokens`, `challenge:<name>`, `fail:<reason>`. */
+function encodeDecision(decision: Answer): string {
+  if (decision.action === 'challenge') return `challenge:${decision.challengeName}`;
+  if (decision.action === 'fail') return `fail:${decision.reason}`;
+  return decision.action;
+}
+
+/** A kept decision read back; anything else (none, or not one of ours) is no decision. */
+function decodeDecision(kept: string | undefined): Answer | undefined {
+  if (kept === 'issue-tokens') return { action: 'issue-tokens' };
+  const [action, detail] = kept?.split(':', 2) ?? [];
+  if (action === 'challenge' && (detail === 'CUSTOM_CHALLENGE' || detail === 'PASSWORD_VERIFIER'))
+    return { action, challengeName: detail };
+  const reason = FAIL_REASONS.find((known) => known === detail);
+  return action === 'fail' && reason ? { action, reason } : undefined;
 }

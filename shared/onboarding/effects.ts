@@ -3,6 +3,7 @@ import { countMetric, METRIC } from '../observability/metrics.js';
 import { type ClaimOutcome, type ItemKey, runOnce } from '../storage/claims.js';
 import type { OnboardingDependencies } from './dependencies.js';
 import { closeEntry, type EffectSpec, effectName, perform, policyOf } from './outbox.js';
+import { type ClosedReason, recordClosedWelcome } from './welcome-resend.js';
 
 /** Who runs the effects: post confirmation (the trigger and Cognito's retries of it) or the sweeper. */
 export type Runner = 'post-confirmation' | 'sweeper';
@@ -54,6 +55,7 @@ export async function runEffects(
         : ({ status: 'failed', error: result.reason } as ClaimOutcome),
   }));
   for (const result of results) report(item, result, runner);
+  await listClosedWelcome(item, results, deps.now());
   if (results.every((result) => isSettledOutcome(result.outcome))) {
     await closeEntry(item).catch((error: unknown) => {
       logger.warn('onboarding outbox entry left for the sweeper', { error: (error as Error).name });
@@ -64,6 +66,26 @@ export async function runEffects(
     throw (failed.outcome as { error: unknown }).error;
   }
   return results;
+}
+
+/**
+ * A welcome closed here (outcome unknown, or out of attempts) goes on the operator's resend list
+ * (`./welcome-resend.ts`): nothing else ever sends it. A failure to list it is logged (the operator
+ * can still resend it by `sub`), never raised over the effects' outcome.
+ */
+async function listClosedWelcome(item: ItemKey, results: EffectResult[], now: number): Promise<void> {
+  const reasons = results.flatMap(({ spec, outcome }): ClosedReason[] => {
+    if (spec.type !== 'mail' || spec.kind !== 'welcome') return [];
+    if (outcome.status === 'unknown' && outcome.closed) return ['outcome-unknown'];
+    return outcome.status === 'abandoned' ? ['attempts-exhausted'] : [];
+  });
+  if (reasons.length === 0) return;
+  await recordClosedWelcome(item, reasons[0]!, now).catch((error: unknown) => {
+    logger.error('closed welcome mail not listed for a resend', {
+      item: item.pk,
+      error: (error as Error).name,
+    });
+  });
 }
 
 /**

@@ -140,29 +140,26 @@ export function entryKey(item: ItemKey): ItemKey {
  * the invocation that wrote it first (a retry of the event runs what was recorded, never a variant).
  */
 export async function openEntry(item: ItemKey, effects: EffectSpec[], now: number): Promise<EffectSpec[]> {
-  const written = await conditionalWrite(
-    documentClient().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: {
-          ...entryKey(item),
-          itemPk: item.pk,
-          itemSk: item.sk,
-          effects,
-          dueAt: now + SWEEP_GRACE_MS,
-          createdAt: now,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ),
-  );
-  if (written) return effects;
+  if (await putEntry(item, effects, now, now + SWEEP_GRACE_MS)) return effects;
   const stored = await readItem(entryKey(item));
   const entry = stored ? parseEntry(stored) : undefined;
   // Deleted meanwhile (every effect settled), or unreadable (the sweeper reports it): these then.
   if (!entry || 'unreadable' in entry) return effects;
   const steps = new Set(effects.map((spec) => spec.step));
   return entry.effects.filter((spec) => steps.has(spec.step));
+}
+
+/** Puts `item`'s entry, due at `dueAt`, unless one stands: true when this call wrote it. */
+export function putEntry(item: ItemKey, effects: EffectSpec[], now: number, dueAt: number): Promise<boolean> {
+  return conditionalWrite(
+    documentClient().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...entryKey(item), itemPk: item.pk, itemSk: item.sk, effects, dueAt, createdAt: now },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
 }
 
 /** Deletes the entry once every effect of `item` is settled. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { invocationDeadline } from '../aws/deadline.js';
 import { describeError } from '../errors/index.js';
@@ -21,20 +22,27 @@ import { signatureSettings } from './origin.js';
  * - `post-authentication`: the success.
  *
  * Cognito's retry is not a replay. Cognito invokes a trigger again, with the same event, only when
- * the first invocation did not answer within its 5 s; so a stage that allows retries
- * (`retryable`) records on the claim when the invocation has to answer by (`answerBy`), and, once
- * it has decided, its outcome and whether it answered in time (`recordAnswer`). A later use of the
- * nonce at that stage is Cognito's retry only when all of these hold, checked by the claim's own
- * condition (one write, no read): the earlier invocation did not answer in time, its time to
- * answer has run out (Cognito waits for it before retrying), the claim is younger than
- * `RETRY_WINDOW_MS`, and fewer than `MAX_RETRIES` retries came before. A retry is the same attempt:
- * it gets the earlier decision when one was recorded, and counts nothing more. Anything else with
- * the nonce is a replay: counted, scored, believed in nothing.
+ * the first invocation did not answer within its 5 s; so every stage records on the claim when
+ * the invocation has to answer by (`answerBy`), a digest of the event (`fingerprint`: what a retry
+ * repeats exactly, the custom-auth answer included) and, once it has decided, its outcome and
+ * whether it answered in time (`recordAnswer`). A later use of the nonce at that stage is
+ * Cognito's retry only when all of these hold, checked by the claim's own condition (one write, no
+ * read): the event is the same, the earlier invocation did not answer in time, its time to answer
+ * has run out (Cognito waits for it before retrying), the claim is younger than `RETRY_WINDOW_MS`,
+ * and fewer than `MAX_RETRIES` retries came before. A retry is the same attempt: it gets the
+ * earlier decision when one was recorded, and counts nothing more (`attemptIdOf`: the id its
+ * counts and single-use writes carry, the same for the first call and its retries). Anything else
+ * with the nonce is a replay: counted, scored, believed in nothing.
  *
  * What an attacker holding a captured context can get out of it: nothing while its sign-in
  * answered in time (every use is a replay); when it did not (overload), at most `MAX_RETRIES`
- * uses within `RETRY_WINDOW_MS` that count no attempt and get that sign-in's decision, the same
- * the user's own retries get.
+ * uses within `RETRY_WINDOW_MS` of that very event (the same answer to the same challenge) that
+ * count no attempt and get that sign-in's decision, the same the user's own retries get.
+ *
+ * Without a signed context there is nothing to tell a retry by: Cognito's event carries no id of
+ * its own, and two InitiateAuth calls of one user with the same metadata send identical events,
+ * so anything derived from the event would let a stranger's next guess pass as the retry of the
+ * last. Such attempts (`kind: 'none'`) each count (README "Pre and post authentication").
  *
  * The claim expires when the context would be stale anyway (twice the context's maximum age).
  */
@@ -79,14 +87,48 @@ interface ClaimedUse<K extends string> {
 export const holds = (use: ContextUse): boolean => use.kind !== 'replay';
 
 /**
- * Claims this stage's use of the origin's context. Without `retryable`, any second use is a replay
- * (the custom-auth steps: see README "Replay of a signed context").
+ * The id of the attempt this use belongs to (the first call and Cognito's retries of it share it;
+ * a replay or an unsigned attempt has none): what makes a count, or a single-use write, once per
+ * attempt.
+ */
+export function attemptIdOf(use: ContextUse): string | undefined {
+  return use.kind === 'first' || use.kind === 'retry' ? `${use.nonce}#${use.stage}` : undefined;
+}
+
+/** The decision the first call of a retried attempt recorded, if it made one. */
+export function earlierOutcome(use: ContextUse): string | undefined {
+  return use.kind === 'retry' ? use.outcome : undefined;
+}
+
+/** The parts of a trigger event Cognito repeats exactly when it retries an invocation. */
+export interface RetriedEvent {
+  triggerSource: string;
+  userName: string;
+  callerContext: { clientId: string };
+  request: object;
+}
+
+/**
+ * A digest of what Cognito sends again on its retry (the request, a custom-auth answer included):
+ * a use with another event, even with the same context, is no retry. Kept as a digest, never the
+ * values.
+ */
+export function eventFingerprint(event: RetriedEvent): string {
+  const { triggerSource, userName, callerContext, request } = event;
+  return createHash('sha256')
+    .update(JSON.stringify([triggerSource, userName, callerContext.clientId, request]))
+    .digest('base64url');
+}
+
+/**
+ * Claims this stage's use of the origin's context for `event` (a later use is Cognito's retry
+ * only with the same event: `eventFingerprint`).
  */
 export async function claimContextUse(
   origin: VerifiedOrigin,
   stage: ContextStage,
   now: number,
-  retryable = false,
+  event: RetriedEvent,
 ): Promise<ContextUse> {
   if (!origin.nonce) return { kind: 'none' };
   const startedAt = performance.now();
@@ -96,23 +138,24 @@ export async function claimContextUse(
     Math.min(ANSWER_IN_TIME_MS, deadline === undefined ? ANSWER_IN_TIME_MS : deadline - Date.now()),
   );
   const expiresAt = nowSeconds(now) + 2 * signatureSettings().contextMaxAgeSeconds + 60;
-  const retry = retryable
-    ? ' OR (attribute_not_exists(answeredInTime) AND answerBy <= :now AND claimedAt >= :windowStart AND uses <= :maxRetries)'
-    : '';
+  const retry =
+    'fingerprint = :fingerprint AND attribute_not_exists(answeredInTime) AND answerBy <= :now AND claimedAt >= :windowStart AND uses <= :maxRetries';
   try {
     const { Attributes } = await documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: { pk: keys.signInContext(origin.nonce), sk: keys.contextUse(stage) },
         UpdateExpression:
-          'SET claimedAt = if_not_exists(claimedAt, :now), answerBy = :answerBy, expiresAt = if_not_exists(expiresAt, :expiresAt) ADD uses :one',
-        ConditionExpression: `attribute_not_exists(pk)${retry}`,
+          'SET claimedAt = if_not_exists(claimedAt, :now), answerBy = :answerBy, fingerprint = :fingerprint, expiresAt = if_not_exists(expiresAt, :expiresAt) ADD uses :one',
+        ConditionExpression: `attribute_not_exists(pk) OR (${retry})`,
         ExpressionAttributeValues: {
           ':now': now,
           ':answerBy': now + budgetMs,
+          ':fingerprint': eventFingerprint(event),
           ':expiresAt': expiresAt,
           ':one': 1,
-          ...(retryable ? { ':windowStart': now - RETRY_WINDOW_MS, ':maxRetries': MAX_RETRIES } : {}),
+          ':windowStart': now - RETRY_WINDOW_MS,
+          ':maxRetries': MAX_RETRIES,
         },
         ReturnValues: 'ALL_NEW',
       }),
@@ -148,13 +191,4 @@ export async function recordAnswer(use: ContextUse, outcome: string): Promise<vo
   } catch (error) {
     logger.warn('sign-in context answer not recorded', { stage: use.stage, error: describeError(error) });
   }
-}
-
-/** The boolean form for the stages without retries: true unless the context is replayed. */
-export async function useContextOnce(
-  origin: VerifiedOrigin,
-  stage: ContextStage,
-  now: number,
-): Promise<boolean> {
-  return holds(await claimContextUse(origin, stage, now));
 }

@@ -84,7 +84,7 @@ function placeKeys(origin: VerifiedOrigin): string[] {
 /**
  * One read (BatchGetItem) tells the side of this attempt (is its verified device or network a
  * known place?), whether that side is locked, and the previous window's count. `originHolds`
- * (the claim of the context's use at this stage, sent alongside: `useContextOnce`) false means
+ * (the claim of the context's use at this stage, sent alongside: `claimContextUse`) false means
  * the context is replayed: the attempt is unfamiliar, whatever places it names.
  */
 export async function readLockState(
@@ -136,8 +136,8 @@ async function batchGet(
  * Counts one failed (or not yet proven) attempt on its side and locks that side when the sliding
  * count passes the limit. Returns true when this attempt is over the limit (the caller refuses it).
  *
- * `attemptId` (the nonce of the attempt's own signed context, never a replayed one) makes the
- * count once per attempt: it joins the window's `attemptIds` set in the same atomic write, which
+ * `attemptId` (`attemptIdOf`: the nonce of the attempt's own signed context and its stage, never a
+ * replayed one) makes the count once per attempt: it joins the window's `attemptIds` set in the same atomic write, which
  * is refused when the set holds it already, so Cognito's retry of an invocation that counted
  * before it ran out of time counts nothing more. Such a retry is not over the limit by its own
  * count: the lock, if the first call set one, is what `readLockState` found.

@@ -21,7 +21,7 @@ export interface VerifiedOrigin {
   deviceId?: string;
   /** The IP's network (`networkOf`: /24 for IPv4, /48 for IPv6). */
   network?: string;
-  /** The context's nonce: what `useContextOnce` claims, so that a replayed context counts for nothing. */
+  /** The context's nonce: what `claimContextUse` claims, so that a replayed context counts for nothing. */
   nonce?: string;
 }
 

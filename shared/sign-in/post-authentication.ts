@@ -37,7 +37,7 @@ export async function postAuthentication(
   await refuseByAccountState(event, asked.userId, settings, groupsOf);
   // The lockout's familiar places come from this sign-in's own signed context only.
   const signed = verifiedOrigin(event, asked.metadata, now);
-  const use = await useOf(signed, now);
+  const use = await useOf(signed, now, event);
   const replayed = use.kind === 'replay';
   // A replayed context (another sign-in's, captured) is no context: the success is recorded as
   // one without (time and client), never as a retry of the sign-in it was captured from.
@@ -65,9 +65,13 @@ export async function postAuthentication(
  * is the same use). A store failure counts as a replay: the success is recorded without the
  * context's facts, not refused.
  */
-async function useOf(origin: VerifiedOrigin, now: number): Promise<ContextUse> {
+async function useOf(
+  origin: VerifiedOrigin,
+  now: number,
+  event: PostAuthenticationEvent,
+): Promise<ContextUse> {
   try {
-    return await claimContextUse(origin, 'post-authentication', now, true);
+    return await claimContextUse(origin, 'post-authentication', now, event);
   } catch (error) {
     logger.warn('sign-in context use not claimed', { error: describeError(error) });
     return { kind: 'replay' };

@@ -3,7 +3,14 @@ import { logger } from '../logging/index.js';
 import type { RiskHooks, SignInAttempt } from '../risk/contract.js';
 import { type DenialCode, deny } from './account-state.js';
 import { buildAttempt } from './context.js';
-import { type ContextUse, claimContextUse, holds, recordAnswer } from './context-use.js';
+import {
+  attemptIdOf,
+  type ContextUse,
+  claimContextUse,
+  earlierOutcome,
+  holds,
+  recordAnswer,
+} from './context-use.js';
 import { countFailure, identityKey, type LockState, readLockState } from './lockout.js';
 import { verifiedOrigin } from './origin.js';
 import type { SignInSettings } from './settings.js';
@@ -34,11 +41,11 @@ export async function preAuthentication(
   const attempt = buildAttempt(event, now);
   const origin = verifiedOrigin(event, attempt.metadata, now);
   // The context's use at this stage, claimed beside the lockout read (no round trip more).
-  const claim = claimContextUse(origin, 'pre-authentication', now, true);
+  const claim = claimContextUse(origin, 'pre-authentication', now, event);
   const state = await readLockState(identityKey(event), origin, settings, now, claim.then(holds));
   const use = await claim;
   // A retry whose first call decided (too late for Cognito) gets that decision again.
-  const earlier = use.kind === 'retry' ? use.outcome : undefined;
+  const earlier = earlierOutcome(use);
   const outcome = isOutcome(earlier) ? earlier : await decide(attempt, state, use, settings, risk, now);
   await recordAnswer(use, outcome);
   if (outcome !== 'allowed') deny(outcome);
@@ -60,8 +67,7 @@ async function decide(
   now: number,
 ): Promise<PreAuthenticationOutcome> {
   if (state.locked) return 'SIGN_IN_LOCKED';
-  const attemptId = use.kind === 'first' || use.kind === 'retry' ? use.nonce : undefined;
-  if (await countFailure(state, settings, now, attemptId)) return 'SIGN_IN_LOCKED';
+  if (await countFailure(state, settings, now, attemptIdOf(use))) return 'SIGN_IN_LOCKED';
   const asked =
     use.kind === 'replay'
       ? { ...attempt, contextReplayed: true }

@@ -32,6 +32,10 @@ export const keys = {
   deliveryTimings: () => 'TIMING#delivery',
   /** Post-confirmation progress: which onboarding steps are done (retry safety). */
   onboarding: () => 'ONBOARDING',
+  /** The operator's resend of a user's welcome mail (beside `onboarding`): its claim, and its outbox entry's item. */
+  welcomeResend: () => 'ONBOARDING#welcome-resend',
+  /** Welcome mails the outbox closed (outcome unknown, or every attempt failed), sk `user(sub)`: the operator's resend list. */
+  closedWelcomes: () => 'WELCOME#closed',
   /**
    * The onboarding outbox: one entry per item whose effects (groups, mails) are not all settled,
    * spread over a few shard partitions that the sweeper Queries; sk `outboxEntry(pk, sk)` of the

@@ -77,11 +77,7 @@ export class Conversation {
         challengeResult: this.user.passwordIsRight !== false,
       });
     } else {
-      const verify = this.envelope<VerifyAuthChallengeEvent>('VerifyAuthChallengeResponse_Authentication');
-      verify.request.privateChallengeParameters = this.current.privateParameters;
-      verify.request.challengeAnswer = answer;
-      verify.request.clientMetadata = clientMetadata;
-      verify.response = {};
+      const verify = this.verifyEvent(answer, clientMetadata);
       await verifyAuthChallenge(verify, this.settings, this.signIn, this.now);
       this.session.push({
         challengeName: 'CUSTOM_CHALLENGE',
@@ -92,13 +88,31 @@ export class Conversation {
     return this.define(clientMetadata);
   }
 
-  private readonly groupsOf = async () => this.cognitoGroups;
+  /** The event Cognito sends verify auth challenge for `answer` to the open challenge (not sent). */
+  verifyEvent(answer: string, clientMetadata: Record<string, string> = {}): VerifyAuthChallengeEvent {
+    if (!this.current || this.current.name === 'PASSWORD_VERIFIER')
+      throw new Error('no open custom challenge');
+    const verify = this.envelope<VerifyAuthChallengeEvent>('VerifyAuthChallengeResponse_Authentication');
+    verify.request.privateChallengeParameters = this.current.privateParameters;
+    verify.request.challengeAnswer = answer;
+    verify.request.clientMetadata = clientMetadata;
+    verify.response = {};
+    return verify;
+  }
 
-  private async define(clientMetadata: Record<string, string>): Promise<Step> {
+  /** The event Cognito sends define auth challenge for the session so far (not sent). */
+  defineEvent(clientMetadata: Record<string, string> = {}): DefineAuthChallengeEvent {
     const define = this.envelope<DefineAuthChallengeEvent>('DefineAuthChallenge_Authentication');
     define.request.session = structuredClone(this.session);
     define.request.clientMetadata = clientMetadata;
     define.response = {};
+    return define;
+  }
+
+  readonly groupsOf = async () => this.cognitoGroups;
+
+  private async define(clientMetadata: Record<string, string>): Promise<Step> {
+    const define = this.defineEvent(clientMetadata);
     await defineAuthChallenge(define, this.settings, this.signIn, this.risk, this.groupsOf, this.now);
     const { response } = define;
     this.current = undefined;

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { withInvocationDeadline } from '../../shared/aws/deadline.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { customAuthSettingSpecs } from '../../shared/custom-auth/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
-import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shared/events/index.js';
-import { signContext } from '../../shared/risk/context.js';
+import type { PreAuthenticationEvent } from '../../shared/events/index.js';
 import { noRiskEngine, type RiskHooks, type SignInAttempt } from '../../shared/risk/contract.js';
 import { verifiedContext } from '../../shared/risk/facts.js';
 import { loadRiskConfig } from '../../shared/risk/settings.js';
@@ -14,6 +12,7 @@ import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import type { Conversation as ConversationType, User } from '../custom-auth/cognito-conversation.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
+import { CLIENT, HOME, sides, signed, succeed } from './support.js';
 
 /**
  * Replay of a signed context (issue 11): a context captured from someone's sign-in (a log, a
@@ -24,12 +23,10 @@ import { sampleEvent } from '../support/events.js';
 const SECRET = 'a-context-secret-of-at-least-32-characters!';
 const local = useLocalEmulators({ RISK_CONTEXT_SECRET: SECRET, SES_FROM_ADDRESS: 'auth@gatehouse.test' });
 let pre: typeof import('../../shared/sign-in/pre-authentication.js');
-let post: typeof import('../../shared/sign-in/post-authentication.js');
 let Conversation: typeof ConversationType;
 
 beforeAll(async () => {
   pre = await import('../../shared/sign-in/pre-authentication.js');
-  post = await import('../../shared/sign-in/post-authentication.js');
   ({ Conversation } = await import('../custom-auth/cognito-conversation.js'));
 });
 
@@ -56,8 +53,6 @@ const settings = loadSettings(signInSettingSpecs, {
   file: {},
 });
 const customAuth = loadSettings(customAuthSettingSpecs, { env: {}, file: {} });
-const CLIENT = '3example0clientid0000000000';
-const HOME = { ip: '198.51.100.7', deviceId: 'laptop-1' };
 const T0 = Date.UTC(2031, 4, 6, 9, 0, 0);
 const MINUTE = 60_000;
 
@@ -65,19 +60,6 @@ let counter = 0;
 function newUser() {
   const sub = `rp${++counter}-${Date.now()}`;
   return { sub, userName: `ann${counter}-${Date.now()}` };
-}
-
-/** A context as the endpoint signs it for `userName` at `at`: a fresh nonce each time. */
-function signed(userName: string, at: number, place = HOME, clientId = CLIENT): Record<string, string> {
-  const fields = {
-    username: userName,
-    clientId,
-    ip: place.ip,
-    deviceId: place.deviceId,
-    timestamp: String(Math.floor(at / 1000)),
-    nonce: randomUUID(),
-  };
-  return { ...fields, signature: signContext(fields, SECRET) };
 }
 
 async function initiate(
@@ -99,38 +81,18 @@ async function initiate(
   }
 }
 
-async function succeed(user: { sub: string; userName: string }, context: Record<string, string>, at: number) {
-  const e = sampleEvent<PostAuthenticationEvent>('PostAuthentication_Authentication');
-  e.userName = user.userName;
-  e.callerContext.clientId = CLIENT;
-  e.request.userAttributes = { ...e.request.userAttributes, sub: user.sub };
-  e.request.clientMetadata = context;
-  await post.postAuthentication(e, settings, risk, at, async () => []);
-}
-
-/** Attempts counted per lockout side for the user, this window. */
-async function sides(sub: string): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const item of await local.dynamo.scan()) {
-    const match = /^FAILED#(\w+)#/.exec(String(item.sk));
-    if (item.pk === `IDENTITY#sub#${sub}` && match)
-      counts[match[1]!] = (counts[match[1]!] ?? 0) + Number(item.attempts);
-  }
-  return counts;
-}
-
 describe('replay of a signed context', () => {
   it("replay: a captured context sent again at InitiateAuth counts on the unfamiliar side and is no fact for the risk engine; the user's own side stays open", async () => {
     const user = newUser();
-    await succeed(user, signed(user.userName, T0), T0); // home becomes familiar
+    await succeed(user, signed(user.userName, T0), T0, settings, risk); // home becomes familiar
     const captured = signed(user.userName, T0 + MINUTE);
     expect(await initiate(user, captured, T0 + MINUTE)).toBe('allowed');
-    expect(await sides(user.sub)).toEqual({ familiar: 1 });
+    expect(await sides(local.dynamo, user.sub)).toEqual({ familiar: 1 });
     // The attacker replays it from elsewhere, within its lifetime: six times.
     const outcomes = [];
     for (let i = 1; i <= 6; i++) outcomes.push(await initiate(user, captured, T0 + MINUTE + i * 1000));
     expect(outcomes).toEqual([...Array(5).fill('allowed'), 'SIGN_IN_LOCKED']);
-    expect(await sides(user.sub)).toEqual({ familiar: 1, unfamiliar: 6 });
+    expect(await sides(local.dynamo, user.sub)).toEqual({ familiar: 1, unfamiliar: 6 });
     expect(assessed.map((a) => a.contextReplayed === true)).toEqual([false, true, true, true, true, true]);
     // The user, with a fresh context from home, still gets in.
     expect(await initiate(user, signed(user.userName, T0 + 2 * MINUTE), T0 + 2 * MINUTE)).toBe('allowed');
@@ -138,12 +100,12 @@ describe('replay of a signed context', () => {
 
   it('replay: a context signed for another user or another app client counts as unfamiliar (forged, already refused)', async () => {
     const user = newUser();
-    await succeed(user, signed(user.userName, T0), T0);
+    await succeed(user, signed(user.userName, T0), T0, settings, risk);
     expect(await initiate(user, signed('someone-else', T0 + 1000), T0 + 1000)).toBe('allowed');
-    expect(await initiate(user, signed(user.userName, T0 + 2000, HOME, 'another-client'), T0 + 2000)).toBe(
-      'allowed',
-    );
-    expect(await sides(user.sub)).toEqual({ unfamiliar: 2 });
+    expect(
+      await initiate(user, signed(user.userName, T0 + 2000, { clientId: 'another-client' }), T0 + 2000),
+    ).toBe('allowed');
+    expect(await sides(local.dynamo, user.sub)).toEqual({ unfamiliar: 2 });
   });
 
   it('replay: one context serves every call of its own sign-in (InitiateAuth, each RespondToAuthChallenge, post authentication)', async () => {
@@ -152,7 +114,7 @@ describe('replay of a signed context', () => {
       userName: sub,
       attributes: { sub, email: `${sub}@example.com`, email_verified: 'true' },
     };
-    await succeed({ sub, userName: sub }, signed(sub, T0), T0);
+    await succeed({ sub, userName: sub }, signed(sub, T0), T0, settings, risk);
     const context = signed(sub, T0 + MINUTE);
     const talk = new Conversation(user, customAuth, settings);
     talk.risk = risk;
@@ -166,7 +128,7 @@ describe('replay of a signed context', () => {
     expect(await talk.respond(code!, context)).toEqual({ state: 'tokens' });
     // InitiateAuth and the wrong code both counted on the familiar side: no stage took it for a replay.
     expect(assessed.map((a) => a.contextReplayed === true)).toEqual([false]);
-    expect((await sides(sub)).unfamiliar ?? 0).toBe(0);
+    expect((await sides(local.dynamo, sub)).unfamiliar ?? 0).toBe(0);
     const signIns = (await local.dynamo.scan()).filter(
       (i) => i.pk === `USER#${sub}` && String(i.sk).startsWith('SIGNIN#'),
     );
@@ -179,7 +141,7 @@ describe('replay of a signed context', () => {
       userName: sub,
       attributes: { sub, email: `${sub}@example.com`, email_verified: 'true' },
     };
-    await succeed({ sub, userName: sub }, signed(sub, T0), T0);
+    await succeed({ sub, userName: sub }, signed(sub, T0), T0, settings, risk);
     const context = signed(sub, T0 + MINUTE);
     const victim = new Conversation(user, customAuth, settings);
     victim.risk = risk;
@@ -188,7 +150,7 @@ describe('replay of a signed context', () => {
     await victim.respond('-', { ...context, signInMethod: 'code' });
     const code = /code: (\d+)/.exec((await local.ses.mails()).at(-1)?.body.text ?? '')?.[1] ?? '';
     expect(await victim.respond(code, context)).toEqual({ state: 'tokens' });
-    const before = await sides(sub);
+    const before = await sides(local.dynamo, sub);
     // The attacker's conversations replay the context at every call: three wrong codes each.
     for (let round = 0; round < 2; round++) {
       const attacker = new Conversation(user, customAuth, settings);
@@ -198,7 +160,7 @@ describe('replay of a signed context', () => {
       await attacker.respond('-', { ...context, signInMethod: 'code' });
       for (let i = 0; i < 3; i++) await attacker.respond(code === '000000' ? '111111' : '000000', context);
     }
-    const after = await sides(sub);
+    const after = await sides(local.dynamo, sub);
     // The victim's conversation used step 1; the replays get steps 2 and 3 of one conversation, once.
     expect((after.familiar ?? 0) - (before.familiar ?? 0)).toBe(2);
     expect((after.unfamiliar ?? 0) - (before.unfamiliar ?? 0)).toBeGreaterThanOrEqual(4);
@@ -209,10 +171,12 @@ describe('replay of a signed context', () => {
     const context = signed(user.userName, T0);
     // The first call runs out of time (a slow engine past a 1 s deadline): Cognito retries it.
     risk = { ...recording, learn: () => sleep(1_100).then(() => ({})) };
-    await withInvocationDeadline({ getRemainingTimeInMillis: () => 1_500 }, () => succeed(user, context, T0));
+    await withInvocationDeadline({ getRemainingTimeInMillis: () => 1_500 }, () =>
+      succeed(user, context, T0, settings, risk),
+    );
     risk = recording;
-    await succeed(user, context, T0 + 5_000); // Cognito retrying the trigger: the same sign-in
-    await succeed(user, context, T0 + 2 * MINUTE); // someone else's success, replaying it
+    await succeed(user, context, T0 + 5_000, settings, risk); // Cognito retrying the trigger: the same sign-in
+    await succeed(user, context, T0 + 2 * MINUTE, settings, risk); // someone else's success, replaying it
     const signIns = (await local.dynamo.scan())
       .filter((i) => i.pk === `USER#${user.sub}` && String(i.sk).startsWith('SIGNIN#'))
       .sort((a, b) => Number(a.at) - Number(b.at));

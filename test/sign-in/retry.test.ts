@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { localContext } from '../../scripts/local/registry.js';
 import { deadlineSignal, withInvocationDeadline } from '../../shared/aws/deadline.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { UserFacingError } from '../../shared/errors/index.js';
-import type { PostAuthenticationEvent, PreAuthenticationEvent } from '../../shared/events/index.js';
-import { signContext } from '../../shared/risk/context.js';
+import type { PreAuthenticationEvent } from '../../shared/events/index.js';
 import {
   configuredRiskEngine,
   noRiskEngine,
@@ -21,6 +19,7 @@ import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { captureOutput, logLines } from '../support/logs.js';
+import { CLIENT, HOME, sides, signed, succeed } from './support.js';
 
 /**
  * Cognito's retries under overload (issue 13). Cognito invokes a trigger again with the same event
@@ -39,13 +38,11 @@ const local = useLocalEmulators({
 });
 let proxy: FaultProxy;
 let pre: typeof import('../../shared/sign-in/pre-authentication.js');
-let post: typeof import('../../shared/sign-in/post-authentication.js');
 
 beforeAll(async () => {
   proxy = await startFaultProxy(local.dynamo.endpoint, 'dynamodb');
   process.env.DYNAMODB_ENDPOINT = proxy.endpoint;
   pre = await import('../../shared/sign-in/pre-authentication.js');
-  post = await import('../../shared/sign-in/post-authentication.js');
 });
 afterAll(async () => {
   await proxy?.stop();
@@ -55,8 +52,6 @@ const settings = loadSettings(signInSettingSpecs, {
   env: { GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '5', GATEHOUSE_LOCKOUT_WINDOW_SECONDS: '900' },
   file: {},
 });
-const CLIENT = '3example0clientid0000000000';
-const HOME = { ip: '198.51.100.7', deviceId: 'laptop-1' };
 const T0 = Date.UTC(2031, 4, 6, 9, 0, 0);
 const SECOND = 1_000;
 const allow: RiskDecision = { level: 'low', score: 0, action: 'allow', reasons: [] };
@@ -90,24 +85,6 @@ function newUser() {
   return { sub, userName: `kim${counter}-${Date.now()}` };
 }
 
-/** A context as the endpoint signs it for `userName` at `at`: a fresh nonce each time. */
-function signed(
-  userName: string,
-  at: number,
-  place = HOME,
-  extra: Record<string, string> = {},
-): Record<string, string> {
-  const fields = {
-    username: userName,
-    clientId: CLIENT,
-    ip: place.ip,
-    deviceId: place.deviceId,
-    timestamp: String(Math.floor(at / 1000)),
-    nonce: randomUUID(),
-  };
-  return { ...fields, signature: signContext(fields, SECRET), ...extra };
-}
-
 function preEvent(user: { sub: string; userName: string }, context: Record<string, string>) {
   const e = sampleEvent<PreAuthenticationEvent>('PreAuthentication_Authentication');
   e.userName = user.userName;
@@ -134,30 +111,6 @@ const initiate = (user: { sub: string; userName: string }, context: Record<strin
 const within = <T>(remainingMs: number, work: () => Promise<T>) =>
   withInvocationDeadline({ getRemainingTimeInMillis: () => remainingMs }, work);
 
-async function succeed(
-  user: { sub: string; userName: string },
-  context: Record<string, string>,
-  at: number,
-): Promise<void> {
-  const e = sampleEvent<PostAuthenticationEvent>('PostAuthentication_Authentication');
-  e.userName = user.userName;
-  e.callerContext.clientId = CLIENT;
-  e.request.userAttributes = { ...e.request.userAttributes, sub: user.sub };
-  e.request.clientMetadata = context;
-  await post.postAuthentication(e, settings, risk, at, async () => []);
-}
-
-/** Attempts counted per lockout side for the user. */
-async function sides(sub: string): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const item of await local.dynamo.scan()) {
-    const match = /^FAILED#(\w+)#/.exec(String(item.sk));
-    if (item.pk === `IDENTITY#sub#${sub}` && match)
-      counts[match[1]!] = (counts[match[1]!] ?? 0) + Number(item.attempts);
-  }
-  return counts;
-}
-
 const signInRecords = async (sub: string) =>
   (await local.dynamo.scan())
     .filter((item) => item.pk === `USER#${sub}` && String(item.sk).startsWith('SIGNIN#'))
@@ -173,7 +126,7 @@ describe("Cognito's retry of pre authentication", () => {
     expect(await within(5_000, () => initiate(user, context, T0))).toBe('SIGN_IN_RISK_BLOCKED');
     engine(allow);
     expect(await initiate(user, context, T0 + 5 * SECOND)).toBe('SIGN_IN_RISK_BLOCKED');
-    expect(await sides(user.sub)).toEqual({ unfamiliar: 1 });
+    expect(await sides(local.dynamo, user.sub)).toEqual({ unfamiliar: 1 });
     // The retry took the first call's decision: the engine was asked once, never about a replay.
     expect(assessed).toHaveLength(1);
     expect(assessed[0]?.contextReplayed).toBeUndefined();
@@ -194,7 +147,7 @@ describe("Cognito's retry of pre authentication", () => {
     await expect(within(800, () => initiate(user, context, T0))).rejects.toThrow(/deadline/i);
     engine();
     expect(await initiate(user, context, T0 + 5 * SECOND)).toBe('allowed');
-    expect(await sides(user.sub)).toEqual({ unfamiliar: 1 });
+    expect(await sides(local.dynamo, user.sub)).toEqual({ unfamiliar: 1 });
     expect(assessed.map((a) => [a.retried === true, a.contextReplayed === true])).toEqual([
       [false, false],
       [true, false],
@@ -206,7 +159,7 @@ describe("Cognito's retry of pre authentication", () => {
     const context = signed(user.userName, T0);
     expect(await initiate(user, context, T0)).toBe('allowed');
     expect(await initiate(user, context, T0 + 5 * SECOND)).toBe('allowed');
-    expect(await sides(user.sub)).toEqual({ unfamiliar: 2 });
+    expect(await sides(local.dynamo, user.sub)).toEqual({ unfamiliar: 2 });
     expect(assessed.map((a) => a.contextReplayed === true)).toEqual([false, true]);
   });
 
@@ -220,12 +173,12 @@ describe("Cognito's retry of pre authentication", () => {
     engine();
     expect(await initiate(user, context, T0 + 100)).toBe('allowed');
     expect(await own).toBe('allowed');
-    expect(await sides(user.sub)).toEqual({ unfamiliar: 2 });
+    expect(await sides(local.dynamo, user.sub)).toEqual({ unfamiliar: 2 });
     // Cognito's retry is the same attempt; it answers in time, so the next use is a replay.
     expect(await initiate(user, context, T0 + 6 * SECOND)).toBe('allowed');
-    expect(await sides(user.sub)).toEqual({ unfamiliar: 2 });
+    expect(await sides(local.dynamo, user.sub)).toEqual({ unfamiliar: 2 });
     expect(await initiate(user, context, T0 + 12 * SECOND)).toBe('allowed');
-    expect(await sides(user.sub)).toEqual({ unfamiliar: 3 });
+    expect(await sides(local.dynamo, user.sub)).toEqual({ unfamiliar: 3 });
     expect(assessed.map((a) => [a.contextReplayed === true, a.retried === true])).toEqual([
       [false, false],
       [true, false],
@@ -241,17 +194,45 @@ describe("Cognito's retry of pre authentication", () => {
     engine(allow, 400);
     const late = (at: number) => within(800, () => initiate(user, context, at));
     for (let call = 0; call <= 3; call++) expect(await late(T0 + call * 6 * SECOND)).toBe('allowed');
-    expect(await sides(user.sub)).toEqual({ unfamiliar: 1 });
+    expect(await sides(local.dynamo, user.sub)).toEqual({ unfamiliar: 1 });
     expect(await late(T0 + 24 * SECOND)).toBe('allowed');
-    expect(await sides(user.sub)).toEqual({ unfamiliar: 2 });
+    expect(await sides(local.dynamo, user.sub)).toEqual({ unfamiliar: 2 });
     expect(assessed.at(-1)?.contextReplayed).toBe(true);
 
     const other = newUser();
     const captured = signed(other.userName, T0);
     expect(await within(800, () => initiate(other, captured, T0))).toBe('allowed');
     expect(await initiate(other, captured, T0 + 31 * SECOND)).toBe('allowed');
-    expect(await sides(other.sub)).toEqual({ unfamiliar: 2 });
+    expect(await sides(local.dynamo, other.sub)).toEqual({ unfamiliar: 2 });
     expect(assessed.at(-1)?.contextReplayed).toBe(true);
+  });
+});
+
+describe('pre authentication without a signed context', () => {
+  // Cognito's event carries no id of its own: the retry of an unsigned InitiateAuth and a
+  // stranger's next InitiateAuth with the same (claimed) metadata are the same bytes.
+  const unsigned = { ip: '198.51.100.7', deviceId: 'laptop-1', requestId: 'same-request' };
+
+  it('unsigned: a retried pre authentication counts again (the documented cost: nothing Cognito sends tells it from a new attempt)', async () => {
+    const user = newUser();
+    engine(allow, 400);
+    expect(await within(800, () => initiate(user, unsigned, T0))).toBe('allowed');
+    engine();
+    expect(await initiate(user, unsigned, T0 + 5 * SECOND)).toBe('allowed');
+    expect(await sides(local.dynamo, user.sub)).toEqual({ unfamiliar: 2 });
+    expect(assessed.map((a) => a.retried === true)).toEqual([false, false]);
+  });
+
+  it('attack: identical unsigned attempts after one that ran out of time each count, and lock the side at the limit: no event detail makes a guess pass as a retry', async () => {
+    const user = newUser();
+    engine(allow, 400);
+    expect(await within(800, () => initiate(user, unsigned, T0))).toBe('allowed');
+    engine();
+    const outcomes: string[] = [];
+    for (let call = 1; call <= 5; call++) outcomes.push(await initiate(user, unsigned, T0 + call * SECOND));
+    // The limit is 5: the sixth attempt within the window is refused and locks the side.
+    expect(outcomes).toEqual(['allowed', 'allowed', 'allowed', 'allowed', 'SIGN_IN_LOCKED']);
+    expect(await sides(local.dynamo, user.sub)).toEqual({ unfamiliar: 6 });
   });
 });
 
@@ -263,13 +244,21 @@ describe("Cognito's retry of post authentication", () => {
       learned.push(attempt);
       return {};
     });
-    await succeed(user, signed(user.userName, T0, HOME, { requestId: 'shared-request' }), T0);
+    await succeed(
+      user,
+      signed(user.userName, T0, { place: HOME, extra: { requestId: 'shared-request' } }),
+      T0,
+      settings,
+      risk,
+    );
     // Another sign-in of the same user and app client sends the first one's requestId.
     const elsewhere = { ip: '203.0.113.9', deviceId: 'other-box' };
     await succeed(
       user,
-      signed(user.userName, T0 + SECOND, elsewhere, { requestId: 'shared-request' }),
+      signed(user.userName, T0 + SECOND, { place: elsewhere, extra: { requestId: 'shared-request' } }),
       T0 + SECOND,
+      settings,
+      risk,
     );
     const records = await signInRecords(user.sub);
     expect(records).toHaveLength(2);
@@ -289,11 +278,11 @@ describe("Cognito's retry of post authentication", () => {
       await sleep(500);
       return learn(attempt);
     });
-    await within(800, () => succeed(user, context, T0));
+    await within(800, () => succeed(user, context, T0, settings, risk));
     engine(allow, 0, learn);
-    await succeed(user, context, T0 + 5 * SECOND); // Cognito's retry: nothing new
+    await succeed(user, context, T0 + 5 * SECOND, settings, risk); // Cognito's retry: nothing new
     expect(await signInRecords(user.sub)).toHaveLength(1);
-    await succeed(user, context, T0 + 10 * SECOND); // the retry answered in time: now a replay
+    await succeed(user, context, T0 + 10 * SECOND, settings, risk); // the retry answered in time: now a replay
     const records = await signInRecords(user.sub);
     expect(records).toHaveLength(2);
     expect(records[1]).not.toHaveProperty('deviceId');
@@ -312,7 +301,7 @@ describe('overload reproduction through the pre authentication handler (issue 13
         outcomeOf(handler(structuredClone(event) as never, localContext('pre-authentication', timeoutMs))),
       );
     // Home becomes familiar with a first sign-in.
-    await succeed(user, signed(user.userName, Date.now()), Date.now());
+    await succeed(user, signed(user.userName, Date.now()), Date.now(), settings, risk);
     const answers: string[] = [];
     const logs: Record<string, unknown>[] = [];
     // Five sign-ins (the handler's limit is 3 attempts without a success) on one overloaded day.
@@ -326,14 +315,14 @@ describe('overload reproduction through the pre authentication handler (issue 13
       const retry = await invoke(event, 5_000); // Cognito's retry, the same event
       answers.push(String(retry.result));
       logs.push(...logLines(retry.output));
-      await succeed(user, event.request.validationData ?? {}, Date.now());
+      await succeed(user, event.request.validationData ?? {}, Date.now(), settings, risk);
     }
     expect(answers).toEqual(Array(5).fill('allowed'));
     // Each retry was the same attempt: no replay scored, nothing on the unfamiliar side, none left.
     const assessments = logs.filter((line) => line.message === 'risk assessed');
     expect(assessments.length).toBeGreaterThanOrEqual(5);
     expect(JSON.stringify(assessments)).not.toContain('context-replayed');
-    expect(await sides(user.sub)).toEqual({ familiar: 0 });
+    expect(await sides(local.dynamo, user.sub)).toEqual({ familiar: 0 });
     const locks = (await local.dynamo.scan()).filter(
       (item) => item.pk === `IDENTITY#sub#${user.sub}` && String(item.sk).startsWith('LOCKED#'),
     );
