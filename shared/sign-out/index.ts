@@ -48,6 +48,12 @@ function bearerToken(event: SignOutEvent): string | undefined {
   return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
 }
 
+/**
+ * Cognito's `sub` is a UUID. A context whose `sub` is anything else was not made by the authorizer
+ * from a pool's token (a misconfigured route, another authorizer): refused before it becomes a key.
+ */
+const COGNITO_SUB = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function signOut(
   event: SignOutEvent,
   deps: SignOutDependencies,
@@ -55,7 +61,7 @@ export async function signOut(
   const caller = event.requestContext.authorizer?.lambda;
   const token = bearerToken(event);
   // Only reachable without the authorizer (a misconfigured route): never sign anyone out then.
-  if (!caller || typeof caller.sub !== 'string' || !token) {
+  if (!caller || typeof caller.sub !== 'string' || !COGNITO_SUB.test(caller.sub) || !token) {
     return refused(401, 'SIGN_OUT_UNAUTHENTICATED', 'Sign in first.');
   }
   if (caller.tokenUse !== 'access') {

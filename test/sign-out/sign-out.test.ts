@@ -234,6 +234,27 @@ describe('POST /sign-out through the authorizer', () => {
     expect((await throughAuthorizer(eve.access)).verdict).toBe('Unauthorized');
   });
 
+  it('attack: a context whose sub is not a Cognito sub (a huge or crafted string) is refused, writing nothing', async () => {
+    await newUser('gus@example.org');
+    const { access } = await signIn('gus@example.org');
+    const stub = cognitoAnswering(() => ({}));
+    const signOuts = async () =>
+      (await local.dynamo.scan()).filter((item) => item.sk === 'SIGNED_OUT_AT').length;
+    const before = await signOuts();
+    for (const sub of ['x'.repeat(5000), '', 'USER#someone-else', '../admin']) {
+      const event = authorizerEvent(access) as SignOutEvent;
+      event.requestContext.authorizer = { lambda: { sub, tokenUse: 'access' } } as never;
+      const answer = await sut.signOut(
+        event,
+        sut.signOutDependencies(() => stub.client),
+      );
+      expect(status(answer)).toBe(401);
+      expect(body(answer).error).toBe('SIGN_OUT_UNAUTHENTICATED');
+    }
+    expect(stub.tokens).toEqual([]);
+    expect(await signOuts()).toBe(before);
+  });
+
   it('refuses an ID token (GlobalSignOut takes the access token) and a request without the authorizer, writing nothing', async () => {
     const sub = await newUser('fay@example.org');
     const { id } = await signIn('fay@example.org');
