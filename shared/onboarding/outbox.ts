@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { CALL_LIMITS } from '../aws/clients.js';
 import type { CognitoSender } from '../aws/cognito.js';
@@ -192,20 +192,19 @@ export async function dueEntries(
   limit: number,
 ): Promise<Record<string, unknown>[]> {
   const due: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        FilterExpression: 'dueAt <= :now',
-        ExpressionAttributeValues: { ':pk': keys.outbox(shard), ':now': now },
-        ConsistentRead: true,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
+  const pages = paginateQuery(
+    { client: documentClient() },
+    {
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: 'dueAt <= :now',
+      ExpressionAttributeValues: { ':pk': keys.outbox(shard), ':now': now },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) {
     due.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start && due.length < limit);
+    if (due.length >= limit) break;
+  }
   return due.slice(0, limit);
 }

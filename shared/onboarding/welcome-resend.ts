@@ -1,4 +1,4 @@
-import { BatchGetCommand, DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logging/index.js';
 import { recipientName } from '../mail/recipient.js';
 import type { CloseReason, ItemKey } from '../storage/claims.js';
@@ -77,19 +77,17 @@ export async function recordClosedWelcome(item: ItemKey, reason: ClosedReason, n
 /** Every listed user with a closed welcome, oldest first, with where a resend stands. */
 export async function closedWelcomes(now = Date.now()): Promise<ClosedWelcome[]> {
   const listed: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.closedWelcomes() },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
+  const pages = paginateQuery(
+    { client: documentClient() },
+    {
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.closedWelcomes() },
+    },
+  );
+  for await (const page of pages) {
     listed.push(...(page.Items ?? []).filter((item) => Number(item.expiresAt) > nowSeconds(now)));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   const rows: ClosedWelcome[] = [];
   // BatchGetItem takes 100 keys: 33 users' profile, resend item and resend entry at a time.
   for (let at = 0; at < listed.length; at += 33) {

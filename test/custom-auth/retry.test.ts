@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SentMail } from '../../scripts/local/emulators.js';
 import { localContext } from '../../scripts/local/registry.js';
 import { withInvocationDeadline } from '../../shared/aws/deadline.js';
@@ -8,7 +8,7 @@ import { customAuthSettingSpecs } from '../../shared/custom-auth/settings.js';
 import type { DefineAuthChallengeEvent, VerifyAuthChallengeEvent } from '../../shared/events/index.js';
 import { noRiskEngine, type RiskDecision, type RiskHooks } from '../../shared/risk/contract.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
-import { sides, signed, succeed, type TestUser } from '../sign-in/support.js';
+import { sides, signed, storeCalls, succeed, type TestUser } from '../sign-in/support.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { captureOutput } from '../support/logs.js';
@@ -296,29 +296,6 @@ describe("Cognito's retry of define auth challenge", () => {
 });
 
 describe('the store calls of a custom-auth step with a signed context', () => {
-  /** The commands `work` sends to the table, and its round trips (calls in flight together count once). */
-  async function storeCalls(work: () => Promise<unknown>) {
-    const { documentClient } = await import('../../shared/storage/table.js');
-    const client = documentClient();
-    const original = client.send.bind(client);
-    let inFlight = 0;
-    let roundTrips = 0;
-    const spy = vi.spyOn(client, 'send').mockImplementation((async (...args: Parameters<typeof original>) => {
-      if (inFlight++ === 0) roundTrips++;
-      try {
-        return await original(...args);
-      } finally {
-        inFlight--;
-      }
-    }) as typeof client.send);
-    try {
-      await work();
-      return { roundTrips, commands: spy.mock.calls.map(([command]) => command.constructor.name).sort() };
-    } finally {
-      spy.mockRestore();
-    }
-  }
-
   it('verify: the claim beside the lockout read, the count of a wrong answer, then its answer on the claim (3 round trips); define: the claim beside the read, then the answer (2)', async () => {
     const user = await homeUser();
     const { talk, context, secret } = await openChallenge(user, 'code');

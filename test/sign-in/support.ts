@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { vi } from 'vitest';
 import type { LocalDynamo } from '../../scripts/local/emulators.js';
 import type { PostAuthenticationEvent } from '../../shared/events/index.js';
 import { signContext } from '../../shared/risk/context.js';
@@ -75,4 +76,30 @@ export async function sides(dynamo: Pick<LocalDynamo, 'scan'>, sub: string): Pro
       counts[match[1]!] = (counts[match[1]!] ?? 0) + Number(item.attempts);
   }
   return counts;
+}
+
+/**
+ * The commands `work` sends to the table (sorted by name), and its round trips: calls in flight
+ * together count once.
+ */
+export async function storeCalls(work: () => Promise<unknown>) {
+  const { documentClient } = await import('../../shared/storage/table.js');
+  const client = documentClient();
+  const original = client.send.bind(client);
+  let inFlight = 0;
+  let roundTrips = 0;
+  const spy = vi.spyOn(client, 'send').mockImplementation((async (...args: Parameters<typeof original>) => {
+    if (inFlight++ === 0) roundTrips++;
+    try {
+      return await original(...args);
+    } finally {
+      inFlight--;
+    }
+  }) as typeof client.send);
+  try {
+    await work();
+    return { roundTrips, commands: spy.mock.calls.map(([command]) => command.constructor.name).sort() };
+  } finally {
+    spy.mockRestore();
+  }
 }
