@@ -7,8 +7,8 @@
  * project's own modules are read (the SDK's code defines every command, our code chooses which it
  * sends), and within them only code that survived tree shaking, so a helper the function never
  * reaches does not count. Each `new <X>Command(` is mapped to its service by the import it came
- * from in that module's source; the KMS keyring and the Powertools parameter providers, which send
- * their commands inside a library, are recognised by the import too.
+ * from in that module's source; the KMS keyring, the SDK's paginators and the Powertools parameter
+ * providers, which send their commands inside a library, are recognised by the import too.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +43,9 @@ const DOCUMENT_CLIENT_ACTIONS: Record<string, string> = {
 const LIBRARY_CALLS: { module: string; identifier: string; action: string }[] = [
   // The keyring decrypts the data key Cognito wrapped: kms:Decrypt, nothing else.
   { module: '@aws-crypto/kms-keyring-node', identifier: 'KmsKeyringNode', action: 'kms:Decrypt' },
+  // The SDK's paginators send their command page after page.
+  { module: '@aws-sdk/lib-dynamodb', identifier: 'paginateQuery', action: 'dynamodb:Query' },
+  { module: '@aws-sdk/lib-dynamodb', identifier: 'paginateScan', action: 'dynamodb:Scan' },
   { module: '@aws-lambda-powertools/parameters/ssm', identifier: 'getParameter', action: 'ssm:GetParameter' },
   {
     module: '@aws-lambda-powertools/parameters/secrets',
