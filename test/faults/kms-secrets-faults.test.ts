@@ -1,10 +1,10 @@
 import { buildClient, CommitmentPolicy, getClient, KMS, KmsKeyringNode } from '@aws-crypto/client-node';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { type LocalSns, startLocalSns } from '../../scripts/local/emulators.js';
 import { functionLoaders, type LocalHandler, localContext } from '../../scripts/local/registry.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
-import { type Fault, type FaultProxy, faultLabel, startFaultProxy } from '../support/fault-proxy.js';
+import { type Fault, type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { captureOutput } from '../support/logs.js';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../support/secrets-manager.js';
 import {
@@ -13,7 +13,7 @@ import {
   startKmsStandIn,
   startLegacyStandIn,
 } from '../support/stand-ins.js';
-import { expectedOutcomes, Matrix, runRound, type Scenario } from './matrix.js';
+import { type Dependency, describeFaultMatrix, Matrix, type Scenario } from './matrix.js';
 
 /**
  * The fault matrix of KMS (the custom senders decrypt Cognito's code with it) and Secrets Manager
@@ -243,7 +243,7 @@ const coldMigrateUserScenario: Scenario = {
 };
 
 /** Per dependency: its functions, and how slow one attempt may be (`shared/aws/clients.ts`: 1 s). */
-const dependencies: { name: string; attemptMs: number; scenarios: Scenario[] }[] = [
+const dependencies: Dependency[] = [
   {
     name: 'KMS',
     attemptMs: 1_000,
@@ -266,23 +266,10 @@ const faults: Fault[] = [
   { kind: 'throttle', error: 'ThrottlingException' },
 ];
 
-const rounds = dependencies.flatMap((dependency) =>
-  faults.map((fault) => [`${dependency.name}: ${faultLabel(fault)}`, dependency, fault] as const),
+describeFaultMatrix(
+  'fault matrix: KMS and Secrets Manager slow, resetting, failing, throttling',
+  dependencies,
+  faults,
+  proxies,
+  matrix,
 );
-
-describe('fault matrix: KMS and Secrets Manager slow, resetting, failing, throttling', () => {
-  it.each(rounds)(
-    '%s: every function answers within 5 s with its documented outcome, logs no secret and loses nothing',
-    async (_, dependency, fault) => {
-      const { cells, problems } = await runRound(
-        proxies[dependency.name]!,
-        fault,
-        dependency.scenarios,
-        (s) => expectedOutcomes(s, fault, dependency.attemptMs),
-      );
-      matrix.record(dependency.name, fault, cells);
-      expect(problems).toEqual([]);
-    },
-    30_000,
-  );
-});

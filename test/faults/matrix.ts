@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { GENERIC_USER_MESSAGE, UserFacingError } from '../../shared/errors/index.js';
 import { type Fault, type FaultProxy, faultLabel } from '../support/fault-proxy.js';
 import { captureOutput } from '../support/logs.js';
@@ -243,4 +244,48 @@ export class Matrix {
     lines.push(`Matrix wall time: ${((performance.now() - this.startedAt) / 1000).toFixed(1)} s`);
     return lines.join('\n');
   }
+}
+
+/** One dependency of a matrix: its functions, how slow one attempt may be, and its own faults if any. */
+export interface Dependency {
+  name: string;
+  attemptMs: number;
+  scenarios: Scenario[];
+  /** Instead of the matrix's faults. */
+  faults?: Fault[];
+}
+
+/**
+ * The matrix of `dependencies` × faults as tests: one round each, through the dependency's proxy
+ * (looked up when the round runs: the proxies start in `beforeAll`), recorded in `matrix` and
+ * asserted with every broken promise at once.
+ */
+export function describeFaultMatrix(
+  title: string,
+  dependencies: Dependency[],
+  faults: Fault[],
+  proxies: Record<string, FaultProxy>,
+  matrix: Matrix,
+): void {
+  const rounds = dependencies.flatMap((dependency) =>
+    (dependency.faults ?? faults).map(
+      (fault) => [`${dependency.name}: ${faultLabel(fault)}`, dependency, fault] as const,
+    ),
+  );
+  describe(title, () => {
+    it.each(rounds)(
+      '%s: every function answers within 5 s with its documented outcome, logs no secret and loses nothing',
+      async (_, dependency, fault) => {
+        const { cells, problems } = await runRound(
+          proxies[dependency.name]!,
+          fault,
+          dependency.scenarios,
+          (s) => expectedOutcomes(s, fault, dependency.attemptMs),
+        );
+        matrix.record(dependency.name, fault, cells);
+        expect(problems).toEqual([]);
+      },
+      30_000,
+    );
+  });
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { type LocalSns, startLocalSns } from '../../scripts/local/emulators.js';
 import { functionLoaders, localContext } from '../../scripts/local/registry.js';
 import {
@@ -11,13 +11,7 @@ import {
 import { SAMPLE_CODE } from '../../scripts/samples.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
-import {
-  type Fault,
-  type FaultProxy,
-  faultLabel,
-  type Protocol,
-  startFaultProxy,
-} from '../support/fault-proxy.js';
+import { type Fault, type FaultProxy, type Protocol, startFaultProxy } from '../support/fault-proxy.js';
 import {
   type CognitoStandIn,
   type JwksStandIn,
@@ -26,7 +20,7 @@ import {
   startJwksStandIn,
   startLegacyStandIn,
 } from '../support/stand-ins.js';
-import { expectedOutcomes, Matrix, runRound, type Scenario } from './matrix.js';
+import { type Dependency, describeFaultMatrix, Matrix, type Scenario } from './matrix.js';
 
 /**
  * The fault matrix of every other dependency: SES (the emulator), SNS (the local outbox), Cognito
@@ -449,7 +443,7 @@ const DONE_ANSWER_LOST: Fault = { kind: 'slow-answer', ms: 10_000 };
  * (`faults` below unless given: a second entry of one dependency adds its own faults, for some of
  * its functions).
  */
-const dependencies: { name: string; attemptMs: number; scenarios: Scenario[]; faults?: Fault[] }[] = [
+const dependencies: Dependency[] = [
   {
     name: 'SES',
     attemptMs: 3_000,
@@ -505,25 +499,10 @@ const faults: Fault[] = [
   { kind: 'status', status: 503 },
 ];
 
-const rounds = dependencies.flatMap((dependency) =>
-  (dependency.faults ?? faults).map(
-    (fault) => [`${dependency.name}: ${faultLabel(fault)}`, dependency, fault] as const,
-  ),
+describeFaultMatrix(
+  'fault matrix: SES, SNS, Cognito, the JWKS and the legacy endpoint slow, resetting, failing',
+  dependencies,
+  faults,
+  proxies,
+  matrix,
 );
-
-describe('fault matrix: SES, SNS, Cognito, the JWKS and the legacy endpoint slow, resetting, failing', () => {
-  it.each(rounds)(
-    '%s: every function answers within 5 s with its documented outcome, logs no secret and loses nothing',
-    async (_, dependency, fault) => {
-      const { cells, problems } = await runRound(
-        proxies[dependency.name]!,
-        fault,
-        dependency.scenarios,
-        (s) => expectedOutcomes(s, fault, dependency.attemptMs),
-      );
-      matrix.record(dependency.name, fault, cells);
-      expect(problems).toEqual([]);
-    },
-    30_000,
-  );
-});
