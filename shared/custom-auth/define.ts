@@ -14,7 +14,7 @@ import { verifiedOrigin } from '../sign-in/origin.js';
 import { cognitoGroups, type GroupSource, mergedGroups } from '../users/groups.js';
 import { readProfile } from '../users/profile.js';
 import type { CustomAuthSettings } from './settings.js';
-import { type DefineDecision, type FailReason, nextStep } from './state-machine.js';
+import { type DefineDecision, FAIL_REASONS, nextStep } from './state-machine.js';
 
 /** What the step-up policy says after a right password. */
 export type StepUpVerdict = 'step-up' | 'none' | 'block';
@@ -97,14 +97,6 @@ async function decide(
     ? { action: 'challenge', challengeName: 'CUSTOM_CHALLENGE' }
     : { action: 'issue-tokens' };
 }
-
-const FAIL_REASONS: readonly FailReason[] = [
-  'wrong-password',
-  'too-many-answers',
-  'out-of-order',
-  'user-not-found',
-  'locked',
-];
 
 /** The decision as kept on the context's claim: `issue-tokens`, `challenge:<name>`, `fail:<reason>`. */
 function encodeDecision(decision: Answer): string {

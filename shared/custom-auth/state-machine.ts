@@ -14,13 +14,15 @@ import type { ChallengeResult } from '../events/index.js';
  */
 export type ChallengeKind = 'PROVIDE_AUTH_PARAMETERS' | 'EMAIL_CODE' | 'MAGIC_LINK' | 'STEP_UP';
 
-export type FailReason =
-  | 'wrong-password'
-  | 'too-many-answers'
-  | 'out-of-order'
-  | 'user-not-found'
-  /** The sign-in's lockout side is locked (checked by define auth challenge before the machine). */
-  | 'locked';
+/** Why a conversation fails; `locked`: its lockout side is locked (checked by define auth challenge before the machine). */
+export const FAIL_REASONS = [
+  'wrong-password',
+  'too-many-answers',
+  'out-of-order',
+  'user-not-found',
+  'locked',
+] as const;
+export type FailReason = (typeof FAIL_REASONS)[number];
 
 export type DefineDecision =
   | { action: 'challenge'; challengeName: 'PASSWORD_VERIFIER' | 'CUSTOM_CHALLENGE' }
