@@ -52,6 +52,7 @@ export const mutationGroups: MutationGroup[] = [
       'test/custom-auth/edges.test.ts',
       'test/custom-auth/conversations.test.ts',
       'test/custom-auth/retry.test.ts',
+      'test/custom-auth/retry-edges.test.ts',
       'test/sign-in/replay.test.ts',
     ],
   },
