@@ -161,6 +161,27 @@ describe('which use of a context is the first, a retry or a replay', () => {
     expect(await claim(who, T0 + 10 * SECOND)).toEqual({ kind: 'replay' });
   });
 
+  it('an answer at exactly its 4 s is in time (a later use is a replay); one a millisecond later is late (a later use is the retry)', async () => {
+    // The monotonic clock the claim measures in-time on, pinned: the claim at 1 s, the answer at 5 s, then 5.001 s.
+    const edge = origin();
+    const late = origin();
+    const clock = vi.spyOn(performance, 'now');
+    try {
+      clock.mockReturnValue(1_000);
+      const onTime = await claim(edge, T0);
+      clock.mockReturnValue(1_000 + uses.ANSWER_IN_TIME_MS);
+      await uses.recordAnswer(onTime, 'wrong');
+      clock.mockReturnValue(1_000);
+      const overdue = await claim(late, T0);
+      clock.mockReturnValue(1_000 + uses.ANSWER_IN_TIME_MS + 1);
+      await uses.recordAnswer(overdue, 'wrong');
+    } finally {
+      clock.mockRestore();
+    }
+    expect((await claim(edge, T0 + 5 * SECOND)).kind).toBe('replay');
+    expect((await claim(late, T0 + 5 * SECOND)).kind).toBe('retry');
+  });
+
   it('the stages of one sign-in each claim the context once: a use at another stage is its first there', async () => {
     const who = origin();
     expect((await claim(who, T0, verifyEvent('000000'), 'verify#2')).kind).toBe('first');
