@@ -187,15 +187,21 @@ function metricWidget(title: string, metrics: unknown[], extra: Record<string, u
   };
 }
 
-/** A search over one EMF metric of this stage, one line per value of `dimensions`. */
+/**
+ * A search over one EMF metric of this stage, one line per value of `dimensions`: a widget's
+ * `metrics` (spread, one entry of them). Each entry of `metrics` is an array, an expression's too
+ * (`[{expression, id, label}]`): CloudWatch refuses a dashboard body with a bare object there.
+ */
 function emfSearch(input: ObservabilityInput, metricName: string, dimensions: string[], label?: string) {
   const schema = [`"${input.namespace}"`, 'service', ...dimensions].join(',');
   return [
-    {
-      expression: `SEARCH('{${schema}} MetricName="${metricName}" service="${input.service}"', 'Sum', ${PERIOD})`,
-      id: `${metricName.toLowerCase()}${dimensions.length}`,
-      ...(label ? { label } : {}),
-    },
+    [
+      {
+        expression: `SEARCH('{${schema}} MetricName="${metricName}" service="${input.service}"', 'Sum', ${PERIOD})`,
+        id: `${metricName.toLowerCase()}${dimensions.length}`,
+        ...(label ? { label } : {}),
+      },
+    ],
   ];
 }
 
@@ -246,9 +252,10 @@ function dashboardBody(input: ObservabilityInput, alarmIds: string[]) {
       emfSearch(input, 'RiskDecision', ['level', 'action']),
     ),
     metricWidget('Lockouts begun', [emfCount(input, 'Lockouts')]),
-    metricWidget('Custom senders: delivered, failed, on-failure queue', [
+    metricWidget('Custom senders: delivered, failed, outcome unknown, on-failure queue', [
       ...emfSearch(input, 'Delivered', ['channel'], 'delivered'),
       ...emfSearch(input, 'DeliveryFailed', ['channel'], 'failed'),
+      ...emfSearch(input, 'DeliveryOutcomeUnknown', ['channel'], 'outcome unknown'),
       [
         'AWS/SQS',
         'ApproximateNumberOfMessagesVisible',

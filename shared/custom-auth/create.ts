@@ -1,6 +1,14 @@
+import { randomInt } from 'node:crypto';
+import { deadlineSignal } from '../aws/deadline.js';
+import { failedCallOutcome } from '../aws/outcome.js';
 import type { CreateAuthChallengeEvent } from '../events/index.js';
+import { logger } from '../logging/index.js';
+import { renderBranded } from '../mail/branding.js';
+import type { MessageKind } from '../mail/kinds.js';
 import { recipientName } from '../mail/recipient.js';
-import { sendTemplatedEmail } from '../mail/send.js';
+import { type OutgoingEmail, sendEmail } from '../mail/ses.js';
+import { mailSettings } from '../mail/settings.js';
+import { countMetric, METRIC } from '../observability/metrics.js';
 import { identityKey } from '../sign-in/lockout.js';
 import { nowSeconds } from '../storage/table.js';
 import { readChallenge, saveChallenge } from './challenges.js';
@@ -31,7 +39,8 @@ const DESTINATION = 'email';
 /**
  * Create auth challenge: the first passwordless challenge only collects the app's ClientMetadata
  * (`PROVIDE_AUTH_PARAMETERS`); then an emailed code, a magic link, or the step-up code after a
- * password. A retry of a wrong answer reuses the live challenge, so no second mail goes out.
+ * password. A retry of a wrong answer reuses the live challenge, so no second mail goes out; a
+ * code or link is handed to SES at most once, and one SES may have taken stands (`mailChallenge`).
  * An unknown user (or one without a verified email) gets a decoy: the same answer, the same
  * store calls (its challenge is saved and read back like a real one, in its own identity
  * partition), no mail, and a pause drawn from measured delivery times instead.
@@ -115,14 +124,12 @@ async function respond(
     timings.exchange(now),
   ]);
   if (recipient) {
-    await timed(timings, () =>
-      sendTemplatedEmail({
-        kind: 'authentication-code',
-        to: recipient,
-        locale: event.request.userAttributes.locale,
-        values: { code, minutes: String(Math.ceil(settings.codeTtlSeconds / 60)), ...nameOf(event) },
-      }),
-    );
+    await mailChallenge(timings, {
+      kind: 'authentication-code',
+      to: recipient,
+      locale: event.request.userAttributes.locale,
+      values: { code, minutes: String(Math.ceil(settings.codeTtlSeconds / 60)), ...nameOf(event) },
+    });
   } else {
     await pause(timings);
   }
@@ -153,19 +160,77 @@ async function sendMagicLink(
   const link = new URL(settings.magicLinkUrl);
   // The fragment never reaches a server's access log.
   link.hash = `token=${token}`;
-  await timed(timings, () =>
-    sendTemplatedEmail({
-      kind: 'magic-link',
-      to: recipient,
-      locale: event.request.userAttributes.locale,
-      values: {
-        link: link.toString(),
-        minutes: String(Math.ceil(settings.magicLinkTtlSeconds / 60)),
-        ...nameOf(event),
-      },
-    }),
-  );
+  await mailChallenge(timings, {
+    kind: 'magic-link',
+    to: recipient,
+    locale: event.request.userAttributes.locale,
+    values: {
+      link: link.toString(),
+      minutes: String(Math.ceil(settings.magicLinkTtlSeconds / 60)),
+      ...nameOf(event),
+    },
+  });
   return id;
+}
+
+/** A sign-in code or link to mail. */
+interface ChallengeMail {
+  kind: Extract<MessageKind, 'authentication-code' | 'magic-link'>;
+  to: string;
+  locale: string | undefined;
+  values: Record<string, string>;
+}
+
+/** The longest pause before the one attempt more that a refused send gets (full jitter, as the SDK's first backoff). */
+const REFUSED_RETRY_PAUSE_MS = 100;
+
+/**
+ * Mails a sign-in code or link at most once, timed for the decoys. SES takes no idempotency key
+ * and cannot be asked whether it accepted a message, so an attempt whose outcome is unknown (timed
+ * out waiting for SES's answer, reset mid-call, cut by the deadline after it left:
+ * `shared/aws/outcome.ts`) is never repeated: each attempt is one SES call without the SDK's retry,
+ * and only an attempt SES certainly did not act on (it refused: throttling, a 5xx; or was never
+ * reached) gets one more. Such a mail may have reached the user, so the challenge stands, expecting
+ * that code or link: failing instead would leave the user a delivered code that nothing accepts,
+ * and their next sign-in would mail another. Counted (`DeliveryOutcomeUnknown`) and logged as an
+ * error; a user who got nothing starts the sign-in again. A refused send throws (the generic
+ * message): the user starts again, and nothing was mailed.
+ */
+async function mailChallenge(timings: DeliveryTimings, mail: ChallengeMail): Promise<void> {
+  const settings = mailSettings();
+  // Rendered before anything is handed over: a failure here certainly sent nothing.
+  const message = renderBranded(mail.kind, settings, { locale: mail.locale, values: mail.values });
+  const outgoing: OutgoingEmail = {
+    from: settings.fromAddress,
+    to: mail.to,
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+  };
+  try {
+    // Only a send SES answered is a delivery time a decoy may imitate.
+    await timed(timings, () => handOver(outgoing));
+  } catch (error) {
+    if (failedCallOutcome(error) === 'not-done') throw error;
+    countMetric(METRIC.deliveryOutcomeUnknown, { channel: 'email' });
+    logger.error('sign-in mail outcome unknown: the challenge stands, not resent (at most once)', {
+      kind: mail.kind,
+      error: (error as Error).name,
+    });
+  }
+}
+
+/** One SES attempt; one more only after an attempt SES certainly did not act on, while time is left. */
+async function handOver(mail: OutgoingEmail): Promise<void> {
+  try {
+    await sendEmail(mail, undefined, true);
+  } catch (error) {
+    if (failedCallOutcome(error) === 'unknown') throw error;
+    await new Promise((resolve) => setTimeout(resolve, randomInt(0, REFUSED_RETRY_PAUSE_MS + 1)));
+    // A second attempt the deadline aborts before it leaves would look like an unknown outcome.
+    if (deadlineSignal()?.aborted) throw error;
+    await sendEmail(mail, undefined, true);
+  }
 }
 
 /** Codes and links go only to a verified address of a known user. */

@@ -25,8 +25,19 @@ export const METRIC = {
   lockouts: 'Lockouts',
   /** A message a custom sender delivered (channel). */
   delivered: 'Delivered',
-  /** A message a custom sender failed to deliver: Lambda retries it, then the on-failure queue holds it (channel). */
+  /**
+   * A message a custom sender certainly did not deliver (channel): refused by SES / SNS or never
+   * handed over (thrown: Lambda retries it, then the on-failure queue holds it), or undeliverable
+   * (no address, a code that cannot be decrypted: logged and dropped, no retry could help).
+   */
   deliveryFailed: 'DeliveryFailed',
+  /**
+   * A message handed to SES / SNS whose answer never came (timed out, reset mid-call, cut by the
+   * deadline after it left): maybe delivered, so never resent, neither by Lambda's retry nor by the
+   * on-failure queue (channel). The user's remedy is a new code (Cognito's resend, or starting the
+   * custom sign-in again for create auth challenge's code or link).
+   */
+  deliveryOutcomeUnknown: 'DeliveryOutcomeUnknown',
   /** Authorizer answers: allowed, denied (403), unauthorized (401), and verified-token cache hits. */
   allowed: 'Allowed',
   denied: 'Denied',

@@ -38,7 +38,7 @@ export const MARKER_RESERVE_MS = 400;
  * deadline, timed out waiting for the answer, a connection reset mid-call: `shared/aws/outcome.ts`)
  * may have been accepted: SES and SNS take no idempotency key and cannot be asked, so the marker is
  * closed as `outcomeUnknownAt` and the message is never resent (at most once, as the welcome mail):
- * counted with the failures, logged as an error, not thrown (a retry could only skip it).
+ * counted apart (`DeliveryOutcomeUnknown`), logged as an error, not thrown (a retry could only skip it).
  * The user's remedy is Cognito's "resend code", a new event. Logs name the outcome and the error
  * class, never the code, the address or the message.
  */
@@ -100,8 +100,8 @@ async function closeUnknown(
   channel: 'email' | 'sms',
   cause: unknown,
 ): Promise<SendOutcome> {
-  // Counted with the failures: whether the user got it is not known (the log line says which).
-  countMetric(METRIC.deliveryFailed, { channel });
+  // Not a failure: nothing retries it and the on-failure queue never holds it.
+  countMetric(METRIC.deliveryOutcomeUnknown, { channel });
   logger.error('message outcome unknown: not resent (at most once)', { error: errorName(cause) });
   // If the table fails too, the lease lapses and Lambda's retry sends again (a possible duplicate).
   await markers.unknown(digest).catch((markError: unknown) => {

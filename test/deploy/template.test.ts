@@ -980,6 +980,19 @@ describe.each(['created', 'existing'] as const)('%s pool: operations', (variant)
     expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('Gatehouse/dev');
   });
 
+  it('alarms only on metrics the functions emit (by their METRIC names)', () => {
+    const namespace = environment('preAuthentication').POWERTOOLS_METRICS_NAMESPACE;
+    const watched = alarms().flatMap(([, alarm]) => {
+      const queries = (alarm.Properties.Metrics ?? []) as {
+        MetricStat?: { Metric: Record<string, unknown> };
+      }[];
+      return [alarm.Properties, ...queries.map((query) => query.MetricStat?.Metric ?? {})];
+    });
+    const named = watched.filter((metric) => metric.Namespace === namespace).map((m) => m.MetricName);
+    expect(named).toEqual(expect.arrayContaining(['Refused', 'RiskDecision', 'Lockouts']));
+    for (const name of named) expect(Object.values(METRIC)).toContain(name);
+  });
+
   it('notifies the alarm topic from every alarm: the one it creates (with the address subscribed) or the one given', () => {
     expect(alarms().length).toBeGreaterThan(FUNCTIONS.length * 2);
     for (const [id, alarm] of alarms()) {
@@ -1007,7 +1020,23 @@ describe.each(['created', 'existing'] as const)('%s pool: operations', (variant)
     const alarmWidget = parsed.widgets.find((w) => w.type === 'alarm')!;
     expect((alarmWidget.properties.alarms as string[]).length).toBe(alarms().length);
     for (const [id] of alarms()) expect(body).toContain(`:alarm:\${${id}}`);
-    for (const name of Object.values(METRIC)) expect(body).toContain(name);
+    // Each metric entry is an array (an expression's too: `[{expression, id}]`), as CloudWatch's
+    // dashboard body structure requires; the Gatehouse metrics it shows are exactly those the
+    // functions emit, by whole name (`Failed` inside `DeliveryFailed` does not count).
+    const namespace = environment('preAuthentication').POWERTOOLS_METRICS_NAMESPACE;
+    const shown = new Set<string>();
+    for (const widget of parsed.widgets.filter((w) => w.type === 'metric')) {
+      for (const entry of widget.properties.metrics as unknown[]) {
+        expect(Array.isArray(entry), JSON.stringify(entry)).toBe(true);
+        const [first, second] = entry as [unknown, unknown];
+        if (first === namespace) shown.add(String(second));
+        const expression = (first as { expression?: string }).expression ?? '';
+        for (const [, name] of expression.matchAll(/MetricName="(\w+)"/g)) shown.add(name!);
+      }
+    }
+    // The handler's own `Duration` is shown as Lambda's (p99 per trigger, against the 5 s).
+    const expected = Object.values(METRIC).filter((name) => name !== METRIC.duration);
+    expect([...shown].sort()).toEqual(expected.sort());
     // Every ${...} CloudFormation fills in is a resource of this stack or a pseudo parameter.
     for (const [, ref] of body.matchAll(/\$\{([\w:]+)(?:\.\w+)?\}/g)) {
       expect(ref!.startsWith('AWS::') || ref! in resources(), ref).toBe(true);

@@ -45,8 +45,11 @@ export interface Scenario {
    * invocation's deadline, and either outcome is then the documented one.
    */
   sequentialCalls?: number;
-  /** Builds one case, seeding what it needs with no fault on; `id` is unique per round. */
-  prepare(id: string): Promise<Case>;
+  /**
+   * Builds one case, seeding what it needs with no fault on; `id` is unique per round, `fault` the
+   * round's (what the case may then find: a mail SES never saw when the proxy held or reset it).
+   */
+  prepare(id: string, fault: Fault): Promise<Case>;
   /** Names an outcome; by default `describeOutcome`. */
   describe?(result: unknown, error: unknown): Outcome;
 }
@@ -127,7 +130,7 @@ export async function runRound(
   expected: (scenario: Scenario) => Outcome[],
 ): Promise<RoundResult> {
   const id = `${fault.kind}${'ms' in fault ? fault.ms : ''}${'status' in fault ? fault.status : ''}-${Math.random().toString(36).slice(2, 8)}`;
-  const cases = await Promise.all(scenarios.map((scenario, n) => scenario.prepare(`${id}-${n}`)));
+  const cases = await Promise.all(scenarios.map((scenario, n) => scenario.prepare(`${id}-${n}`, fault)));
   proxy.set(fault);
   const { result: answers = [], output } = await captureOutput(() =>
     Promise.all(
