@@ -51,7 +51,7 @@ const verifyEvent = (answer: string): RetriedEvent => ({
 });
 
 const STAGE: ContextStage = 'verify#2';
-const claim = (who: VerifiedOrigin, at: number, event = verifyEvent('000000'), stage = STAGE) =>
+const claim = (who: VerifiedOrigin, at: number, event = verifyEvent('000000'), stage: ContextStage = STAGE) =>
   uses.claimContextUse(who, stage, at, event);
 /** A claim made in an invocation with `remainingMs` left (its deadline 1/2 s before that). */
 const claimWithin = (remainingMs: number, who: VerifiedOrigin, at: number, event = verifyEvent('000000')) =>
