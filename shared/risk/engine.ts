@@ -31,8 +31,9 @@ import type { RiskDecision, RiskHooks, SignInAttempt, VerifiedContext } from './
  *   (`attemptId`: Cognito's retry of the call that took it gets it again); none found, or taken by
  *   another attempt: step-up (fail closed).
  * - `learn` in post authentication clears the user's attempt counter, pays back the one attempt
- *   this sign-in counted on its IP, and says whether to notify (a device never seen before; a
- *   high-risk sign-in that enforcement let through).
+ *   this sign-in counted on its IP (once per sign-in: `attemptId`, so that a retry may learn
+ *   again), and says whether to notify (a device never seen before; a high-risk sign-in that
+ *   enforcement let through), and whether it could not finish (`unfinished`).
  * - A store that cannot be read gives the configured "assessment unavailable" level, or what the
  *   facts alone say when that is worse (a blocked range stays blocked).
  */
@@ -263,10 +264,14 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
   /**
    * The IP whose counted attempt this success pays back: the one pre authentication counted for
    * this sign-in (by the context's nonce), or, without a context (USER_PASSWORD_AUTH), the one
-   * it counted for this user moments ago. Never an IP the success merely names.
+   * it counted for this user moments ago. Never an IP the success merely names, and nothing for a
+   * context that is not believed (replayed, forged, stale): a replayed context's success must not
+   * pay back the attempt its own sign-in pays back (that sign-in's learning may come later, when
+   * Cognito's retry resumes it).
    */
   function paidBackIp(own: SignInAssessment | undefined, facts: AttemptFacts, state: UserState) {
     if (facts.nonce) return own?.countedIp;
+    if (facts.signature !== 'missing' && facts.signature !== 'valid') return undefined;
     const latest = state.latest;
     const age = facts.at - Number(latest?.at);
     return typeof latest?.countedIp === 'string' && age >= 0 && age <= UNLINKED_SUCCESS_MS
@@ -274,9 +279,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
       : undefined;
   }
 
-  async function learn(
-    attempt: SignInAttempt,
-  ): Promise<{ notify?: 'new-device' | 'high-risk'; decision?: RiskDecision }> {
+  async function learn(attempt: SignInAttempt): ReturnType<RiskHooks['learn']> {
     const facts = attemptFacts(attempt, config, deps.geo);
     const windowStart = windowOf(attempt.at);
     let state: UserState;
@@ -289,7 +292,7 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
       if (await readMigrationFlag(attempt, state)) await deps.store.carryCompromisedFlag(attempt.userId);
     } catch (error) {
       logger.warn('risk history unavailable', { error: String(error) });
-      return { decision: unavailableDecision(config, 'history could not be read') };
+      return { decision: unavailableDecision(config, 'history could not be read'), unfinished: true };
     }
     const input: EvaluationInput = { attempt: facts, history: locateHistory(state.history, deps.geo) };
     const eventId = own?.eventId ?? newEventId();
@@ -308,16 +311,24 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     const paidBack = paidBackIp(own, facts, state);
     if (paidBack)
       writes.push(
-        deps.store.recordIpSuccess(paidBack, attempt.userId, windowStart, counterExpiry(windowStart)),
+        deps.store.recordIpSuccess(
+          paidBack,
+          attempt.userId,
+          windowStart,
+          counterExpiry(windowStart),
+          attempt.attemptId,
+        ),
       );
     const results = await Promise.allSettled(writes);
+    let unfinished = false;
     for (const result of results) {
-      if (result.status === 'rejected')
-        logger.warn('risk success not recorded', { error: String(result.reason) });
+      if (result.status !== 'rejected') continue;
+      unfinished = true;
+      logger.warn('risk success not recorded', { error: String(result.reason) });
     }
     const notify = notification(input, decision);
     log('risk learned', decision, { eventId, ...(notify ? { notify } : {}) });
-    return { ...(notify ? { notify } : {}), decision };
+    return { ...(notify ? { notify } : {}), decision, ...(unfinished ? { unfinished } : {}) };
   }
 
   function notification(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalFailure } from '../storage/items.js';
+import { conditionalWrite, isConditionalFailure } from '../storage/items.js';
 import { keys, userNameId } from '../storage/keys.js';
 import { documentClient, isExpired, tableName } from '../storage/table.js';
 import { logAssessment } from './assessment-log.js';
@@ -43,8 +43,19 @@ export interface RiskStore {
    */
   readNameProfileFlag(userName: string): Promise<boolean>;
   carryCompromisedFlag(userId: string): Promise<void>;
-  /** Counts a success from `ip` and takes `userId` out of the accounts tried without success. */
-  recordIpSuccess(ip: string, userId: string, windowStart: number, expiresAt: number): Promise<void>;
+  /**
+   * Counts a success from `ip` and takes `userId` out of the accounts tried without success. With
+   * `signInId`, once per sign-in: a digest of it joins the window's `paidBack` set in the same
+   * conditional write, so a learning done again (Cognito's retry of a post authentication whose
+   * first call died) pays nothing back twice.
+   */
+  recordIpSuccess(
+    ip: string,
+    userId: string,
+    windowStart: number,
+    expiresAt: number,
+    signInId?: string,
+  ): Promise<void>;
   saveAssessment(
     userId: string,
     assessment: StoredAssessment,
@@ -196,6 +207,15 @@ export function accountDigest(userId: string): string {
   return createHash('sha256').update(userId).digest('hex').slice(0, 12);
 }
 
+/**
+ * What a window's `paidBack` set keeps of a sign-in: 60 bits of its id, about 11 bytes an entry, so
+ * the window item of a busy shared IP stays far below DynamoDB's 400 KB (the window item expires
+ * with its window).
+ */
+export function paymentDigest(signInId: string): string {
+  return createHash('sha256').update(signInId).digest('base64url').slice(0, 10);
+}
+
 /** The store on the single DynamoDB table. */
 export function dynamoRiskStore(limit: number): RiskStore {
   return {
@@ -261,18 +281,23 @@ export function dynamoRiskStore(limit: number): RiskStore {
       );
     },
 
-    async recordIpSuccess(ip, userId, windowStart, expiresAt) {
-      await documentClient().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: { pk: keys.ip(ip), sk: keys.window(windowStart) },
-          UpdateExpression: 'ADD successes :one DELETE accounts :account SET expiresAt = :expiresAt',
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':account': new Set([accountDigest(userId)]),
-            ':expiresAt': expiresAt,
-          },
-        }),
+    async recordIpSuccess(ip, userId, windowStart, expiresAt, signInId) {
+      const payment = signInId === undefined ? undefined : paymentDigest(signInId);
+      await conditionalWrite(
+        documentClient().send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: { pk: keys.ip(ip), sk: keys.window(windowStart) },
+            UpdateExpression: `ADD successes :one${payment ? ', paidBack :payments' : ''} DELETE accounts :account SET expiresAt = :expiresAt`,
+            ...(payment ? { ConditionExpression: 'NOT contains(paidBack, :payment)' } : {}),
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':account': new Set([accountDigest(userId)]),
+              ':expiresAt': expiresAt,
+              ...(payment ? { ':payments': new Set([payment]), ':payment': payment } : {}),
+            },
+          }),
+        ),
       );
     },
 

@@ -111,7 +111,9 @@ export interface SignInAttempt {
    * context's nonce and stage, shared by the first call and Cognito's retries of it, never given
    * to a replay). Define auth challenge passes it: the decision it takes once per sign-in is kept
    * for this attempt, so a retry of the call that took it gets it again, and any other use of the
-   * context finds it taken (step-up).
+   * context finds it taken (step-up). Post authentication passes its sign-in's id (the same for
+   * Cognito's retries of it): the learning takes the assessment again on a retry, and pays the IP
+   * back once per sign-in.
    */
   attemptId?: string;
   /** Epoch milliseconds of the attempt. */
@@ -150,8 +152,14 @@ export interface RiskDecision {
 export interface RiskHooks {
   /** Pre authentication: block or allow before the password is checked. */
   assess(attempt: SignInAttempt): Promise<RiskDecision>;
-  /** Post authentication: learn from a successful sign-in; says whether to notify the user. */
-  learn(attempt: SignInAttempt): Promise<{ notify?: 'new-device' | 'high-risk'; decision?: RiskDecision }>;
+  /**
+   * Post authentication: learn from a successful sign-in; says whether to notify the user, and
+   * `unfinished` when a read or write of the learning failed (a retry of the sign-in may do it
+   * again: with the sign-in's `attemptId` it pays the IP back once however often it runs).
+   */
+  learn(
+    attempt: SignInAttempt,
+  ): Promise<{ notify?: 'new-device' | 'high-risk'; decision?: RiskDecision; unfinished?: boolean }>;
   /** What of the attempt's context can be believed (its signature checked); never a mere claim. */
   verify(attempt: SignInAttempt): Promise<VerifiedContext>;
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { invocationDeadline } from '../aws/deadline.js';
 import type { SignInAttempt, VerifiedContext } from '../risk/contract.js';
-import { conditionalWrite, putOnce, readItem } from '../storage/items.js';
+import { conditionalWrite, type ItemKey, isConditionalFailure, putOnce, readItem } from '../storage/items.js';
 import { keys } from '../storage/keys.js';
 import { documentClient, isExpired, nowSeconds, tableName } from '../storage/table.js';
 
@@ -92,22 +93,46 @@ export interface HistoryPolicy {
 }
 
 /**
- * Writes the sign-in record once: a retry of the same sign-in finds it and writes nothing.
- * Returns true when this call wrote it (the caller then learns and notifies, once). `contextNonce`
- * is the nonce of the sign-in's own signed context, if any (see `signInIdentity`). The record
- * holds only facts verified for this sign-in (`context`, from its own signed context): what an
- * earlier, unauthenticated attempt claimed never becomes a success.
+ * What a call of post authentication is to do after the record (`recordSignIn`):
+ * - `first`: it wrote the record, and holds its unfinished steps (learning, the mail);
+ * - `resume`: Cognito's retry (or a concurrent call) found the record with the learning not marked
+ *   done and no live lease on it, and took it over: it does the steps not marked done;
+ * - `done`: the learning is done (a true duplicate), or another call holds it: nothing more.
+ * `at` is the sign-in's time as the first call recorded it, so that a resumed learning counts in
+ * the same windows; `id` is the sign-in's identity (`signInIdentity`).
+ */
+export type RecordedSignIn =
+  | { kind: 'first' | 'resume'; key: ItemKey; id: string; at: number }
+  | { kind: 'done'; id: string };
+
+/** How long the first call holds the steps without a deadline of its own (Cognito waits 5 s). */
+const STEPS_LEASE_MS = 5_000;
+
+/**
+ * Writes the sign-in record once, and tells the caller which steps after it are its to do (see
+ * `RecordedSignIn`). `contextNonce` is the nonce of the sign-in's own signed context, if any (see
+ * `signInIdentity`). The record holds only facts verified for this sign-in (`context`, from its
+ * own signed context): what an earlier, unauthenticated attempt claimed never becomes a success.
  *
  * Two single conditional writes, no transaction: a marker `SIGNIN_ID#<id>` claims the record's
  * sort key first (a retry reads the key the first call chose, even a minute later), then the
  * record is put under that key only if absent. Whichever call wins the second write is "first".
+ *
+ * The steps after the record are claimed on the record itself, before they run (`stepsLease`, epoch
+ * ms on the wall clock: the invocation's deadline): the first call's lease comes with the record's
+ * put; a call that finds the record takes a lapsed lease over with one conditional UpdateItem,
+ * only while `learnedAt` is absent. `finishSteps` marks what was done and drops the lease. So the
+ * first, successful call costs no write more for the claim, and a retry of a call that died after
+ * the record does what it left undone (the learning may run again when the first call died after
+ * learning and before marking it: the IP's pay-back is once per sign-in by itself; the mail is
+ * claimed before it is sent, and so sent at most once).
  */
 export async function recordSignIn(
   attempt: SignInAttempt,
   context: VerifiedContext,
   policy: HistoryPolicy,
   contextNonce?: string,
-): Promise<boolean> {
+): Promise<RecordedSignIn> {
   const { id, keyTime } = signInIdentity(attempt, contextNonce);
   const expiresAt = nowSeconds(attempt.at + policy.historyRetentionDays * DAY_MS);
   // The marker only has to outlive Cognito's retries: a day is plenty.
@@ -127,7 +152,66 @@ export async function recordSignIn(
     outcome: 'success',
     expiresAt,
   };
-  return putOnce({ pk: keys.user(attempt.userId), sk, ...record });
+  const key = { pk: keys.user(attempt.userId), sk };
+  if (await putOnce({ ...key, ...record, stepsLease: stepsLeaseUntil() }))
+    return { kind: 'first', key, id, at: attempt.at };
+  const found = await takeOverSteps(key);
+  return found ? { kind: 'resume', key, id, at: found.at } : { kind: 'done', id };
+}
+
+/** Until when a call holds the steps: its invocation's deadline (Cognito retries only after it). */
+function stepsLeaseUntil(): number {
+  return invocationDeadline() ?? Date.now() + STEPS_LEASE_MS;
+}
+
+/** Takes the record's unfinished steps over (learning not done, no live lease); the record's time, else undefined. */
+async function takeOverSteps(key: ItemKey): Promise<{ at: number } | undefined> {
+  try {
+    const { Attributes } = await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'SET stepsLease = :until',
+        ConditionExpression:
+          'attribute_exists(pk) AND attribute_not_exists(learnedAt) AND (attribute_not_exists(stepsLease) OR stepsLease <= :now)',
+        ExpressionAttributeValues: { ':until': stepsLeaseUntil(), ':now': Date.now() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return typeof Attributes?.at === 'number' ? { at: Attributes.at } : undefined;
+  } catch (error) {
+    if (isConditionalFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Marks on the record what this call did and drops its lease: `learned` (the risk engine learned
+ * from the sign-in), and claims the mail (`notifiedAt`) when it is to send one. True when the mail
+ * is this call's to send (claimed now, never before): a mail is sent at most once per sign-in.
+ */
+export async function finishSteps(
+  key: ItemKey,
+  done: { learned: boolean; notify: boolean },
+): Promise<boolean> {
+  const mark = (notify: boolean) => {
+    const sets = [...(done.learned ? ['learnedAt = :now'] : []), ...(notify ? ['notifiedAt = :now'] : [])];
+    return conditionalWrite(
+      documentClient().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: key,
+          UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}REMOVE stepsLease`,
+          ConditionExpression: `attribute_exists(pk)${notify ? ' AND attribute_not_exists(notifiedAt)' : ''}`,
+          ...(sets.length ? { ExpressionAttributeValues: { ':now': Date.now() } } : {}),
+        }),
+      ),
+    );
+  };
+  if (await mark(done.notify)) return done.notify;
+  // The mail was claimed before (by a call that then died): mark the learning alone.
+  if (done.notify) await mark(false);
+  return false;
 }
 
 /** The sort key of this sign-in's record: the one a previous call claimed, else `proposed`. */
@@ -221,12 +305,15 @@ export interface DeviceEntry {
 /** The user's newest sign-in records (at most `limit`), newest first, expired ones left out. */
 export async function readSignIns(userId: string, limit: number, now = Date.now()): Promise<SignInEntry[]> {
   const items = await queryPrefix(userId, keys.signInPrefix(), limit);
-  return items
-    .filter((item) => !isExpired(item, now))
-    .map(({ pk, sk, ...record }) => ({
-      ...(record as SignInRecord),
-      id: String(sk).split('#').at(-1) ?? '',
-    }));
+  return (
+    items
+      .filter((item) => !isExpired(item, now))
+      // The steps' bookkeeping (`recordSignIn`) is no part of the record operators read.
+      .map(({ pk, sk, stepsLease, learnedAt, notifiedAt, ...record }) => ({
+        ...(record as SignInRecord),
+        id: String(sk).split('#').at(-1) ?? '',
+      }))
+  );
 }
 
 /** The user's device registry, most recently seen first. */

@@ -4,11 +4,12 @@ import { logger } from '../logging/index.js';
 import { recipientName } from '../mail/recipient.js';
 import { sendTemplatedEmail } from '../mail/send.js';
 import type { RiskHooks, SignInAttempt, VerifiedContext } from '../risk/contract.js';
+import type { ItemKey } from '../storage/items.js';
 import { cognitoGroups, type GroupSource } from '../users/groups.js';
 import { refuseByAccountState } from './account-state.js';
 import { buildAttempt } from './context.js';
 import { type ContextUse, claimContextUse, recordAnswer } from './context-use.js';
-import { markLastSignIn, recordSignIn, touchDevice, trimHistory } from './history.js';
+import { finishSteps, markLastSignIn, recordSignIn, touchDevice, trimHistory } from './history.js';
 import { clearAttempts, identityKey } from './lockout.js';
 import { type VerifiedOrigin, verifiedOrigin } from './origin.js';
 import type { SignInSettings } from './settings.js';
@@ -45,18 +46,31 @@ export async function postAuthentication(
   const origin = replayed ? {} : signed;
   const context = await verifiedContextOf(risk, attempt);
   // Keyed on the context's nonce when there is one (claimed once: a client cannot steer it).
-  const firstTime = await recordSignIn(attempt, context, settings, origin.nonce);
+  const recorded = await recordSignIn(attempt, context, settings, origin.nonce);
+  const ours = recorded.kind !== 'done';
   await Promise.all([
     touchDevice(attempt, context, settings),
     markLastSignIn(attempt.userId, now),
     clearAttempts(identityKey(event), origin, settings, now),
-    firstTime ? trimHistory(attempt.userId, settings) : Promise.resolve(0),
+    ours ? trimHistory(attempt.userId, settings) : Promise.resolve(0),
   ]);
-  // Learning and notifying happen once per sign-in: a retry finds the record and stops here.
-  if (firstTime)
-    await learnAndNotify(risk, replayed ? { ...asked, contextReplayed: true } : attempt, context);
-  // Answered in time: a later use of the context here is a replay, not Cognito's retry.
-  await recordAnswer(use, 'recorded');
+  // Learning and notifying happen once per sign-in: by the call that wrote the record, or by the
+  // retry that finds them not done (the first call died after the record). A true duplicate
+  // (learning done, or held by a live call) stops here.
+  if (ours) {
+    const learner = replayed ? { ...asked, contextReplayed: true } : attempt;
+    // The sign-in's own time and id: a resumed learning counts in the first call's windows, and
+    // pays the IP back once per sign-in however often it runs.
+    await learnAndNotify(
+      risk,
+      { ...learner, at: recorded.at, attemptId: recorded.id },
+      context,
+      recorded.key,
+      use,
+    );
+  } else {
+    await recordAnswer(use, 'recorded');
+  }
   return event;
 }
 
@@ -88,30 +102,59 @@ async function verifiedContextOf(risk: RiskHooks, attempt: SignInAttempt): Promi
   }
 }
 
-/** Neither learning nor a notification may cost the user a sign-in that already succeeded. */
+/**
+ * Neither learning nor a notification may cost the user a sign-in that already succeeded. Marks
+ * what was done on the record (`finishSteps`) and answers the context's use last: with no mail to
+ * send, both in one round trip; a mail is claimed on the record before it is sent (at most once).
+ */
 async function learnAndNotify(
   risk: RiskHooks,
   attempt: SignInAttempt,
   context: VerifiedContext,
+  record: ItemKey,
+  use: ContextUse,
 ): Promise<void> {
-  let notify: 'new-device' | 'high-risk' | undefined;
+  let learned: Awaited<ReturnType<RiskHooks['learn']>>;
   try {
-    ({ notify } = await risk.learn(attempt));
+    learned = await risk.learn(attempt);
   } catch (error) {
     logger.warn('risk engine could not learn from the sign-in', { error: describeError(error) });
+    learned = { unfinished: true };
+  }
+  const { notify } = learned;
+  const to = attempt.userAttributes.email;
+  const done = { learned: learned.unfinished !== true, notify: notify !== undefined && Boolean(to) };
+  // Answered in time: a later use of the context here is a replay, not Cognito's retry.
+  if (!done.notify || !notify || !to) {
+    await Promise.all([finish(record, done), recordAnswer(use, 'recorded')]);
     return;
   }
-  const to = attempt.userAttributes.email;
-  if (!notify || !to) return;
+  if (await finish(record, done)) {
+    try {
+      await sendTemplatedEmail({
+        kind: notify === 'new-device' ? 'new-device' : 'risk-notification',
+        to,
+        locale: attempt.userAttributes.locale,
+        values: notificationValues(attempt, context),
+      });
+    } catch (error) {
+      logger.warn('sign-in notification not sent', { kind: notify, error: describeError(error) });
+    }
+  }
+  await recordAnswer(use, 'recorded');
+}
+
+/**
+ * Marks the steps on the record; true when the mail is this call's to send. A store failure leaves
+ * the lease to lapse (Cognito's retry then learns again: the IP's pay-back is once per sign-in by
+ * itself) and sends no mail.
+ */
+async function finish(record: ItemKey, done: { learned: boolean; notify: boolean }): Promise<boolean> {
   try {
-    await sendTemplatedEmail({
-      kind: notify === 'new-device' ? 'new-device' : 'risk-notification',
-      to,
-      locale: attempt.userAttributes.locale,
-      values: notificationValues(attempt, context),
-    });
+    return await finishSteps(record, done);
   } catch (error) {
-    logger.warn('sign-in notification not sent', { kind: notify, error: describeError(error) });
+    logger.warn('sign-in steps not marked', { error: describeError(error) });
+    return false;
   }
 }
 

@@ -280,13 +280,16 @@ describe("Cognito's retry of post authentication", () => {
     });
     await within(800, () => succeed(user, context, T0, settings, risk));
     engine(allow, 0, learn);
-    await succeed(user, context, T0 + 5 * SECOND, settings, risk); // Cognito's retry: nothing new
+    // Cognito's retry: no record more. The first call's learning ran past its deadline, so it could
+    // not mark it done on the record: the retry learns again (each write of the learning is once per
+    // sign-in by itself: test/sign-in/post-auth-resume.test.ts).
+    await succeed(user, context, T0 + 5 * SECOND, settings, risk);
     expect(await signInRecords(user.sub)).toHaveLength(1);
     await succeed(user, context, T0 + 10 * SECOND, settings, risk); // the retry answered in time: now a replay
     const records = await signInRecords(user.sub);
     expect(records).toHaveLength(2);
     expect(records[1]).not.toHaveProperty('deviceId');
-    expect(learned.map((a) => a.contextReplayed === true)).toEqual([false, true]);
+    expect(learned.map((a) => a.contextReplayed === true)).toEqual([false, false, true]);
   });
 });
 
