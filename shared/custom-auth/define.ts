@@ -3,6 +3,7 @@ import { logger } from '../logging/index.js';
 import type { RiskHooks } from '../risk/contract.js';
 import { buildAttempt } from '../sign-in/context.js';
 import {
+  attemptIdOf,
   type ContextUse,
   claimContextUse,
   earlierOutcome,
@@ -21,15 +22,19 @@ export type StepUpVerdict = 'step-up' | 'none' | 'block';
 
 /**
  * The step-up policy: the configured always / never / per-group rule, then the risk engine
- * (`step-up` asks for the emailed code, `block` fails the sign-in).
+ * (`step-up` asks for the emailed code, `block` fails the sign-in). `use` is this call's use of
+ * its context: the engine's decision is given to its attempt (Cognito's retries of this call
+ * included), and a replayed context is believed in nothing.
  */
 export async function stepUpVerdict(
   event: DefineAuthChallengeEvent,
   settings: CustomAuthSettings,
   risk: RiskHooks,
+  use: ContextUse,
   groupsOf: GroupSource = cognitoGroups(),
+  now = Date.now(),
 ): Promise<StepUpVerdict> {
-  const attempt = buildAttempt(event);
+  const attempt = buildAttempt(event, now);
   if (settings.stepUpPolicy === 'always') return 'step-up';
   if (settings.stepUpPolicy === 'groups' && settings.stepUpGroups.length > 0) {
     const [profile, cognito] = await Promise.all([
@@ -40,8 +45,15 @@ export async function stepUpVerdict(
     if (groups.some((group) => settings.stepUpGroups.includes(group))) return 'step-up';
   }
   // The risk engine counts a sign-in once (pre authentication) and answers its decision here, once
-  // per context (a replayed one finds it taken: step-up).
-  const decision = await risk.assess({ ...attempt, phase: 'define-auth-challenge' });
+  // per context and attempt: Cognito's retry of the call that took it gets it again; a replayed
+  // context (believed in nothing) or another attempt finds none: step-up.
+  const attemptId = attemptIdOf(use);
+  const decision = await risk.assess({
+    ...attempt,
+    phase: 'define-auth-challenge',
+    ...(use.kind === 'replay' ? { contextReplayed: true } : {}),
+    ...(attemptId ? { attemptId } : {}),
+  });
   if (decision.action === 'block') return 'block';
   return decision.action === 'step-up' ? 'step-up' : 'none';
 }
@@ -50,8 +62,9 @@ export async function stepUpVerdict(
  * Define auth challenge: runs the state machine and answers Cognito. A session whose lockout side
  * is locked fails at its next step, whenever it was opened: a lock ends every conversation.
  * Cognito's retry of a define that did not answer in time (the same event: `context-use.ts`) gets
- * the first call's decision when it was recorded (the risk engine gives its decision once per
- * sign-in, so deciding again would ask for a step-up the first call did not), else decides again.
+ * the first call's decision when it was recorded, else decides again: the risk engine gives its
+ * decision once per sign-in and attempt, so a retry of a call that died after asking it gets the
+ * same answer, never a step-up the first call did not ask for.
  */
 export async function defineAuthChallenge(
   event: DefineAuthChallengeEvent,
@@ -66,7 +79,7 @@ export async function defineAuthChallenge(
   const { locked } = await readLockState(identityKey(event), origin, lockout, now, claim.then(holds));
   const use: ContextUse = await claim;
   const decision =
-    decodeDecision(earlierOutcome(use)) ?? (await decide(event, locked, settings, risk, groupsOf));
+    decodeDecision(earlierOutcome(use)) ?? (await decide(event, locked, use, settings, risk, groupsOf, now));
   await recordAnswer(use, encodeDecision(decision));
   const response = event.response;
   response.issueTokens = decision.action === 'issue-tokens';
@@ -82,15 +95,17 @@ type Answer = Exclude<DefineDecision, { action: 'decide-step-up' }>;
 async function decide(
   event: DefineAuthChallengeEvent,
   locked: boolean,
+  use: ContextUse,
   settings: CustomAuthSettings,
   risk: RiskHooks,
   groupsOf: GroupSource,
+  now: number,
 ): Promise<Answer> {
   if (locked) return { action: 'fail', reason: 'locked' };
   const userNotFound = event.request.userNotFound === true;
   const decision = nextStep(event.request.session, { userNotFound, maxAnswers: settings.maxAnswers });
   if (decision.action !== 'decide-step-up') return decision;
-  const verdict = await stepUpVerdict(event, settings, risk, groupsOf);
+  const verdict = await stepUpVerdict(event, settings, risk, use, groupsOf, now);
   if (verdict !== 'none') logger.info('step-up policy', { verdict });
   if (verdict === 'block') return { action: 'fail', reason: 'out-of-order' };
   return verdict === 'step-up'

@@ -27,7 +27,9 @@ import type { RiskDecision, RiskHooks, SignInAttempt, VerifiedContext } from './
  *   per user, and per IP when the IP is signed (Cognito's retry, `retried`, counts neither again);
  *   it keeps the assessment under the context's nonce.
  *   In define auth challenge (`phase: 'define-auth-challenge'`) it counts nothing and answers the
- *   assessment kept under the nonce of the context it is given; none found: step-up (fail closed).
+ *   assessment kept under the nonce of the context it is given, once per sign-in and attempt
+ *   (`attemptId`: Cognito's retry of the call that took it gets it again); none found, or taken by
+ *   another attempt: step-up (fail closed).
  * - `learn` in post authentication clears the user's attempt counter, pays back the one attempt
  *   this sign-in counted on its IP, and says whether to notify (a device never seen before; a
  *   high-risk sign-in that enforcement let through).
@@ -138,7 +140,8 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
   /**
    * Pre authentication's assessment of this very sign-in, by the nonce of its believed context,
    * taken once per use: a context replayed at define auth challenge or post authentication
-   * finds nothing (step-up; no second pay-back of the IP).
+   * finds nothing (step-up; no second pay-back of the IP). Taken by an attempt (`attemptId`), it
+   * is that attempt's: Cognito's retry of the call that took it finds it again.
    */
   async function findOwnAssessment(
     attempt: SignInAttempt,
@@ -146,7 +149,13 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
     use: SignInAssessmentUse,
   ): Promise<SignInAssessment | undefined> {
     if (!facts.nonce) return undefined;
-    const found = await deps.store.takeSignInAssessment(facts.nonce, attempt.userId, use, attempt.at);
+    const found = await deps.store.takeSignInAssessment(
+      facts.nonce,
+      attempt.userId,
+      use,
+      attempt.at,
+      attempt.attemptId,
+    );
     const age = attempt.at - (found?.at ?? 0);
     return found &&
       found.clientId === attempt.clientId &&
@@ -156,7 +165,11 @@ export function createRiskEngine(config: RiskConfig, deps: RiskEngineDeps): Risk
       : undefined;
   }
 
-  /** Define auth challenge: the decision pre authentication made for this sign-in, else step-up. */
+  /**
+   * Define auth challenge: the decision pre authentication made for this sign-in, else step-up.
+   * Given once per sign-in and attempt: the retry of the call that took it gets the same decision
+   * (counting nothing, as no define does); any other use of the context steps up.
+   */
   async function decisionOfSignIn(attempt: SignInAttempt, facts: AttemptFacts): Promise<RiskDecision> {
     let found: SignInAssessment | undefined;
     try {

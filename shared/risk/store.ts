@@ -56,14 +56,17 @@ export interface RiskStore {
   /**
    * The assessment kept under `nonce` for this user, taken once per `use` (a conditional write
    * marks it): define auth challenge's step-up decision (`decided`) and post authentication's
-   * learning (`learned`) each get it once; a replayed context (or a retried trigger) then gets
-   * nothing, as when none was kept. Undefined when absent, expired or taken already.
+   * learning (`learned`) each get it once; a replayed context then gets nothing, as when none was
+   * kept. With `attemptId` the take is the attempt's (`<use>By`, in the same write): that attempt
+   * (Cognito's retry of the call that took it) gets it again, any other finds it taken. Undefined
+   * when absent, expired or taken already by another attempt.
    */
   takeSignInAssessment(
     nonce: string,
     userId: string,
     use: SignInAssessmentUse,
     now: number,
+    attemptId?: string,
   ): Promise<SignInAssessment | undefined>;
 }
 
@@ -282,17 +285,14 @@ export function dynamoRiskStore(limit: number): RiskStore {
       );
     },
 
-    async takeSignInAssessment(nonce, userId, use, now) {
+    async takeSignInAssessment(nonce, userId, use, now, attemptId) {
       let Item: Item | undefined;
       try {
         ({ Attributes: Item } = await documentClient().send(
           new UpdateCommand({
             TableName: tableName(),
             Key: { pk: keys.signInContext(nonce), sk: keys.user(userId) },
-            UpdateExpression: 'SET #use = :now',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#use)',
-            ExpressionAttributeNames: { '#use': `${use}At` },
-            ExpressionAttributeValues: { ':now': now },
+            ...takeExpression(use, now, attemptId),
             ReturnValues: 'ALL_NEW',
           }),
         ));
@@ -384,6 +384,38 @@ export function dynamoRiskStore(limit: number): RiskStore {
         logAssessment(userId, assessment, counter, expiresAt),
       ]);
     },
+  };
+}
+
+/**
+ * The conditional write that takes a sign-in's assessment for `use`. Without an attempt: once
+ * (`<use>At` absent). With one: once per attempt, in the same single write (no read first): the
+ * first take records its attempt (`<use>By`), and only that attempt takes it again, keeping the
+ * first take's time.
+ */
+function takeExpression(
+  use: SignInAssessmentUse,
+  now: number,
+  attemptId: string | undefined,
+): {
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+} {
+  if (attemptId === undefined) {
+    return {
+      UpdateExpression: 'SET #use = :now',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#use)',
+      ExpressionAttributeNames: { '#use': `${use}At` },
+      ExpressionAttributeValues: { ':now': now },
+    };
+  }
+  return {
+    UpdateExpression: 'SET #use = if_not_exists(#use, :now), #by = :attempt',
+    ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#use) OR #by = :attempt)',
+    ExpressionAttributeNames: { '#use': `${use}At`, '#by': `${use}By` },
+    ExpressionAttributeValues: { ':now': now, ':attempt': attemptId },
   };
 }
 

@@ -106,6 +106,14 @@ export interface SignInAttempt {
    * usual, counted nothing more: the first call counted the attempt (or never reached it).
    */
   retried?: boolean;
+  /**
+   * The id of the trigger call's attempt (`attemptIdOf` in `shared/sign-in/context-use.ts`: the
+   * context's nonce and stage, shared by the first call and Cognito's retries of it, never given
+   * to a replay). Define auth challenge passes it: the decision it takes once per sign-in is kept
+   * for this attempt, so a retry of the call that took it gets it again, and any other use of the
+   * context finds it taken (step-up).
+   */
+  attemptId?: string;
   /** Epoch milliseconds of the attempt. */
   at: number;
   /**

@@ -6,12 +6,18 @@ import { withInvocationDeadline } from '../../shared/aws/deadline.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { customAuthSettingSpecs } from '../../shared/custom-auth/settings.js';
 import type { DefineAuthChallengeEvent, VerifyAuthChallengeEvent } from '../../shared/events/index.js';
-import { noRiskEngine, type RiskDecision, type RiskHooks } from '../../shared/risk/contract.js';
+import {
+  configuredRiskEngine,
+  noRiskEngine,
+  type RiskDecision,
+  type RiskHooks,
+} from '../../shared/risk/contract.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
+import { keys } from '../../shared/storage/keys.js';
 import { sides, signed, storeCalls, succeed, type TestUser } from '../sign-in/support.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
-import { captureOutput } from '../support/logs.js';
+import { captureOutput, logLines } from '../support/logs.js';
 import type { Conversation as ConversationType } from './cognito-conversation.js';
 
 /**
@@ -28,6 +34,8 @@ const MAGIC_LINKS = {
 };
 const local = useLocalEmulators({
   RISK_CONTEXT_SECRET: 'a-context-secret-of-at-least-32-characters!',
+  // The risk engine as deployed where it acts (its step-up asks for the code).
+  RISK_MODE: 'enforce',
   SES_FROM_ADDRESS: 'auth@gatehouse.test',
   ...MAGIC_LINKS,
 });
@@ -35,6 +43,8 @@ let proxy: FaultProxy;
 let Conversation: typeof ConversationType;
 let verify: typeof import('../../shared/custom-auth/verify.js');
 let define: typeof import('../../shared/custom-auth/define.js');
+/** The engine as a function builds it at its cold start, on dynalite (behind the proxy). */
+let engine: RiskHooks;
 
 beforeAll(async () => {
   proxy = await startFaultProxy(local.dynamo.endpoint, 'dynamodb');
@@ -42,6 +52,7 @@ beforeAll(async () => {
   ({ Conversation } = await import('./cognito-conversation.js'));
   verify = await import('../../shared/custom-auth/verify.js');
   define = await import('../../shared/custom-auth/define.js');
+  engine = configuredRiskEngine();
 });
 afterAll(async () => {
   await proxy?.stop();
@@ -224,15 +235,23 @@ describe("Cognito's retry of verify auth challenge", () => {
 });
 
 describe("Cognito's retry of define auth challenge", () => {
-  /** The define after a right password (SRP), as Cognito sends it with `context`. */
-  async function afterPassword(user: TestUser & { email: string }) {
-    const context = signed(user.userName, T0);
+  /**
+   * The define after a right password (SRP), as Cognito sends it with `context` (signed at `at`,
+   * from `place`), pre authentication having asked `risk`.
+   */
+  async function afterPassword(
+    user: TestUser & { email: string },
+    options: { at?: number; risk?: RiskHooks; place?: { ip: string; deviceId: string } } = {},
+  ) {
+    const at = options.at ?? T0;
+    const context = signed(user.userName, at, options.place ? { place: options.place } : {});
     const talk = new Conversation(
       { userName: user.userName, attributes: { sub: user.sub, email: user.email, email_verified: 'true' } },
       customAuth,
       signIn,
     );
-    talk.now = T0;
+    talk.now = at;
+    talk.risk = options.risk ?? noRiskEngine;
     await talk.initiate({ withPassword: true, clientMetadata: context });
     const event = talk.defineEvent(context);
     event.request.session.push({ challengeName: 'PASSWORD_VERIFIER', challengeResult: true });
@@ -292,6 +311,160 @@ describe("Cognito's retry of define auth challenge", () => {
     await sleep(100);
     expect(await decided(event, risk, groupsOf, at + 100)).toBe('CUSTOM_CHALLENGE');
     expect(await first).toBe('tokens');
+  });
+
+  describe('with the risk engine on dynalite, whose decision is given once per sign-in and attempt', () => {
+    let places = 0;
+    /**
+     * A known user signing in from a place of their own (so that no other test's attempts from one
+     * IP raise the per-IP signals), familiar from a success a minute before `at`: low risk there.
+     */
+    async function lowRiskUser(at: number) {
+      const place = { ip: `192.0.2.${++places}`, deviceId: 'laptop-1' };
+      const sub = `crr${places}-${Date.now()}`;
+      const user = { sub, userName: sub, email: `crr${places}@example.com` };
+      await succeed(user, signed(sub, at - 60 * SECOND, { place }), at - 60 * SECOND, signIn, engine);
+      const { event, groupsOf } = await afterPassword(user, { at, risk: engine, place });
+      return { user, place, event, groupsOf };
+    }
+
+    /**
+     * A define that dies after the engine answered and before its answer is recorded: the table
+     * answers the claim, the lockout read and the engine's take, then hangs, so the record write
+     * runs into the invocation's deadline and Cognito (which got nothing within its 5 s) retries.
+     */
+    async function decidedTooLate(
+      event: DefineAuthChallengeEvent,
+      groupsOf: () => Promise<string[]>,
+      at: number,
+    ) {
+      proxy.set({ kind: 'latency', ms: 1_500, after: 3 });
+      try {
+        return await within(1_500, () => decided(event, engine, groupsOf, at));
+      } finally {
+        proxy.set({ kind: 'none' });
+      }
+    }
+
+    /** What the sign-in counted: the user's attempts, its assessments, its IP's attempts. */
+    async function counted(sub: string, ip: string) {
+      const items = await local.dynamo.scan();
+      const latest = items.find((i) => i.pk === keys.user(sub) && i.sk === keys.riskAssessment());
+      return {
+        userAttempts: latest?.failures,
+        eventId: latest?.eventId,
+        assessmentsLogged: items.filter((i) => i.pk === keys.riskLog(sub)).length,
+        ipAttempts: items
+          .filter((i) => i.pk === keys.ip(ip))
+          .reduce((sum, i) => sum + Number(i.attempts ?? 0), 0),
+      };
+    }
+
+    it("regression: a define that died after the engine's answer and before recording its own (the table hung, the Lambda timed out), retried by Cognito through the handler: tokens again, no step-up; the sign-in assessed and counted once", async () => {
+      const { handler } = await import('../../functions/define-auth-challenge.js');
+      // The handler reads the clock: the sign-in happens now.
+      const { user, place, event } = await lowRiskUser(Date.now());
+      const before = await counted(user.sub, place.ip);
+      // Pre authentication counted the sign-in (the home success before it logged its own assessment).
+      expect(before).toMatchObject({ userAttempts: 1, assessmentsLogged: 2, ipAttempts: 1 });
+      const invoke = (timeoutMs: number) =>
+        captureOutput(async () => {
+          const answered = (await handler(
+            structuredClone(event) as never,
+            localContext('define-auth-challenge', timeoutMs),
+          )) as DefineAuthChallengeEvent | undefined;
+          return answered?.response;
+        });
+      proxy.set({ kind: 'latency', ms: 1_500, after: 3 });
+      const first = await invoke(1_500);
+      proxy.set({ kind: 'none' });
+      expect(first.output).toContain('sign-in context answer not recorded');
+      const retry = await invoke(5_000); // Cognito's retry, the same event
+      expect(retry.error).toBeUndefined();
+      // Before: the engine's decision was taken by the dead call, so the retry got CUSTOM_CHALLENGE.
+      expect(retry.result).toMatchObject({ issueTokens: true, failAuthentication: false });
+      expect(retry.result?.challengeName).toBeUndefined();
+      // The retry was given pre authentication's assessment (its event id), as the first call was.
+      const assessed = logLines(retry.output).filter((line) => line.message === 'risk assessed');
+      expect(assessed.map((line) => line.risk)).toEqual([
+        expect.objectContaining({ level: 'low', action: 'allow', eventId: before.eventId }),
+      ]);
+      expect(retry.output).not.toContain('assessment-not-found');
+      // Counted once: neither define call counted the user, the IP or a second assessment.
+      expect(await counted(user.sub, place.ip)).toEqual(before);
+    });
+
+    it("store calls: a define asking the engine makes the claim beside the lockout read, the engine's take, then its answer on the claim (4 calls, 3 round trips), and so does Cognito's retry of it", async () => {
+      const { event, groupsOf } = await lowRiskUser(T0);
+      const at = T0 + 20 * SECOND;
+      const calls = {
+        roundTrips: 3,
+        commands: ['BatchGetCommand', 'UpdateCommand', 'UpdateCommand', 'UpdateCommand'],
+      };
+      expect(await storeCalls(() => decidedTooLate(event, groupsOf, at))).toEqual(calls);
+      expect(await storeCalls(() => decided(event, engine, groupsOf, at + 5 * SECOND))).toEqual(calls);
+    });
+
+    it('retry: a define that died holding the decision is retried up to three times (each dying too), each given the same decision; a fourth use is a replay: step-up', async () => {
+      const { event, groupsOf } = await lowRiskUser(T0);
+      const at = T0 + 20 * SECOND;
+      for (let call = 0; call <= 3; call++)
+        expect(await decidedTooLate(event, groupsOf, at + call * 6 * SECOND)).toBe('tokens');
+      expect(await decided(event, engine, groupsOf, at + 24 * SECOND)).toBe('CUSTOM_CHALLENGE');
+    });
+
+    it('attack: past the retry window (30 s) the identical event of a define that died holding the decision is a replay: step-up', async () => {
+      const { user, place, event, groupsOf } = await lowRiskUser(T0);
+      const at = T0 + 20 * SECOND;
+      const before = await counted(user.sub, place.ip);
+      expect(await decidedTooLate(event, groupsOf, at)).toBe('tokens');
+      expect(await decided(event, engine, groupsOf, at + 31 * SECOND)).toBe('CUSTOM_CHALLENGE');
+      expect(await counted(user.sub, place.ip)).toEqual(before);
+    });
+
+    it("attack: the context of a define that died holding the decision, sent with another event (other metadata, another session), gets the step-up; Cognito's retry of the very event still gets the decision", async () => {
+      const { event, groupsOf } = await lowRiskUser(T0);
+      const at = T0 + 20 * SECOND;
+      expect(await decidedTooLate(event, groupsOf, at)).toBe('tokens');
+      // The same signed context (its signature holds: unsigned extras are allowed) with another event.
+      const otherMetadata = structuredClone(event);
+      otherMetadata.request.clientMetadata = { ...event.request.clientMetadata, signInMethod: 'code' };
+      expect(await decided(otherMetadata, engine, groupsOf, at + 5 * SECOND)).toBe('CUSTOM_CHALLENGE');
+      // Another session at the same step (another conversation's password step).
+      const otherSession = structuredClone(event);
+      otherSession.request.session[1]!.challengeMetadata = 'another-conversation';
+      expect(await decided(otherSession, engine, groupsOf, at + 5 * SECOND)).toBe('CUSTOM_CHALLENGE');
+      expect(await decided(event, engine, groupsOf, at + 5 * SECOND)).toBe('tokens');
+    });
+
+    it("attack: concurrent identical retries of a define that died holding the decision: one is Cognito's retry (tokens), the others replays (step-up)", async () => {
+      const { event, groupsOf } = await lowRiskUser(T0);
+      const at = T0 + 20 * SECOND;
+      expect(await decidedTooLate(event, groupsOf, at)).toBe('tokens');
+      const retries = await Promise.all(
+        [1, 2, 3].map(() => decided(event, engine, groupsOf, at + 5 * SECOND)),
+      );
+      expect(retries.sort()).toEqual(['CUSTOM_CHALLENGE', 'CUSTOM_CHALLENGE', 'tokens']);
+    });
+
+    it('attack: a replay racing ahead of the first call (which is still on its way to the engine) takes nothing: the replay gets the step-up, the first call its decision', async () => {
+      const { event, groupsOf } = await lowRiskUser(T0);
+      const at = T0 + 20 * SECOND;
+      // The first call is slow before it asks the engine (a slow group read, say).
+      const slow: RiskHooks = {
+        ...engine,
+        assess: async (attempt) => {
+          await sleep(600);
+          return engine.assess(attempt);
+        },
+      };
+      const first = within(5_000, () => decided(event, slow, groupsOf, at));
+      await sleep(100);
+      const replayed = structuredClone(event);
+      replayed.request.clientMetadata = { ...event.request.clientMetadata, signInMethod: 'code' };
+      expect(await decided(replayed, engine, groupsOf, at + 100)).toBe('CUSTOM_CHALLENGE');
+      expect(await first).toBe('tokens');
+    });
   });
 });
 

@@ -337,6 +337,60 @@ describe('the engine on dynalite', () => {
     expect(latest!.failures).toBe(1);
   });
 
+  it("define auth challenge's decision is given once per sign-in and attempt: the attempt that took it gets it again (one UpdateItem each, counting nothing); another attempt, or none, finds it taken", async () => {
+    const userId = freshUser();
+    await recordSignIn(userId, NOW - 2 * DAY, 'home');
+    const engine = engineFor();
+    const home = attemptOf(userId, { place: 'home', nonce: 'retried-define-1' });
+    const assessed = await engine.assess(home);
+    expect(assessed).toMatchObject({ level: 'low', action: 'allow' });
+    const define = (attemptId?: string, later = 5_000) =>
+      engine.assess({
+        ...home,
+        at: NOW + later,
+        phase: 'define-auth-challenge',
+        ...(attemptId ? { attemptId } : {}),
+      });
+    const attempt = 'retried-define-1#define#2';
+    sends.mockClear();
+    expect(await define(attempt)).toEqual(assessed);
+    // Cognito's retry of that call (it died before recording its answer): the same decision.
+    expect(await define(attempt, 10_000)).toEqual(assessed);
+    expect(callsSince()).toEqual(['UpdateCommand', 'UpdateCommand']);
+    // Another call of the sign-in (a later step, a captured context) and a call without an attempt: step-up.
+    for (const other of ['retried-define-1#define#3', undefined])
+      expect(await define(other)).toMatchObject({
+        action: 'step-up',
+        reasons: [{ signal: 'assessment-not-found' }],
+      });
+    const items = await local.dynamo.scan();
+    const kept = items.find((i) => i.pk === keys.signInContext('retried-define-1'));
+    // The first take's time stays; the attempt is the one that took it.
+    expect(kept).toMatchObject({ decidedAt: NOW + 5_000, decidedBy: attempt });
+    // Counted once: pre authentication's attempt only.
+    expect(items.find((i) => i.pk === keys.user(userId) && i.sk === keys.riskAssessment())).toMatchObject({
+      failures: 1,
+      eventId: assessed.eventId,
+    });
+  });
+
+  it('define auth challenge: an attempt that was not the first to take the decision never gets it, even when it comes first with an attempt id after a take without one', async () => {
+    const userId = freshUser();
+    await recordSignIn(userId, NOW - 2 * DAY, 'home');
+    const engine = engineFor();
+    const home = attemptOf(userId, { place: 'home', nonce: 'taken-plainly-1' });
+    await engine.assess(home);
+    const define = (attemptId?: string) =>
+      engine.assess({
+        ...home,
+        at: NOW + 5_000,
+        phase: 'define-auth-challenge',
+        ...(attemptId ? { attemptId } : {}),
+      });
+    expect(await define()).toMatchObject({ action: 'allow' });
+    expect(await define('taken-plainly-1#define#2')).toMatchObject({ action: 'step-up' });
+  });
+
   describe('attack 3: the step-up is bound to the assessment, never to claimed facts', () => {
     /** A medium-risk sign-in (new phone, new network): pre authentication asked for the step-up. */
     async function steppedUp() {
