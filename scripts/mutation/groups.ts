@@ -35,12 +35,25 @@ export const mutationGroups: MutationGroup[] = [
     ],
   },
   {
+    // The conversation's rules and codes, and what tells Cognito's retry of a step from a replay:
+    // the single use of a signed context per stage (context-use.ts, shared with sign-in, exercised
+    // here through define and verify auth challenge) and the single use of a magic link
+    // (challenges.ts: consumed once, its retry recognised by the attempt that consumed it).
     name: 'custom-auth',
-    mutate: ['shared/custom-auth/state-machine.ts', 'shared/custom-auth/codes.ts'],
+    mutate: [
+      'shared/custom-auth/state-machine.ts',
+      'shared/custom-auth/codes.ts',
+      'shared/custom-auth/challenges.ts',
+      'shared/sign-in/context-use.ts',
+    ],
     tests: [
       'test/custom-auth/state-machine.test.ts',
       'test/custom-auth/codes.test.ts',
       'test/custom-auth/edges.test.ts',
+      'test/custom-auth/conversations.test.ts',
+      'test/custom-auth/retry.test.ts',
+      'test/custom-auth/retry-edges.test.ts',
+      'test/sign-in/replay.test.ts',
     ],
   },
   {
