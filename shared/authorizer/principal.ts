@@ -11,12 +11,29 @@ export function principalOf(payload: JwtPayload): Principal {
   return {
     sub: String(payload.sub ?? ''),
     username: typeof username === 'string' ? username : undefined,
-    groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
-    scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+    groups: Array.isArray(groups) ? onlyStrings(groups) : [],
+    scopes: typeof payload.scope === 'string' ? scopesOf(payload.scope) : [],
     clientId: typeof client === 'string' ? client : undefined,
     tokenUse,
     claims: payload,
   };
+}
+
+/**
+ * The strings of a claim's list: the list itself when it holds nothing else (every honest token),
+ * so that a fresh token's verification copies nothing. Read-only from here on.
+ */
+function onlyStrings(list: unknown[]): readonly string[] {
+  for (const item of list) {
+    if (typeof item !== 'string') return list.filter((g): g is string => typeof g === 'string');
+  }
+  return list as string[];
+}
+
+/** The scopes of `scope`: space-separated, empty parts (doubled or edge spaces) left out. */
+function scopesOf(scope: string): string[] {
+  const scopes = scope.split(' ');
+  return scopes.includes('') ? scopes.filter(Boolean) : scopes;
 }
 
 /**

@@ -163,8 +163,8 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
  */
 export function bearerToken(authorization: string, maxBytes: number): string {
   if (authorization.length > maxBytes + 7) throw new AuthorizationFailure('TOKEN_TOO_LARGE');
-  if (authorization.length < 7 || authorization.slice(0, 7).toLowerCase() !== 'bearer ') {
-    throw new AuthorizationFailure('NOT_BEARER');
+  if (!authorization.startsWith('Bearer ') && authorization.slice(0, 7).toLowerCase() !== 'bearer ') {
+    throw new AuthorizationFailure('NOT_BEARER'); // `Bearer ` first: no string is made for it
   }
   const token = authorization.slice(7);
   if (token.indexOf(' ') !== -1 || token.indexOf(',') !== -1)

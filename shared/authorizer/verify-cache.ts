@@ -2,12 +2,12 @@
  * The verified-token cache: a bounded map from the whole Authorization header value to what its
  * verification established, least recently used first out.
  *
- * Looked up by the value's last `INDEX_LENGTH` characters (in a JWT, part of the signature), then
- * compared whole: only the exact same string hits. V8 hashes a string key over its whole length
- * the first time it is used, about 1 µs for a 1 KB token, and every request brings a new string:
- * hashing the tail and comparing the rest costs a tenth of that. Two values with one tail (which
- * honest tokens never have: the tail is 190 bits of signature) share one slot, the later one
- * taking it: at worst a miss, never the other's entry.
+ * Looked up by a 32-bit mark of the value's last `INDEX_LENGTH` characters (in a JWT, part of the
+ * signature), then compared whole: only the exact same string hits. V8 hashes a string key over
+ * its whole length the first time it is used, about 1 µs for a 1 KB token, and every request
+ * brings a new string: marking the tail in place and comparing the rest costs a tenth of that,
+ * and makes no string. Two values whose tails share a mark (honest tokens almost never: one in
+ * four billion) share one slot, the later one taking it: at worst a miss, never the other's entry.
  *
  * Recency is kept in a doubly linked list of slot numbers (typed arrays allocated once), not by
  * the usual `Map` trick of deleting and re-inserting a hit to move it last: on a `Map` of a
@@ -31,20 +31,26 @@
 /** Characters of a value's end that index it: a 32-character tail of an RS256 signature is 190 bits of it. */
 export const INDEX_LENGTH = 32;
 
-const indexOf = (key: string): string => key.slice(-INDEX_LENGTH);
-
-/** FNV-1a over a value's index: a mark for the admission table, not a security boundary. */
-function fingerprint(index: string): number {
+/**
+ * FNV-1a over a value's last `INDEX_LENGTH` characters, read in place (no slice is made): the
+ * number that finds the value's slot and marks it for admission. Not a security boundary: a
+ * lookup compares the whole value.
+ */
+export function tailMark(key: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < index.length; i++) hash = Math.imul(hash ^ index.charCodeAt(i), 0x01000193);
+  for (let i = Math.max(0, key.length - INDEX_LENGTH); i < key.length; i++) {
+    hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  }
   return hash;
 }
 
 export class TokenCache<V = unknown> {
-  /** Slot of each key, by the key's last `INDEX_LENGTH` characters. */
-  private readonly slots = new Map<string, number>();
+  /** Slot of each key, by its tail's mark (a number: no string is hashed or made per lookup). */
+  private readonly slots = new Map<number, number>();
   private readonly keys: (string | undefined)[];
   private readonly values: (V | undefined)[];
+  /** The tail mark of the key in each slot, to free its index when the slot is reused. */
+  private readonly slotMarks: Int32Array;
   /** Recency list through the slots; slot `capacity` is the sentinel: its `next` is the least recently used. */
   private readonly previous: Int32Array;
   private readonly next: Int32Array;
@@ -52,7 +58,7 @@ export class TokenCache<V = unknown> {
   private readonly free: number[] = [];
   /** Slots `0..used-1` have been handed out (a counter, not a list: nothing to build at cold start). */
   private used = 0;
-  /** Admission marks (`offer`), at `fingerprint & mask`: twice the capacity, a power of two. */
+  /** Admission marks (`offer`), at `mark & mask`: twice the capacity, a power of two. */
   private readonly marks: Int32Array;
   private readonly mask: number;
 
@@ -61,6 +67,7 @@ export class TokenCache<V = unknown> {
       throw new Error(`capacity must be a positive integer, got ${capacity}`);
     this.keys = new Array(capacity).fill(undefined);
     this.values = new Array(capacity).fill(undefined);
+    this.slotMarks = new Int32Array(capacity);
     this.previous = new Int32Array(capacity + 1).fill(capacity);
     this.next = new Int32Array(capacity + 1).fill(capacity);
     this.marks = new Int32Array(2 ** Math.ceil(Math.log2(2 * capacity)));
@@ -72,7 +79,7 @@ export class TokenCache<V = unknown> {
   }
 
   get(key: string): V | undefined {
-    const slot = this.slots.get(indexOf(key));
+    const slot = this.slots.get(tailMark(key));
     if (slot === undefined || this.keys[slot] !== key) return undefined;
     this.unlink(slot);
     this.append(slot);
@@ -80,45 +87,49 @@ export class TokenCache<V = unknown> {
   }
 
   set(key: string, value: V): void {
-    const index = indexOf(key);
-    let slot = this.slots.get(index);
-    if (slot !== undefined) {
-      this.unlink(slot); // the same key, or another with its tail: this one takes the slot
-    } else {
-      slot = this.free.pop() ?? (this.used < this.capacity ? this.used++ : undefined);
-      if (slot === undefined) {
-        slot = this.next[this.capacity] as number; // the least recently used
-        this.unlink(slot);
-        this.slots.delete(indexOf(this.keys[slot] as string));
-      }
-      this.slots.set(index, slot);
-    }
-    this.keys[slot] = key;
-    this.values[slot] = value;
-    this.append(slot);
+    this.store(key, tailMark(key), value);
   }
 
   /** `set`, from the second offer of `key` on (see the class comment); true when it was stored. */
   offer(key: string, value: V): boolean {
-    const mark = fingerprint(indexOf(key));
+    const mark = tailMark(key);
     const at = mark & this.mask;
     if (this.marks[at] !== mark) {
       this.marks[at] = mark;
       return false;
     }
-    this.set(key, value);
+    this.store(key, mark, value);
     return true;
   }
 
   delete(key: string): void {
-    const index = indexOf(key);
-    const slot = this.slots.get(index);
+    const mark = tailMark(key);
+    const slot = this.slots.get(mark);
     if (slot === undefined || this.keys[slot] !== key) return;
     this.unlink(slot);
-    this.slots.delete(index);
+    this.slots.delete(mark);
     this.keys[slot] = undefined;
     this.values[slot] = undefined;
     this.free.push(slot);
+  }
+
+  private store(key: string, mark: number, value: V): void {
+    let slot = this.slots.get(mark);
+    if (slot !== undefined) {
+      this.unlink(slot); // the same key, or another with its tail's mark: this one takes the slot
+    } else {
+      slot = this.free.pop() ?? (this.used < this.capacity ? this.used++ : undefined);
+      if (slot === undefined) {
+        slot = this.next[this.capacity] as number; // the least recently used
+        this.unlink(slot);
+        this.slots.delete(this.slotMarks[slot] as number);
+      }
+      this.slots.set(mark, slot);
+      this.slotMarks[slot] = mark;
+    }
+    this.keys[slot] = key;
+    this.values[slot] = value;
+    this.append(slot);
   }
 
   private unlink(slot: number): void {

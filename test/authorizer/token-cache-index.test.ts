@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INDEX_LENGTH, TokenCache } from '../../shared/authorizer/verify-cache.js';
+import { INDEX_LENGTH, TokenCache, tailMark } from '../../shared/authorizer/verify-cache.js';
 import { admitted, eventFor, type Fixture, startFixture } from './fixture.js';
 
 /**
- * The verified-token cache finds an entry by the value's last INDEX_LENGTH characters (part of the
- * signature) and hits only on the whole value: attacks on that index. A value sharing a cached
+ * The verified-token cache finds an entry by a 32-bit mark of the value's last INDEX_LENGTH
+ * characters (part of the signature) and hits only on the whole value: attacks on that index. A value sharing a cached
  * token's tail must never be answered with the cached token's entry, nor remove it unless it is
  * itself verified.
  */
@@ -30,6 +31,22 @@ describe('attack: values sharing a cached value’s tail', () => {
     expect(cache.size).toBe(1);
     expect(cache.get(`Bearer first.${tail}`)).toBeUndefined();
     expect(cache.get(`Bearer second.${tail}`)).toBe('second');
+  });
+
+  it('values whose different tails share a mark never get each other’s entry', () => {
+    const [first, second] = tailsSharingAMark();
+    expect(first).not.toBe(second);
+    const cache = new TokenCache<string>(8);
+    cache.set(`Bearer a.${first}`, 'first');
+    expect(cache.get(`Bearer a.${second}`)).toBeUndefined();
+    cache.delete(`Bearer a.${second}`); // never stored: the entry stays
+    expect(cache.get(`Bearer a.${first}`)).toBe('first');
+    // Offered twice, the colliding value is admitted and takes the slot: the first is then a miss.
+    expect(cache.offer(`Bearer a.${second}`, 'second')).toBe(false);
+    expect(cache.offer(`Bearer a.${second}`, 'second')).toBe(true);
+    expect(cache.get(`Bearer a.${first}`)).toBeUndefined();
+    expect(cache.get(`Bearer a.${second}`)).toBe('second');
+    expect(cache.size).toBe(1);
   });
 
   it('keeps the least-recently-used order and the bound with values shorter than the tail', () => {
@@ -76,3 +93,14 @@ describe('attack: values sharing a cached value’s tail', () => {
     expect((await authorizer.authorize(eventFor('http-2.0', `BEARER ${token}`))).cached).toBe(true);
   });
 });
+
+/** Two base64url tails of INDEX_LENGTH characters with one mark, found as an attacker would (birthday search). */
+function tailsSharingAMark(): [string, string] {
+  const seen = new Map<number, string>();
+  for (;;) {
+    const tail = randomBytes(24).toString('base64url');
+    const other = seen.get(tailMark(tail));
+    if (other !== undefined && other !== tail) return [other, tail];
+    seen.set(tailMark(tail), tail);
+  }
+}

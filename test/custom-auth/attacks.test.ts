@@ -1,6 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SentMail } from '../../scripts/local/emulators.js';
 import { loadSettings } from '../../shared/config/settings.js';
+import { codeDigest } from '../../shared/custom-auth/codes.js';
 import { customAuthSettingSpecs } from '../../shared/custom-auth/settings.js';
 import type { UserFacingError } from '../../shared/errors/index.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
@@ -15,11 +16,13 @@ const local = useLocalEmulators({ SES_FROM_ADDRESS: 'auth@gatehouse.test' });
 let Conversation: typeof ConversationType;
 let timingsModule: typeof import('../../shared/custom-auth/delivery-timing.js');
 let client: ReturnType<typeof import('../../shared/storage/table.js').documentClient>;
+let verifyAuthChallenge: typeof import('../../shared/custom-auth/verify.js').verifyAuthChallenge;
 
 beforeAll(async () => {
   ({ Conversation } = await import('./cognito-conversation.js'));
   timingsModule = await import('../../shared/custom-auth/delivery-timing.js');
   client = (await import('../../shared/storage/table.js')).documentClient();
+  ({ verifyAuthChallenge } = await import('../../shared/custom-auth/verify.js'));
 });
 beforeEach(async () => local.ses.clear());
 
@@ -135,6 +138,22 @@ describe('attack 7: enumeration through custom auth', () => {
     // The retry reads its challenge back (a GetItem) for the unknown user too.
     expect(known[2]).toEqual(['BatchGetCommand', 'UpdateCommand', 'BatchGetCommand', 'GetCommand']);
     expect(await local.ses.mails()).toHaveLength(1);
+  });
+
+  it("attack 7: an unknown user's right guess of the decoy code (one in a million) is still wrong, and counted like any wrong answer", async () => {
+    const user = unknownUser();
+    const { talk } = await openSession(user);
+    const event = talk.verifyEvent('123456');
+    const secret = event.request.privateChallengeParameters;
+    // As if the guess were the decoy's code: the digest create kept is the guess's.
+    secret.codeDigest = codeDigest(secret.challengeId!, '123456');
+    await verifyAuthChallenge(event, customAuth, signIn, talk.now);
+    expect(event.response.answerCorrect).toBe(false);
+    const counted = (await local.dynamo.scan()).filter(
+      (item) => item.pk === `IDENTITY#name#${user.userName}` && String(item.sk).startsWith('FAILED#'),
+    );
+    // InitiateAuth and the guess.
+    expect(counted.reduce((sum, item) => sum + Number(item.attempts), 0)).toBe(2);
   });
 
   it('attack 7: a user without a verified address gets the decoy, with the same store calls as a real delivery', async () => {

@@ -113,6 +113,24 @@ describe('passwordless sign-in by emailed code', () => {
     expect((await talk.respond(code)).state).toBe('challenge');
   });
 
+  it('a code is right until the second it expires and wrong from that second on', async () => {
+    const settings = customAuth({ GATEHOUSE_AUTH_CODE_TTL_SECONDS: '60' });
+    for (const [offsetMs, expected] of [
+      [-1, 'tokens'],
+      [0, 'challenge'],
+    ] as const) {
+      const user = newUser();
+      const talk = new Conversation(user, settings, signIn);
+      talk.now = Date.UTC(2031, 4, 6, 9, 0, 0, 500);
+      await talk.initiate();
+      await talk.respond('-', { signInMethod: 'code' });
+      const code = codeIn((await mailsTo(user.attributes.email!))[0]);
+      // The code's expiry: the second of its creation plus its 60 s.
+      talk.now = (Math.floor(talk.now / 1000) + 60) * 1000 + offsetMs;
+      expect((await talk.respond(code)).state).toBe(expected);
+    }
+  });
+
   it('gives an unknown user the same challenges, no mail, and no way in', async () => {
     const user = newUser({ userName: 'ghost@example.org', attributes: {}, userNotFound: true });
     const talk = new Conversation(user, customAuth(), signIn);

@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { SentMail } from '../../scripts/local/emulators.js';
 import { withInvocationDeadline } from '../../shared/aws/deadline.js';
+import { loadSettings } from '../../shared/config/settings.js';
+import { customAuthSettingSpecs } from '../../shared/custom-auth/settings.js';
+import type { VerifyAuthChallengeEvent } from '../../shared/events/index.js';
+import { noRiskEngine } from '../../shared/risk/contract.js';
 import type { ContextStage, ContextUse, RetriedEvent } from '../../shared/sign-in/context-use.js';
 import type { VerifiedOrigin } from '../../shared/sign-in/origin.js';
-import { signed, storeCalls } from '../sign-in/support.js';
+import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
+import { sides, signed, storeCalls, succeed } from '../sign-in/support.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { captureOutput, logLines } from '../support/logs.js';
+import type { Conversation as ConversationType } from './cognito-conversation.js';
 
 /**
  * The edges of what tells Cognito's retry of a step from a replay (`shared/sign-in/context-use.ts`),
@@ -384,5 +392,108 @@ describe("a magic link's single use, and the retry that finds it its own", () =>
       challenges.saveChallenge(identity, id, { kind: 'magic-link', expiresAt: expiresAt + 600 }),
     ).rejects.toThrow();
     expect(await challenges.readChallenge(identity, id, T0)).toBeUndefined();
+  });
+});
+
+describe('verify auth challenge: a retry gets the judgement its first call recorded, whatever changed since', () => {
+  const customAuth = loadSettings(customAuthSettingSpecs, {
+    env: { ...MAGIC_LINKS, GATEHOUSE_AUTH_CODE_TTL_SECONDS: '60' },
+    file: {},
+  });
+  const signIn = loadSettings(signInSettingSpecs, {
+    env: { GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: '5', GATEHOUSE_LOCKOUT_WINDOW_SECONDS: '900' },
+    file: {},
+  });
+  let Conversation: typeof ConversationType;
+  let verify: typeof import('../../shared/custom-auth/verify.js');
+  beforeAll(async () => {
+    ({ Conversation } = await import('./cognito-conversation.js'));
+    verify = await import('../../shared/custom-auth/verify.js');
+  });
+
+  let counter = 0;
+  /** A known user whose home (the signed contexts' place) is familiar, with a code challenge open at `at`. */
+  async function codeChallenge(at: number) {
+    const sub = `re${++counter}-${Date.now()}`;
+    const email = `re${counter}@example.com`;
+    await succeed(
+      { sub, userName: sub },
+      signed(sub, at - 60 * SECOND),
+      at - 60 * SECOND,
+      signIn,
+      noRiskEngine,
+    );
+    const context = signed(sub, at);
+    const talk = new Conversation(
+      { userName: sub, attributes: { sub, email, email_verified: 'true' } },
+      customAuth,
+      signIn,
+    );
+    talk.now = at;
+    await talk.initiate({ clientMetadata: context });
+    await talk.respond('-', { ...context, signInMethod: 'code' });
+    const mail = (await local.ses.mails()).find((m: SentMail) => m.destination.to.includes(email));
+    const code = /code: (\d+)/.exec(mail?.body.text ?? '')?.[1];
+    if (!code) throw new Error('no code mailed');
+    return { sub, talk, context, code, expiresAt: Math.floor(at / SECOND) + 60 };
+  }
+
+  /**
+   * Runs `work` as an invocation that stalls after its claim (the monotonic clock moves on 5 s once
+   * the claim is answered): it judges and records its judgement, but too late for Cognito.
+   */
+  async function stalledAfterClaim<T>(work: () => Promise<T>): Promise<T> {
+    const client = table.documentClient();
+    const send = client.send.bind(client);
+    const realNow = performance.now.bind(performance);
+    let stalled = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => realNow() + stalled);
+    const spy = vi.spyOn(client, 'send').mockImplementation((async (...args: Parameters<typeof send>) => {
+      const answer = await send(...args);
+      const input = args[0].input as { UpdateExpression?: string };
+      if (input.UpdateExpression?.includes('ADD uses')) stalled = 5 * SECOND;
+      return answer;
+    }) as typeof client.send);
+    try {
+      return await work();
+    } finally {
+      spy.mockRestore();
+      clock.mockRestore();
+    }
+  }
+
+  async function judged(event: VerifyAuthChallengeEvent, at: number): Promise<boolean> {
+    const copy = structuredClone(event);
+    await verify.verifyAuthChallenge(copy, customAuth, signIn, at);
+    return copy.response.answerCorrect === true;
+  }
+
+  it('retry: the right code judged a second before its expiry, too late for Cognito: the retry after the expiry is right (the same answer), counting nothing', async () => {
+    const { sub, talk, context, code, expiresAt } = await codeChallenge(T0);
+    const event = talk.verifyEvent(code, context);
+    const at = expiresAt * SECOND - SECOND;
+    expect(await stalledAfterClaim(() => judged(event, at))).toBe(true);
+    expect(await judged(event, at + 5 * SECOND)).toBe(true);
+    expect(await sides(local.dynamo, sub)).toEqual({ familiar: 1 });
+    // The same event once more: a replay (the retry answered in time), and the code has expired.
+    expect(await judged(event, at + 10 * SECOND)).toBe(false);
+  });
+
+  it('attack: an answer refused because the sign-in was locked stays refused on its retry, after the lock lapsed (a retry is no second chance)', async () => {
+    const { sub, talk, context, code } = await codeChallenge(T0);
+    const at = T0 + 10 * SECOND;
+    for (const side of ['familiar', 'unfamiliar']) {
+      await table.documentClient().send(
+        new PutCommand({
+          TableName: table.tableName(),
+          Item: { pk: `IDENTITY#sub#${sub}`, sk: `LOCKED#${side}`, lockedUntil: at + 2 * SECOND },
+        }),
+      );
+    }
+    const event = talk.verifyEvent(code, context);
+    expect(await stalledAfterClaim(() => judged(event, at))).toBe(false);
+    expect(await judged(event, at + 5 * SECOND)).toBe(false);
+    // No answer counted either way: the first was refused before judging, the retry is the same.
+    expect(await sides(local.dynamo, sub)).toEqual({ familiar: 1 });
   });
 });

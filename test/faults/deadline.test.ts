@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALL_LIMITS } from '../../shared/aws/clients.js';
-import { DEADLINE_MARGIN_MS, withInvocationDeadline } from '../../shared/aws/deadline.js';
+import { DEADLINE_MARGIN_MS, deadlineSignal, withInvocationDeadline } from '../../shared/aws/deadline.js';
 
 /**
  * The deadline itself, against a server that accepts connections and never answers (the worst
@@ -99,5 +99,38 @@ describe('the invocation deadline', () => {
     );
     expect((error as Error).name).toBe('AbortError');
     expect(ms).toBeLessThan(900);
+  });
+
+  it('is kept from the start of the invocation even when a call first asks for it late', async () => {
+    const { error, ms } = await timed(() =>
+      withInvocationDeadline(remaining(DEADLINE_MARGIN_MS + 400), async () => {
+        await new Promise((done) => setTimeout(done, 300)); // work that calls nothing outside
+        return hungGet(); // the signal is made now, and must abort ~100 ms later, not 400
+      }),
+    );
+    expect(((error as Error).cause as Error).name).toBe('DeadlineExceededError');
+    expect(ms).toBeGreaterThanOrEqual(400 - 50);
+    expect(ms).toBeLessThan(700);
+  });
+
+  it('a signal first asked after the deadline passed is already aborted, naming the deadline', async () => {
+    const reason = await withInvocationDeadline(remaining(DEADLINE_MARGIN_MS + 50), async () => {
+      await new Promise((done) => setTimeout(done, 120));
+      const signal = deadlineSignal();
+      return signal?.aborted ? signal.reason : undefined;
+    });
+    expect((reason as Error)?.name).toBe('DeadlineExceededError');
+  });
+
+  it('a signal first asked after the invocation ended never aborts', async () => {
+    let askedLate: Promise<AbortSignal | undefined> | undefined;
+    await withInvocationDeadline(remaining(DEADLINE_MARGIN_MS + 50), async () => {
+      // Work left running past the invocation's end (it keeps the invocation's async context).
+      askedLate = new Promise((done) => setTimeout(() => done(deadlineSignal()), 150));
+    });
+    const signal = await askedLate;
+    expect(signal).toBeDefined();
+    await new Promise((done) => setTimeout(done, 50));
+    expect(signal?.aborted).toBe(false);
   });
 });
