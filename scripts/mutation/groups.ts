@@ -57,6 +57,19 @@ export const mutationGroups: MutationGroup[] = [
     ],
   },
   {
+    // The judge of a custom-auth answer: codes and links within their expiry, none while locked,
+    // a wrong one counted once per attempt, and Cognito's retry given the judgement recorded.
+    // (retry.test.ts, the same through a slowed table, is left to the group above: 20 s a run.)
+    name: 'custom-auth-verify',
+    mutate: ['shared/custom-auth/verify.ts'],
+    tests: [
+      'test/custom-auth/conversations.test.ts',
+      'test/custom-auth/attacks.test.ts',
+      'test/custom-auth/retry-edges.test.ts',
+      'test/sign-in/replay.test.ts',
+    ],
+  },
+  {
     name: 'risk',
     mutate: ['shared/risk/scoring.ts', 'shared/risk/signals.ts'],
     tests: [

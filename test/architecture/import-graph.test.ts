@@ -28,12 +28,15 @@ const LOWER_LAYERS = new Set([
 /** The files a feature offers other features, and why another feature needs each. */
 const CONTRACTS: Record<string, string> = {
   'shared/authorizer/revoke.ts': "the console's sign-out everywhere writes what the authorizer refuses",
-  'shared/mail/send.ts': 'onboarding, sign-in notifications and custom auth send templated mail',
+  'shared/mail/send.ts': 'onboarding and sign-in notifications send templated mail',
   'shared/mail/recipient.ts': 'every message greets and localizes its recipient the same way',
-  'shared/mail/branding.ts': 'the custom senders render the same branded templates as the custom message',
-  'shared/mail/kinds.ts': 'the custom senders send the same message kinds as the custom message',
-  'shared/mail/settings.ts': 'the custom senders read the mail settings (branding, links)',
-  'shared/mail/ses.ts': 'the custom email sender delivers through the one SES client',
+  'shared/mail/branding.ts':
+    'the custom senders and custom auth render the same branded templates as the custom message',
+  'shared/mail/kinds.ts':
+    'the custom senders and custom auth send the same message kinds as the custom message',
+  'shared/mail/settings.ts': 'the custom senders and custom auth read the mail settings (branding, links)',
+  'shared/mail/ses.ts':
+    'the custom email sender and custom auth deliver through the one SES client, one attempt per send',
   'shared/migration/stores.ts': 'pre sign-up looks a name up in the legacy store before anyone can squat it',
   'shared/migration/settings.ts': 'pre sign-up reads which legacy store is configured',
   'shared/risk/contract.ts':

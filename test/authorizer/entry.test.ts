@@ -71,6 +71,32 @@ describe('functions/authorizer.ts', () => {
     ]);
   });
 
+  it('counts a verified-token cache hit with its Allowed, stage-wide, in the same EMF line', async () => {
+    const { handler } = await import('../../functions/authorizer.js');
+    const token = signToken(
+      key,
+      accessClaims(issuer.issuer(POOL), 'web-client', { 'cognito:groups': ['readers'] }),
+    );
+    const call = () => {
+      const event = sampleEvent<any>('http-v2');
+      event.headers.authorization = `Bearer ${token}`;
+      return captureOutput(() => handler(event, lambdaContext('authorizer')));
+    };
+    const first = await call();
+    await call(); // its second verification stores it (verify-cache.ts)
+    const hit = await call();
+    expect(metricsNamed(first.output, 'TokenCacheHits')).toEqual([]);
+    const service = [{ service: 'gatehouse' }];
+    expect(metricsNamed(hit.output, 'TokenCacheHits').map((m) => [m.value, m.dimensionSets])).toEqual([
+      [1, service],
+    ]);
+    expect(metricsNamed(hit.output, 'Allowed').map((m) => [m.value, m.dimensionSets])).toEqual([
+      [1, service],
+    ]);
+    // The answer's line and the outcome's line (Succeeded, Duration by function): two EMF writes.
+    expect(logLines(hit.output).filter((line) => '_aws' in line)).toHaveLength(2);
+  });
+
   it('counts a missing token as Unauthorized (401) by reason, and as the function refusing it', async () => {
     const { handler } = await import('../../functions/authorizer.js');
     const event = sampleEvent<any>('http-v2');

@@ -6,6 +6,7 @@ import { customAuthSettingSpecs } from '../../shared/custom-auth/settings.js';
 import type { UserFacingError } from '../../shared/errors/index.js';
 import { signInSettingSpecs } from '../../shared/sign-in/settings.js';
 import { useLocalEmulators } from '../support/emulators.js';
+import { captureOutput, logLines } from '../support/logs.js';
 import type { Conversation as ConversationType, Step, User } from './cognito-conversation.js';
 
 /**
@@ -69,8 +70,14 @@ describe('attack 11: sessions opened before a lock', () => {
     await first.respond(wrongCode(code)); // 4
     const { talk: second } = await openSession(user); // 5
     expect(await second.respond(wrongCode(code))).toEqual({ state: 'failed' }); // 6: locks
-    // The session opened before the lock, with the right code: refused.
-    expect(await victim.respond(code)).toEqual({ state: 'failed' });
+    // The session opened before the lock, with the right code: refused, and logged by its side
+    // (never the answer).
+    const refused = await captureOutput(() => victim.respond(code));
+    expect(refused.result).toEqual({ state: 'failed' });
+    expect(logLines(refused.output)).toContainEqual(
+      expect.objectContaining({ message: 'answer refused: sign-in locked', lockout: { side: 'unfamiliar' } }),
+    );
+    expect(refused.output).not.toContain(code);
   });
 
   it('attack 11: sessions opened before the lock get no more guesses: one answer is judged, then every session fails', async () => {

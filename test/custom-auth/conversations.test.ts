@@ -11,9 +11,11 @@ import type { Conversation as ConversationType, User } from './cognito-conversat
 const local = useLocalEmulators({ SES_FROM_ADDRESS: 'auth@gatehouse.test' });
 let Conversation: typeof ConversationType;
 let put: (item: Record<string, unknown>) => Promise<void>;
+let verifyAuthChallenge: typeof import('../../shared/custom-auth/verify.js').verifyAuthChallenge;
 
 beforeAll(async () => {
   ({ Conversation } = await import('./cognito-conversation.js'));
+  ({ verifyAuthChallenge } = await import('../../shared/custom-auth/verify.js'));
   const { documentClient, tableName } = await import('../../shared/storage/table.js');
   const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
   put = async (item) => {
@@ -111,6 +113,21 @@ describe('passwordless sign-in by emailed code', () => {
     const code = codeIn((await mailsTo(user.attributes.email!))[0]);
     talk.now += 61_000;
     expect((await talk.respond(code)).state).toBe('challenge');
+  });
+
+  it('a code pasted with blanks around it is right; a blank, empty or over-long answer is wrong and counted', async () => {
+    const user = newUser();
+    const talk = new Conversation(user, customAuth({ GATEHOUSE_AUTH_MAX_ANSWERS: '5' }), signIn);
+    await talk.initiate(); // attempt 1
+    await talk.respond('-', { signInMethod: 'code' });
+    const code = codeIn((await mailsTo(user.attributes.email!))[0]);
+    for (const answer of ['', '   ', `${code}${' '.repeat(2048)}x`])
+      expect((await talk.respond(answer)).state).toBe('challenge');
+    const counted = (await local.dynamo.scan()).filter(
+      (item) => item.pk === `IDENTITY#sub#${user.userName}` && String(item.sk).startsWith('FAILED#'),
+    );
+    expect(counted.reduce((sum, item) => sum + Number(item.attempts), 0)).toBe(4);
+    expect(await talk.respond(` ${code}\n`)).toEqual({ state: 'tokens' });
   });
 
   it('a code is right until the second it expires and wrong from that second on', async () => {
@@ -322,6 +339,19 @@ describe('magic link', () => {
     const { talk, token } = await requestLink(user, settings);
     talk.now += 61_000;
     expect((await talk.respond(token)).state).toBe('challenge');
+  });
+
+  it('refuses every link once magic links are switched off (no key to check it with), the right one included', async () => {
+    const user = newUser();
+    const { talk, token } = await requestLink(user);
+    const unconfigured = loadSettings(customAuthSettingSpecs, { env: {}, file: {} });
+    for (const answer of [token, 'not-a-token']) {
+      const event = talk.verifyEvent(answer);
+      await verifyAuthChallenge(event, unconfigured, signIn, talk.now);
+      expect(event.response.answerCorrect).toBe(false);
+    }
+    // The link was not used up: with the key back, it signs in.
+    expect(await talk.respond(token)).toEqual({ state: 'tokens' });
   });
 
   it('sends a code instead when magic links are not configured', async () => {

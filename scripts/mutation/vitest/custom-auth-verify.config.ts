@@ -1,0 +1,3 @@
+import { groupVitestConfig } from './group-config.js';
+
+export default groupVitestConfig('custom-auth-verify');
