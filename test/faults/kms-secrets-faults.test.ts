@@ -13,7 +13,7 @@ import {
   startKmsStandIn,
   startLegacyStandIn,
 } from '../support/stand-ins.js';
-import { type Dependency, describeFaultMatrix, Matrix, type Scenario } from './matrix.js';
+import { commonFaults, type Dependency, describeFaultMatrix, Matrix, type Scenario } from './matrix.js';
 
 /**
  * The fault matrix of KMS (the custom senders decrypt Cognito's code with it) and Secrets Manager
@@ -256,15 +256,7 @@ const dependencies: Dependency[] = [
   },
 ];
 
-const faults: Fault[] = [
-  { kind: 'none' },
-  { kind: 'latency', ms: 100 },
-  { kind: 'latency', ms: 2_000 },
-  { kind: 'latency', ms: 10_000 },
-  { kind: 'reset' },
-  { kind: 'status', status: 500 },
-  { kind: 'throttle', error: 'ThrottlingException' },
-];
+const faults: Fault[] = [...commonFaults(500), { kind: 'throttle', error: 'ThrottlingException' }];
 
 describeFaultMatrix(
   'fault matrix: KMS and Secrets Manager slow, resetting, failing, throttling',

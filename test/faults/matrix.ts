@@ -60,6 +60,21 @@ export interface Cell {
   ms: number;
 }
 
+/**
+ * The faults every dependency meets, in the matrix's column order: healthy, slow (100 ms, 2 s,
+ * 10 s), a connection reset, and `failureStatus`, the error status that dependency answers with.
+ */
+export function commonFaults(failureStatus: Extract<Fault, { kind: 'status' }>['status']): Fault[] {
+  return [
+    { kind: 'none' },
+    { kind: 'latency', ms: 100 },
+    { kind: 'latency', ms: 2_000 },
+    { kind: 'latency', ms: 10_000 },
+    { kind: 'reset' },
+    { kind: 'status', status: failureStatus },
+  ];
+}
+
 /** Faults after which a function must answer as if healthy (slow but within its limits, or a partial batch it completes). */
 export function isBenign(fault: Fault, dependencyLimitMs: number): boolean {
   return (fault.kind === 'latency' && fault.ms < dependencyLimitMs) || fault.kind === 'unprocessed';

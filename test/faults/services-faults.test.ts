@@ -20,7 +20,7 @@ import {
   startJwksStandIn,
   startLegacyStandIn,
 } from '../support/stand-ins.js';
-import { type Dependency, describeFaultMatrix, Matrix, type Scenario } from './matrix.js';
+import { commonFaults, type Dependency, describeFaultMatrix, Matrix, type Scenario } from './matrix.js';
 
 /**
  * The fault matrix of every other dependency: SES (the emulator), SNS (the local outbox), Cognito
@@ -511,14 +511,7 @@ const dependencies: Dependency[] = [
   { name: 'legacy endpoint', attemptMs: 2_500, scenarios: [migrateUserScenario, preSignUpScenario] },
 ];
 
-const faults: Fault[] = [
-  { kind: 'none' },
-  { kind: 'latency', ms: 100 },
-  { kind: 'latency', ms: 2_000 },
-  { kind: 'latency', ms: 10_000 },
-  { kind: 'reset' },
-  { kind: 'status', status: 503 },
-];
+const faults = commonFaults(503);
 
 describeFaultMatrix(
   'fault matrix: SES, SNS, Cognito, the JWKS and the legacy endpoint slow, resetting, failing',

@@ -9,7 +9,7 @@ import { SAMPLE_CODE } from '../../scripts/samples.js';
 import { useLocalEmulators } from '../support/emulators.js';
 import { sampleEvent } from '../support/events.js';
 import { type Fault, type FaultProxy, faultLabel, startFaultProxy } from '../support/fault-proxy.js';
-import { isBenign, Matrix, runRound, type Scenario } from './matrix.js';
+import { commonFaults, isBenign, Matrix, runRound, type Scenario } from './matrix.js';
 
 /**
  * The fault matrix of the table (DynamoDB): every function that reads or writes it, through its
@@ -307,13 +307,7 @@ const scenarios: Scenario[] = [
 ];
 
 const faults: Fault[] = [
-  // First: every function healthy.
-  { kind: 'none' },
-  { kind: 'latency', ms: 100 },
-  { kind: 'latency', ms: 2_000 },
-  { kind: 'latency', ms: 10_000 },
-  { kind: 'reset' },
-  { kind: 'status', status: 500 },
+  ...commonFaults(500),
   { kind: 'throttle', error: 'ProvisionedThroughputExceededException' },
   { kind: 'throttle', error: 'ThrottlingException' },
   { kind: 'unprocessed' },
